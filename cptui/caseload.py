@@ -1,0 +1,158 @@
+"""A cases folder loaded as one caseload: cases, deadlines, flags, problems.
+
+This is the single entry point the command line and the TUI share. A broken
+file is kept as a ``BrokenFile`` so every screen can show it; it is never
+silently missing and never used for deadlines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from cptui.dates import HOLIDAY_SPAN, WorkCalendar, fmt_date
+from cptui.flags import practice_flags
+from cptui.loader import build_case, read_toml
+from cptui.locate import Locator
+from cptui.model import Case
+from cptui.problems import Problem, display_path, has_errors
+from cptui.profiles import Profile, ProfileError, get_profile
+from cptui.rules import Deadline, compute
+from cptui.settings import SETTINGS_FILE, Settings, load_settings
+
+
+@dataclass
+class CaseView:
+    """One usable case with everything computed for it."""
+
+    case: Case
+    profile: Profile
+    deadlines: list[Deadline]
+    problems: list[Problem]  # warnings only (a file with errors is broken)
+
+    @property
+    def open_deadlines(self) -> list[Deadline]:
+        return [d for d in self.deadlines if d.open]
+
+    def count(self, status: str) -> int:
+        return sum(1 for d in self.deadlines if d.status == status)
+
+    @property
+    def next_deadline(self) -> Deadline | None:
+        return min(self.open_deadlines, key=lambda d: d.due, default=None)
+
+
+@dataclass
+class BrokenFile:
+    path: Path
+    problems: list[Problem]
+
+    @property
+    def stem(self) -> str:
+        return self.path.stem
+
+    @property
+    def first_error(self) -> Problem:
+        return next(p for p in self.problems if p.severity == "error")
+
+
+@dataclass
+class Caseload:
+    folder: Path
+    today: date
+    today_source: str  # "machine", "--today", or the settings file that pins it
+    settings: Settings
+    calendar: WorkCalendar
+    cases: list[CaseView] = field(default_factory=list)
+    broken: list[BrokenFile] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)  # every problem, all files
+
+    @property
+    def pinned(self) -> bool:
+        return self.today_source != "machine"
+
+    def clock_note(self) -> str:
+        if self.today_source == "machine":
+            return f"Today is {fmt_date(self.today)}"
+        return f"Clock pinned to {fmt_date(self.today)} by {self.today_source}"
+
+    @property
+    def has_errors(self) -> bool:
+        return has_errors(self.problems)
+
+    def deadlines(self) -> list[Deadline]:
+        return [d for cv in self.cases for d in cv.deadlines]
+
+    def get(self, case_id: str) -> CaseView | None:
+        return next((cv for cv in self.cases if cv.case.id == case_id), None)
+
+
+def case_files(folder: Path) -> list[Path]:
+    """Every case file: ``*.toml`` in the folder itself, except the settings."""
+    return sorted(p for p in folder.glob("*.toml") if p.name != SETTINGS_FILE)
+
+
+def load_caseload(folder: Path, today: date | None = None) -> Caseload:
+    settings, problems = load_settings(folder)
+    if today is not None:
+        source = "--today"
+    elif settings.today is not None:
+        today, source = settings.today, display_path(folder / SETTINGS_FILE)
+    else:
+        today, source = date.today(), "machine"
+    cal = WorkCalendar(settings.non_working_days)
+    soon_until = cal.add(today, settings.warn)
+    load = Caseload(folder, today, source, settings, cal, problems=list(problems))
+    if not folder.is_dir():
+        load.problems.append(Problem(display_path(folder), None, None, "error", "no such folder"))
+        return load
+    for path in case_files(folder):
+        cv, probs = load_one(path, settings, cal, today, soon_until)
+        load.problems.extend(probs)
+        if cv is None:
+            load.broken.append(BrokenFile(path, probs))
+        else:
+            load.cases.append(cv)
+    return load
+
+
+def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
+             soon_until: date) -> tuple[CaseView | None, list[Problem]]:
+    name = display_path(path)
+    res = read_toml(path, name)
+    probs = list(res.problems)
+    if res.data is None:
+        return None, probs
+    case, more = build_case(path, res.data, res.text, name)
+    probs += more
+    if case is None or has_errors(probs):
+        return None, probs
+    case.digest = res.digest
+    try:
+        if case.procedure is None and not settings.procedure_ok:
+            raise ProfileError(f"{SETTINGS_FILE} names an unknown procedure profile; "
+                               "fix it or set `procedure` in this case")
+        profile = get_profile(case.procedure or settings.procedure)
+    except ProfileError as e:
+        line, col = Locator(res.text).find(("procedure",))
+        probs.append(Problem(name, line, col, "error", str(e)))
+        return None, probs
+    profile = profile.with_overrides(settings.timescales, SETTINGS_FILE)
+    deadlines = compute(case, profile, cal, today, soon_until)
+    probs += practice_flags(case, res.text, name, cal, today)
+    probs += _span_warnings(case, name, cal)
+    return CaseView(case, profile, deadlines, probs), probs
+
+
+def _span_warnings(case: Case, name: str, cal: WorkCalendar) -> list[Problem]:
+    """Say when a date lies beyond the bank-holiday table (often a typo)."""
+    dates = [d for c in case.children for d in (c.plan_start, c.plan_end, c.date_of_birth,
+                                               c.expected_date) if d]
+    dates += [r.date for arr in (case.events, case.conferences, case.core_groups, case.visits)
+              for r in arr]
+    bad = sorted({d for d in dates if cal.outside(d)})
+    return [Problem(name, None, None, "warning",
+                    f"date {d.isoformat()} is outside the bank-holiday table "
+                    f"({HOLIDAY_SPAN[0]}–{HOLIDAY_SPAN[1]}): working days near it ignore bank "
+                    "holidays; check for a typing slip", "outside_calendar") for d in bad]

@@ -1,0 +1,176 @@
+"""The command line. ``cptui`` alone opens the TUI; subcommands print.
+
+Textual is imported only when the TUI is opened, so ``check`` and
+``deadlines`` start quickly and work where no terminal UI can run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import Sequence
+
+from cptui import __version__
+from cptui.caseload import Caseload, CaseView, load_caseload
+from cptui.dates import distance, fmt_date
+from cptui.paths import default_cases
+from cptui.profiles import TIMESCALES, ProfileError, all_profiles, get_profile
+from cptui.rules import STATUS_ORDER, STATUS_TEXT
+from cptui.settings import load_settings
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog="cptui",
+        description="Child protection plan deadlines from TOML case files. "
+        "With no command, opens the app.")
+    ap.add_argument("--version", action="version", version=f"cptui {__version__}")
+    ap.add_argument("--cases", type=Path, help="cases folder (default: ./cases, else the demo)")
+    ap.add_argument("--today", type=_date, help="pin the clock to this date (YYYY-MM-DD)")
+    ap.add_argument("--case", help="open straight into this case id")
+    sub = ap.add_subparsers(dest="command", metavar="COMMAND")
+
+    c = sub.add_parser("check", help="list every problem in every case file")
+    c.add_argument("dir", nargs="?", type=Path, help="cases folder")
+    c.add_argument("--today", type=_date, default=argparse.SUPPRESS)
+    c.add_argument("--strict", action="store_true", help="warnings fail too")
+    c.add_argument("--format", choices=("text", "json"), default="text")
+
+    d = sub.add_parser("deadlines", help="every deadline, overdue first")
+    d.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
+    d.add_argument("--today", type=_date, default=argparse.SUPPRESS)
+    d.add_argument("--format", choices=("table", "json"), default="table")
+    d.add_argument("--all", action="store_true", help="include deadlines already met")
+
+    p = sub.add_parser("profiles", help="each profile's timescales with citations")
+    p.add_argument("name", nargs="?")
+    p.add_argument("--cases", type=Path, default=argparse.SUPPRESS,
+                   help="apply this folder's local overrides")
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    if sys.stdout.encoding and sys.stdout.encoding.lower() not in ("utf-8", "utf8"):
+        sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
+    if args.command == "check":
+        return cmd_check(args.dir or args.cases or default_cases(), args.today, args.strict,
+                         args.format)
+    if args.command == "deadlines":
+        return cmd_deadlines(args.cases or default_cases(), args.today, args.format, args.all)
+    if args.command == "profiles":
+        return cmd_profiles(args.name, args.cases)
+    return cmd_tui(args.cases or default_cases(), args.today, args.case)
+
+
+def cmd_tui(folder: Path, today: date | None, case_id: str | None) -> int:
+    from cptui.tui.app import make_app  # only here: the core never needs Textual
+
+    make_app(folder, today=today, case_id=case_id).run()
+    return 0
+
+
+def cmd_check(folder: Path, today: date | None, strict: bool, fmt: str) -> int:
+    load = load_caseload(folder, today)
+    problems = sorted(load.problems, key=lambda p: (p.path, p.line or 0, p.col or 0))
+    errors = sum(p.severity == "error" for p in problems)
+    warnings = len(problems) - errors
+    if fmt == "json":
+        print(json.dumps([p.as_json() for p in problems], indent=2, ensure_ascii=False))
+    else:
+        for p in problems:
+            print(p)
+    files = len(load.cases) + len(load.broken)
+    print(f"{files} case files checked ({len(load.broken)} broken): {errors} errors, "
+          f"{warnings} warnings. {load.clock_note()}.", file=sys.stderr)
+    return 1 if errors or (strict and warnings) else 0
+
+
+def _report_broken(load: Caseload) -> None:
+    for p in load.problems:
+        if p.severity == "error":
+            print(p, file=sys.stderr)
+
+
+def cmd_deadlines(folder: Path, today: date | None, fmt: str, show_all: bool) -> int:
+    load = load_caseload(folder, today)
+    _report_broken(load)
+    if fmt == "json":
+        rows = sorted(load.deadlines(), key=lambda d: (d.case, d.due, d.rule, d.child or "", d.source))
+        print(json.dumps([d.as_json() for d in rows], indent=2, ensure_ascii=False))
+        if load.pinned:
+            print(load.clock_note(), file=sys.stderr)
+    else:
+        print(render_table(load, show_all))
+    return 1 if load.has_errors else 0
+
+
+def _case_key(cv: CaseView) -> tuple:
+    open_ = cv.open_deadlines
+    worst = min((STATUS_ORDER[d.status] for d in open_), default=9)
+    first = min((d.due for d in open_), default=date.max)
+    return (worst, first, cv.case.id)
+
+
+def render_table(load: Caseload, show_all: bool = False) -> str:
+    """The people's view: grouped by case, cases with overdue items first."""
+    out = [load.clock_note() + ".", ""]
+    for b in load.broken:
+        out.append(f"{b.stem}  BROKEN FILE — not read: {b.first_error}")
+        out.append("")
+    for cv in sorted(load.cases, key=_case_key):
+        rows = cv.deadlines if show_all else cv.open_deadlines
+        c = cv.case
+        kids = ", ".join(ch.name for ch in c.children)
+        lead = c.member_name(c.lead_social_worker)
+        closed = f" · closed {fmt_date(c.closed)}" if c.closed else ""
+        out.append(f"{c.id}  {kids} · lead: {lead} · {cv.profile.name}{closed}")
+        if not rows:
+            out.append("    nothing open")
+        for d in sorted(rows, key=lambda d: (STATUS_ORDER[d.status], d.due, d.rule)):
+            out.append(f"    {STATUS_TEXT[d.status]:<11} {fmt_date(d.due):<16} "
+                       f"{d.label(c):<44} {distance(load.calendar, d.due, load.today, d.done)}")
+        out.append("")
+    counts = {s: sum(cv.count(s) for cv in load.cases) for s in ("overdue", "due_soon")}
+    out.append(f"{len(load.cases)} cases, {len(load.broken)} broken files: "
+               f"{counts['overdue']} overdue, {counts['due_soon']} due soon.")
+    return "\n".join(out)
+
+
+def cmd_profiles(name: str | None, folder: Path | None) -> int:
+    try:
+        names = [get_profile(name).name] if name else sorted(all_profiles())
+    except ProfileError as e:
+        print(f"cptui: {e}", file=sys.stderr)
+        return 2
+    overrides: dict[str, str] = {}
+    if folder is not None:
+        settings, probs = load_settings(folder)
+        for p in probs:
+            print(p, file=sys.stderr)
+        overrides = settings.timescales
+    for n in names:
+        prof = get_profile(n).with_overrides(overrides, "cptui.toml")
+        head = f"{prof.name} — {prof.title}"
+        if prof.extends:
+            head += f" (extends {prof.extends})"
+        print(head)
+        print(f"  core group notes: {'first meeting only' if prof.core_group_notes_scope == 'first' else 'every meeting'}")
+        for rule in TIMESCALES:
+            s = prof.get(rule)
+            if s is None:
+                continue
+            inherited = "" if s.origin == prof.name else f" [from {s.origin}]"
+            print(f"  {rule:<30} {s.text:<17} {s.cite}{inherited}")
+        print()
+    return 0

@@ -1,0 +1,215 @@
+"""The case model: plain dataclasses built from a validated case file.
+
+Only what the rules, screens and documents need is typed here; the file
+itself stays the source of truth and is rewritten with tomlkit on save, so
+unknown keys never pass through these classes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+CATEGORIES = ("physical", "emotional", "sexual", "neglect")
+MEMBER_KINDS = ("professional", "family", "child")
+CONFERENCE_KINDS = ("initial", "review", "transfer", "pre_birth")
+MEETING_STATUSES = ("held", "scheduled", "cancelled")
+OUTCOMES = ("plan", "no_plan", "continue", "end")
+ACTION_STATUSES = ("open", "done", "dropped")
+EVENT_KINDS = (
+    "strategy_discussion",
+    "s47_started",
+    "transfer_agreed",
+    "school_move",
+    "missing",
+    "complaint",
+    "incident",
+    "assessment",
+    "legal",
+    "note",
+)
+
+
+@dataclass
+class Child:
+    id: str
+    name: str
+    date_of_birth: date | None = None
+    expected_date: date | None = None
+    category: str | None = None
+    plan_start: date | None = None
+    plan_end: date | None = None
+    school: str | None = None
+    confidential: bool = False
+
+    def plan_active(self, on: date) -> bool:
+        """SPEC 3: plan_start <= on and (no plan_end or on < plan_end)."""
+        return (
+            self.plan_start is not None
+            and self.plan_start <= on
+            and (self.plan_end is None or on < self.plan_end)
+        )
+
+    @property
+    def unborn(self) -> bool:
+        return self.date_of_birth is None and self.expected_date is not None
+
+
+@dataclass
+class Member:
+    id: str
+    name: str
+    role: str = ""
+    agency: str = ""
+    kind: str = "professional"
+    core_group: bool = False
+    contact: str | None = None
+    confidential: bool = False
+
+
+@dataclass
+class Event:
+    id: str
+    date: date
+    kind: str
+    summary: str = ""
+    s47: bool = False
+    significant: bool = True
+    confidential: bool = False
+    responded: date | None = None
+
+
+@dataclass
+class Conference:
+    id: str
+    kind: str
+    date: date
+    status: str = "held"
+    outcome: str | None = None
+    children: list[str] = field(default_factory=list)
+    attendees: list[str] = field(default_factory=list)
+    apologies: list[str] = field(default_factory=list)
+    quorate: bool = True
+    report_to_parents: date | None = None
+    report_to_chair: date | None = None
+    decisions_circulated: date | None = None
+    record_circulated: date | None = None
+    exceptional_reason: str | None = None
+    confidential: bool = False
+
+    @property
+    def held(self) -> bool:
+        return self.status == "held"
+
+
+@dataclass
+class CoreGroup:
+    id: str
+    date: date
+    at: datetime | None = None  # set when the file gives a time
+    status: str = "held"
+    chair: str | None = None
+    attendees: list[str] = field(default_factory=list)
+    apologies: list[str] = field(default_factory=list)
+    written_reports: list[str] = field(default_factory=list)
+    location: str | None = None
+    notes_circulated: date | None = None
+    notes: str | None = None
+    confidential: bool = False
+
+    @property
+    def held(self) -> bool:
+        return self.status == "held"
+
+
+@dataclass
+class Visit:
+    id: str
+    date: date
+    by: str | None = None
+    statutory: bool = True
+    seen: list[str] = field(default_factory=list)
+    seen_alone: list[str] = field(default_factory=list)
+    bedroom_seen: list[str] = field(default_factory=list)
+    notes: str | None = None
+    confidential: bool = False
+
+
+@dataclass
+class Outcome:
+    id: str
+    concern: str = ""
+    outcome: str = ""
+    evidence: str = ""
+
+
+@dataclass
+class Action:
+    id: str
+    action: str = ""
+    outcome: str | None = None
+    owner: str | None = None
+    due: date | None = None
+    due_text: str | None = None  # "ASAP", "ongoing": loads, but flagged
+    status: str = "open"
+    done: date | None = None
+
+
+@dataclass
+class Plan:
+    contingency: str = ""
+    child_views: str = ""
+    parent_views: str = ""
+    disagreements: str = ""
+    outcomes: list[Outcome] = field(default_factory=list)
+    actions: list[Action] = field(default_factory=list)
+
+
+@dataclass
+class Case:
+    id: str
+    path: Path
+    schema: int = 1
+    procedure: str | None = None
+    lead_social_worker: str | None = None
+    team_manager: str | None = None
+    closed: date | None = None
+    interpreter: str | None = None
+    children: list[Child] = field(default_factory=list)
+    members: list[Member] = field(default_factory=list)
+    events: list[Event] = field(default_factory=list)
+    conferences: list[Conference] = field(default_factory=list)
+    core_groups: list[CoreGroup] = field(default_factory=list)
+    visits: list[Visit] = field(default_factory=list)
+    plan: Plan = field(default_factory=Plan)
+    digest: str = ""  # sha256 of the bytes loaded: detects edits made elsewhere
+
+    def member(self, mid: str | None) -> Member | None:
+        return next((m for m in self.members if m.id == mid), None)
+
+    def child(self, cid: str | None) -> Child | None:
+        return next((c for c in self.children if c.id == cid), None)
+
+    def member_name(self, mid: str | None) -> str:
+        m = self.member(mid)
+        return m.name if m else (mid or "—")
+
+    def child_name(self, cid: str | None) -> str:
+        c = self.child(cid)
+        return c.name if c else (cid or "—")
+
+    def plan_start(self, today: date) -> date | None:
+        """S of SPEC 3: earliest start among plans active today, else earliest."""
+        starts = [c.plan_start for c in self.children if c.plan_start is not None]
+        active = [c.plan_start for c in self.children if c.plan_active(today)]
+        if active:
+            return min(active)  # type: ignore[type-var]
+        return min(starts) if starts else None
+
+    def plan_end(self, today: date) -> date | None:
+        """The case's plan end: the latest plan_end once no child's plan is active."""
+        planned = [c for c in self.children if c.plan_start is not None]
+        if not planned or any(c.plan_end is None or c.plan_end > today for c in planned):
+            return None
+        return max(c.plan_end for c in planned if c.plan_end is not None)

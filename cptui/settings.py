@@ -1,0 +1,81 @@
+"""Team settings from ``cptui.toml``: profile, warning window, closures, clock.
+
+``today`` is an extension of the SPEC: a training folder pins its clock so a
+demo looks the same on any day. Every output says when the clock is pinned.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from cptui.dates import Timescale
+from cptui.loader import _Checker, read_toml
+from cptui.locate import Locator
+from cptui.problems import Problem, display_path
+from cptui.profiles import DEFAULT_PROFILE, TIMESCALES, ProfileError, get_profile
+
+SETTINGS_FILE = "cptui.toml"
+DEFAULT_WARN = "5 working days"
+
+
+@dataclass
+class Settings:
+    path: Path | None = None
+    procedure: str = DEFAULT_PROFILE
+    procedure_ok: bool = True
+    warn: Timescale = field(default_factory=lambda: Timescale.parse(DEFAULT_WARN))
+    non_working_days: list[date] = field(default_factory=list)
+    timescales: dict[str, str] = field(default_factory=dict)
+    today: date | None = None
+
+
+def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
+    path = folder / SETTINGS_FILE
+    s = Settings()
+    if not path.exists():
+        return s, []
+    s.path = path
+    name = display_path(path)
+    res = read_toml(path, name)
+    if res.data is None:
+        s.procedure_ok = False
+        return s, res.problems
+    data = res.data
+    ck = _Checker(name, Locator(res.text))
+    proc = ck.str_(data, (), "procedure")
+    if proc is not None:
+        try:
+            get_profile(proc)
+            s.procedure = proc
+        except ProfileError as e:
+            ck.add(("procedure",), str(e))
+            s.procedure_ok = False
+    warn = ck.str_(data, (), "warn")
+    if warn is not None:
+        try:
+            s.warn = Timescale.parse(warn)
+        except ValueError as e:
+            ck.add(("warn",), str(e))
+    days = data.get("non_working_days", [])
+    if isinstance(days, list) and all(isinstance(d, date) for d in days):
+        s.non_working_days = list(days)
+    else:
+        ck.add(("non_working_days",), "`non_working_days` must be a list of dates like [2026-12-24]")
+    s.today = ck.date_(data, (), "today")
+    ts = data.get("timescales", {})
+    if not isinstance(ts, dict):
+        ck.add(("timescales",), "`timescales` must be a table")
+        ts = {}
+    for rule, text in ts.items():
+        p = ("timescales", rule)
+        if rule not in TIMESCALES:
+            ck.add(p, f"unknown timescale {rule!r}; known: {', '.join(TIMESCALES)}")
+            continue
+        try:
+            Timescale.parse(text)
+            s.timescales[rule] = text
+        except ValueError as e:
+            ck.add(p, str(e))
+    return s, res.problems + ck.problems
