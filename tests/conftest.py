@@ -1,0 +1,48 @@
+"""Shared helpers: build a throwaway cases folder from TOML text."""
+
+from __future__ import annotations
+
+import textwrap
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cptui.caseload import Caseload, load_caseload
+
+REPO = Path(__file__).resolve().parent.parent
+DEMO = REPO / "cases"
+
+
+def write_folder(folder: Path, cases: dict[str, str], settings: str | None = None) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    if settings is not None:
+        (folder / "cptui.toml").write_text(textwrap.dedent(settings), encoding="utf-8")
+    for stem, text in cases.items():
+        (folder / f"{stem}.toml").write_text(textwrap.dedent(text), encoding="utf-8")
+    return folder
+
+
+@pytest.fixture
+def load(tmp_path: Path):
+    """load(case_body, today, procedure=..., settings=...) -> Caseload.
+
+    ``case_body`` is the case file without `schema`/`id`/`procedure`, which
+    the helper adds, so each test reads as the records that matter.
+    """
+
+    def _load(body: str, today: date, procedure: str = "darlington",
+              settings: str | None = None, stem: str = "CP-T-1") -> Caseload:
+        head = f'schema = 1\nid = "{stem}"\nprocedure = "{procedure}"\n'
+        folder = write_folder(tmp_path / "cases", {stem: head + textwrap.dedent(body)}, settings)
+        result = load_caseload(folder, today)
+        assert not result.has_errors, [str(p) for p in result.problems]
+        return result
+
+    return _load
+
+
+def by_rule(load: Caseload, rule: str) -> list[tuple]:
+    """(child, due, done, status, basis, source) for one rule, in due order."""
+    return [(d.child, d.due, d.done, d.status, d.basis, d.source)
+            for d in load.deadlines() if d.rule == rule]

@@ -1,0 +1,49 @@
+"""The bundled demo must cover what a training session needs to show."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from conftest import DEMO
+from cptui.caseload import load_caseload
+from cptui.paths import default_cases, demo_cases
+from cptui.profiles import all_profiles
+
+
+def test_demo_is_pinned_and_clean() -> None:
+    load = load_caseload(DEMO)
+    assert load.today == date(2026, 11, 23) and load.pinned
+    assert not load.broken and not load.has_errors and len(load.cases) >= 8
+
+
+def test_demo_covers_profiles_and_states() -> None:
+    load = load_caseload(DEMO)
+    assert {cv.profile.name for cv in load.cases} == set(all_profiles())
+    cases = [cv.case for cv in load.cases]
+    assert any(len([c for c in k.children if c.plan_start]) >= 2 for k in cases)  # siblings
+    assert any(c.unborn for k in cases for c in k.children)
+    assert any(e.kind == "transfer_agreed" for k in cases for e in k.events)
+    assert any(not c.quorate for k in cases for c in k.conferences)
+    assert any(k.closed for k in cases)
+    codes = {p.code for p in load.problems}
+    assert {"no_access_twice", "inquorate", "smart_action", "missing"} <= codes
+    statuses = {d.status for d in load.deadlines()}
+    assert {"overdue", "due_soon", "late", "met", "upcoming"} <= statuses
+    late_cg = [d for d in load.deadlines() if d.rule == "core_group" and d.status in ("late", "overdue")]
+    assert late_cg
+
+
+def test_demo_names_are_obviously_synthetic() -> None:
+    allowed = ("Example", "Sample", "Placeholder", "Testwell", "Invented", "Fictional",
+               "Madeup", "Demo", "Test", "Okafor", "Patel")
+    for cv in load_caseload(DEMO).cases:
+        for person in [c.name for c in cv.case.children] + [m.name for m in cv.case.members]:
+            assert any(w in person for w in allowed), person
+
+
+def test_default_cases_falls_back_to_bundled_demo(tmp_path) -> None:
+    assert default_cases(tmp_path) == demo_cases()
+    assert (demo_cases() / "CP-2026-0001.toml").is_file()
+    (tmp_path / "cases").mkdir()
+    (tmp_path / "cases" / "CP-1.toml").write_text("schema = 1\n")
+    assert default_cases(tmp_path) == tmp_path / "cases"
