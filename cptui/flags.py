@@ -14,6 +14,17 @@ from cptui.locate import Locator, PathKey
 from cptui.model import Case
 from cptui.problems import Problem
 
+TITLES = {
+    "smart_action": "Action not SMART",
+    "no_access_twice": "Child not seen twice running",
+    "inquorate": "Inquorate conference",
+    "plan_ended_at_first_review": "Plan ended at first review",
+    "missing": "Missing episode",
+    "unrecorded_meeting": "Meeting not recorded",
+    "non_working_day": "Dated on a non-working day",
+    "outside_calendar": "Date outside the holiday table",
+}
+
 
 def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: date) -> list[Problem]:
     loc = Locator(text)

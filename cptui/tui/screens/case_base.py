@@ -1,0 +1,98 @@
+"""What every case screen shares: header, clock, deadline panel, navigation."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import Footer
+
+from cptui.caseload import Caseload, CaseView
+from cptui.tui.widgets.case_header import CaseHeader
+from cptui.tui.widgets.clock_bar import ClockBar
+from cptui.tui.widgets.deadline_panel import DeadlinePanel
+
+
+class CaseScreen(Screen):
+    """Base for the case views; subclasses supply ``compose_body`` and ``fill``."""
+
+    VIEW = "case"
+    TITLE_TEXT = "Case"
+    BINDINGS = [
+        Binding("escape", "back", "Caseload"),
+        Binding("c", "view('case')", "Case"),
+        Binding("t", "view('timeline')", "Timeline"),
+        Binding("p", "view('plan')", "Plan"),
+        Binding("g", "view('core_group')", "Core group"),
+        Binding("d", "focus_deadlines", "Deadlines"),
+        Binding("a", "toggle_met", "Show met"),
+    ]
+    PALETTE = [
+        ("view('case')", "Case overview", "Deadlines and practice flags for this case"),
+        ("view('timeline')", "Timeline", "Every dated record in date order"),
+        ("view('plan')", "Plan", "Outcomes, actions, contingency and views"),
+        ("view('core_group')", "Core group", "Members, meetings and attendance"),
+        ("focus_deadlines", "Focus the deadline panel", "This case's deadlines"),
+        ("toggle_met", "Show or hide met deadlines", "Include deadlines already met"),
+        ("back", "Back to the caseload", "Leave this case"),
+    ]
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__()
+        self.case_id = case_id
+        self.show_met = False
+
+    def compose(self) -> ComposeResult:
+        yield ClockBar(id="clock")
+        yield CaseHeader(id="case-header")
+        with Vertical(id="body"):
+            yield from self.compose_body()
+        yield DeadlinePanel(show_case=False, id="deadlines")
+        yield Footer()
+
+    def compose_body(self) -> ComposeResult:
+        yield from ()
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    @property
+    def load(self) -> Caseload:
+        return self.app.caseload  # type: ignore[attr-defined]
+
+    def refresh_data(self) -> None:
+        load = self.load
+        cv = load.get(self.case_id) if load else None
+        if cv is None:
+            self.notify(f"Case {self.case_id} is no longer readable: see the caseload.", severity="error")
+            self.app.pop_screen()
+            return
+        self.query_one("#clock", ClockBar).show(load, f"{self.TITLE_TEXT} — {cv.case.id}")
+        self.query_one("#case-header", CaseHeader).show(cv, load.today)
+        panel = self.query_one("#deadlines", DeadlinePanel)
+        rows = cv.deadlines if self.show_met else cv.open_deadlines
+        panel.border_title = f"Deadlines — {'all, met included' if self.show_met else 'open'} (w: why this date)"
+        panel.show(load, [(d, cv) for d in rows])
+        self.fill(cv, load)
+
+    def fill(self, cv: CaseView, load: Caseload) -> None:
+        """Subclasses draw their body from the case."""
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+    def action_view(self, view: str) -> None:
+        if view != self.VIEW:
+            self.app.open_case(self.case_id, view)  # type: ignore[attr-defined]
+
+    def action_focus_deadlines(self) -> None:
+        self.query_one("#deadlines").focus()
+
+    def action_toggle_met(self) -> None:
+        self.show_met = not self.show_met
+        self.refresh_data()
+
+    def on_data_table_row_selected(self, event) -> None:
+        if event.data_table.id == "deadlines":
+            self.query_one("#deadlines", DeadlinePanel).action_why()

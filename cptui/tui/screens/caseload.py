@@ -1,0 +1,178 @@
+"""The caseload: every case, and everything overdue or due soon across them."""
+
+from __future__ import annotations
+
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Input, LoadingIndicator
+
+from cptui.caseload import Caseload, CaseView
+from cptui.dates import fmt_date
+from cptui.tui.widgets.clock_bar import ClockBar
+from cptui.tui.widgets.deadline_panel import DeadlinePanel, open_items
+
+SORTS = [
+    ("most urgent", lambda cv: (-cv.count("overdue"), -cv.count("due_soon"), _next_due(cv), cv.case.id)),
+    ("next deadline", lambda cv: (_next_due(cv), cv.case.id)),
+    ("case id", lambda cv: cv.case.id),
+    ("lead social worker", lambda cv: (cv.case.member_name(cv.case.lead_social_worker), cv.case.id)),
+]
+
+
+def _next_due(cv: CaseView):
+    nd = cv.next_deadline
+    return nd.due.isoformat() if nd else "9999"
+
+
+class CaseloadScreen(Screen):
+    CSS_PATH = "caseload.tcss"
+    AUTO_FOCUS = "#cases"
+    BINDINGS = [
+        Binding("enter", "open_case", "Open case", priority=True),
+        Binding("slash", "filter", "Filter", key_display="/"),
+        Binding("o", "sort", "Sort"),
+        Binding("d", "focus_deadlines", "Deadlines"),
+        Binding("c", "focus_cases", "Cases"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+    ]
+    PALETTE = [
+        ("open_case", "Open the selected case", "Open the case under the cursor"),
+        ("filter", "Filter cases", "Type to narrow the caseload"),
+        ("sort", "Change the caseload order", "Cycle: most urgent, next deadline, id, worker"),
+        ("focus_deadlines", "Focus the deadline panel", "Overdue and due soon across all cases"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.sort_index = 0
+        self.filter_text = ""
+        self.row_ids: list[str | None] = []
+
+    def compose(self) -> ComposeResult:
+        yield ClockBar(id="clock")
+        yield Input(placeholder="Filter by case, child, worker or procedure…", id="filter")
+        with Vertical(id="body"):
+            yield LoadingIndicator(id="loading")
+            yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+            yield DeadlinePanel(show_case=True, id="deadlines")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        table = self.query_one("#cases", DataTable)
+        table.add_columns("Case", "Overdue", "Due soon", "Next deadline", "Children",
+                          "Lead social worker", "Procedure")
+        table.border_title = "Cases"
+        self.query_one("#deadlines", DeadlinePanel).border_title = "Overdue and due soon (all cases)"
+        if self.app.caseload:  # type: ignore[attr-defined]
+            self.refresh_data()
+
+    @property
+    def load(self) -> Caseload | None:
+        return self.app.caseload  # type: ignore[attr-defined]
+
+    def refresh_data(self) -> None:
+        load = self.load
+        if load is None:
+            return
+        self.query_one("#loading").display = False
+        counts = (sum(cv.count("overdue") for cv in load.cases),
+                  sum(cv.count("due_soon") for cv in load.cases))
+        self.query_one("#clock", ClockBar).show(
+            load, f"{len(load.cases)} cases · {counts[0]} overdue · {counts[1]} due soon"
+            + (f" · {len(load.broken)} BROKEN FILES" if load.broken else "")
+            + f" · sorted by {SORTS[self.sort_index][0]}")
+        self._fill_cases(load)
+        panel = self.query_one("#deadlines", DeadlinePanel)
+        panel.show(load, open_items(self._visible(load), load.today, ("overdue", "due_soon")))
+
+    def _matches(self, cv: CaseView) -> bool:
+        if not self.filter_text:
+            return True
+        c = cv.case
+        hay = " ".join([c.id, cv.profile.name, c.member_name(c.lead_social_worker)]
+                       + [ch.name for ch in c.children]).lower()
+        return all(word in hay for word in self.filter_text.lower().split())
+
+    def _visible(self, load: Caseload) -> list[CaseView]:
+        return sorted((cv for cv in load.cases if self._matches(cv)), key=SORTS[self.sort_index][1])
+
+    def _fill_cases(self, load: Caseload) -> None:
+        table = self.query_one("#cases", DataTable)
+        table.clear()
+        self.row_ids = []
+        for b in load.broken:
+            if self.filter_text and self.filter_text.lower() not in b.stem.lower():
+                continue
+            err = b.first_error
+            where = f"line {err.line}: " if err.line else ""
+            table.add_row(Text(f"⚠ {b.stem}", style="bold red"), Text("BROKEN", style="bold red"), "",
+                          Text(f"file not read — {where}{err.message}", style="red"), "", "", "")
+            self.row_ids.append(None)
+        for cv in self._visible(load):
+            c = cv.case
+            nd = cv.next_deadline
+            nxt = f"{fmt_date(nd.due)} {nd.label(c)}" if nd else ("closed" if c.closed else "—")
+            over, soon = cv.count("overdue"), cv.count("due_soon")
+            table.add_row(
+                c.id,
+                Text(f"✗ {over}", style="bold red") if over else "0",
+                Text(f"! {soon}", style="bold yellow") if soon else "0",
+                nxt, ", ".join(ch.name for ch in c.children),
+                c.member_name(c.lead_social_worker), cv.profile.name,
+                key=c.id)
+            self.row_ids.append(c.id)
+
+    def selected_case(self) -> str | None:
+        table = self.query_one("#cases", DataTable)
+        if self.focused is self.query_one("#deadlines"):
+            item = self.query_one("#deadlines", DeadlinePanel).current()
+            return item[0].case if item else None
+        if not self.row_ids or table.cursor_row >= len(self.row_ids):
+            return None
+        return self.row_ids[table.cursor_row]
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.action_open_case()
+
+    def action_open_case(self) -> None:
+        case_id = self.selected_case()
+        if case_id is None:
+            table = self.query_one("#cases", DataTable)
+            if self.row_ids and table.cursor_row < len(self.row_ids):
+                self.notify("This file is broken: run `cptui check` to see every problem.",
+                            severity="error")
+            return
+        self.app.open_case(case_id)  # type: ignore[attr-defined]
+
+    def action_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.add_class("shown")
+        box.focus()
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value.strip()
+        self.refresh_data()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.query_one("#cases").focus()
+
+    def action_clear_filter(self) -> None:
+        box = self.query_one("#filter", Input)
+        box.value = ""
+        box.remove_class("shown")
+        self.query_one("#cases").focus()
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.refresh_data()
+        self.notify(f"Sorted by {SORTS[self.sort_index][0]}")
+
+    def action_focus_deadlines(self) -> None:
+        self.query_one("#deadlines").focus()
+
+    def action_focus_cases(self) -> None:
+        self.query_one("#cases").focus()

@@ -1,0 +1,89 @@
+"""The core group: members, meetings with attendance, and when the next is due."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import DataTable, Static
+
+from cptui.caseload import Caseload, CaseView
+from cptui.dates import distance, fmt_date
+from cptui.model import CoreGroup
+from cptui.rules import Deadline
+from cptui.tui.screens.case_base import CaseScreen
+
+LEGEND = "✓ attended · A apologies · W written report · – not there · (only held meetings record attendance)"
+
+
+def attendance(g: CoreGroup, member_id: str) -> str:
+    if g.status != "held":
+        return ""
+    if member_id in g.attendees:
+        return "✓"
+    mark = ("A" if member_id in g.apologies else "") + ("W" if member_id in g.written_reports else "")
+    return mark or "–"
+
+
+def notes_cell(g: CoreGroup, cv: CaseView) -> Text:
+    d = next((d for d in cv.deadlines if d.rule == "core_group_notes" and d.source == g.id), None)
+    if g.status != "held":
+        return Text("")
+    if d is None:
+        return Text(f"sent {fmt_date(g.notes_circulated)}" if g.notes_circulated else "—")
+    if d.status == "met":
+        return Text(f"✓ on time {fmt_date(d.done)}", style="green")
+    if d.status == "late":
+        return Text(f"✗ late {fmt_date(d.done)}", style="magenta")
+    return Text(f"{'✗ overdue' if d.status == 'overdue' else '… due'} {fmt_date(d.due)}",
+                style="bold red" if d.status == "overdue" else "yellow")
+
+
+def next_due(cv: CaseView) -> Deadline | None:
+    rules = ("first_core_group", "core_group", "school_move_core_group")
+    return min((d for d in cv.open_deadlines if d.rule in rules), key=lambda d: d.due, default=None)
+
+
+class CoreGroupScreen(CaseScreen):
+    CSS_PATH = "core_group.tcss"
+    VIEW = "core_group"
+    TITLE_TEXT = "Core group"
+
+    def compose_body(self) -> ComposeResult:
+        yield Static(id="next")
+        yield DataTable(id="members", cursor_type="row", zebra_stripes=True)
+        yield DataTable(id="meetings", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#members", DataTable).add_columns(
+            "Name", "Role", "Agency", "Family or professional", "In core group")
+        super().on_mount()
+        self.query_one("#meetings").focus()
+
+    def fill(self, cv: CaseView, load: Caseload) -> None:
+        c = cv.case
+        nd = next_due(cv)
+        scheduled = sorted((g for g in c.core_groups if g.status == "scheduled" and g.date >= load.today),
+                           key=lambda g: g.date)
+        line = "Next core group due: "
+        line += (f"[b]{fmt_date(nd.due)}[/b] ({distance(load.calendar, nd.due, load.today)})"
+                 if nd else "nothing due")
+        line += " · booked: " + (", ".join(fmt_date(g.date) for g in scheduled) or "[b]none[/b]")
+        self.query_one("#next", Static).update(line)
+
+        members = self.query_one("#members", DataTable)
+        members.clear()
+        for m in c.members:
+            members.add_row(m.name, m.role or "—", m.agency or "—", m.kind,
+                            Text("✓ yes", style="green") if m.core_group else "no")
+        members.border_title = f"Members ({len(c.members)}; {sum(m.core_group for m in c.members)} in core group)"
+
+        core = [m for m in c.members if m.core_group]
+        meetings = self.query_one("#meetings", DataTable)
+        meetings.clear(columns=True)
+        meetings.add_columns("Date", "Status", "Chair", *[m.name.split(" ")[0] for m in core], "Notes")
+        for g in sorted(c.core_groups, key=lambda g: g.date):
+            when = fmt_date(g.date) + (f" {g.at:%H:%M}" if g.at else "")
+            status = {"held": "✓ held", "scheduled": "◷ booked", "cancelled": "✗ cancelled"}[g.status]
+            meetings.add_row(when, status, c.member_name(g.chair) if g.chair else "—",
+                             *[attendance(g, m.id) for m in core], notes_cell(g, cv))
+        meetings.border_title = f"Meetings ({len(c.core_groups)}) — {LEGEND}"

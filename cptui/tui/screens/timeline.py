@@ -1,0 +1,108 @@
+"""The timeline: every dated record of the case, merged in date order."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.widgets import DataTable
+
+from cptui.caseload import Caseload, CaseView
+from cptui.dates import fmt_date
+from cptui.model import Case
+from cptui.tui.screens.case_base import CaseScreen
+
+KINDS = ["all", "event", "conference", "core group", "visit", "action"]
+
+
+@dataclass(frozen=True)
+class Entry:
+    when: date
+    kind: str  # one of KINDS[1:]
+    what: str
+    significant: bool
+    confidential: bool
+    record: str
+
+
+def timeline(case: Case) -> list[Entry]:
+    """Events, conferences, core groups, visits and completed actions, by date."""
+    out: list[Entry] = []
+    for e in case.events:
+        out.append(Entry(e.date, "event", f"{e.kind.replace('_', ' ')}: {e.summary}".strip(": "),
+                         e.significant, e.confidential, e.id))
+    for k in case.conferences:
+        bits = [f"{k.kind.replace('_', ' ')} conference", k.status]
+        if k.outcome:
+            bits.append(f"outcome {k.outcome.replace('_', ' ')}")
+        if not k.quorate:
+            bits.append("NOT QUORATE")
+        out.append(Entry(k.date, "conference", ", ".join(bits), True, k.confidential, k.id))
+    for g in case.core_groups:
+        time = f" {g.at:%H:%M}" if g.at else ""
+        chair = f", chair {case.member_name(g.chair)}" if g.chair else ""
+        out.append(Entry(g.date, "core group", f"core group{time} ({g.status}){chair}", True,
+                         g.confidential, g.id))
+    for v in case.visits:
+        seen = ", ".join(case.child_name(c).split(" ")[0] for c in v.seen)
+        kind = "statutory visit" if v.statutory else "visit (not statutory)"
+        what = f"{kind} by {case.member_name(v.by)}: " + (f"seen {seen}" if v.seen else "NO ACCESS")
+        out.append(Entry(v.date, "visit", what, not v.seen, v.confidential, v.id))
+    for a in case.plan.actions:
+        if a.status == "done" and a.done:
+            out.append(Entry(a.done, "action", f"action done: {a.action}", False, False, a.id))
+    return sorted(out, key=lambda e: (e.when, KINDS.index(e.kind), e.record))
+
+
+class TimelineScreen(CaseScreen):
+    CSS_PATH = "timeline.tcss"
+    VIEW = "timeline"
+    TITLE_TEXT = "Timeline"
+    BINDINGS = [
+        Binding("k", "cycle_kind", "Kind filter"),
+        Binding("i", "toggle_significant", "Significant only"),
+    ]
+    PALETTE = CaseScreen.PALETTE + [
+        ("cycle_kind", "Timeline: filter by kind", "Cycle all / events / conferences / ..."),
+        ("toggle_significant", "Timeline: significant only", "Hide routine records"),
+    ]
+
+    def __init__(self, case_id: str) -> None:
+        super().__init__(case_id)
+        self.kind = "all"
+        self.significant_only = False
+
+    def compose_body(self) -> ComposeResult:
+        yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        self.query_one("#timeline", DataTable).add_columns("Date", "Kind", "Marks", "What")
+        super().on_mount()
+        self.query_one("#timeline").focus()
+
+    def fill(self, cv: CaseView, load: Caseload) -> None:
+        table = self.query_one("#timeline", DataTable)
+        table.clear()
+        rows = [e for e in timeline(cv.case)
+                if (self.kind == "all" or e.kind == self.kind)
+                and (e.significant or not self.significant_only)]
+        for e in rows:
+            marks = Text()
+            if e.significant:
+                marks.append("★ significant ", style="bold")
+            if e.confidential:
+                marks.append("◆ CONFIDENTIAL", style="bold magenta")
+            table.add_row(fmt_date(e.when), e.kind, marks, e.what)
+        filt = f"kind: {self.kind}" + (" · significant only" if self.significant_only else "")
+        table.border_title = f"Timeline — {len(rows)} records ({filt})"
+
+    def action_cycle_kind(self) -> None:
+        self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]
+        self.refresh_data()
+
+    def action_toggle_significant(self) -> None:
+        self.significant_only = not self.significant_only
+        self.refresh_data()
