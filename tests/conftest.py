@@ -46,3 +46,16 @@ def by_rule(load: Caseload, rule: str) -> list[tuple]:
     """(child, due, done, status, basis, source) for one rule, in due order."""
     return [(d.child, d.due, d.done, d.status, d.basis, d.source)
             for d in load.deadlines() if d.rule == rule]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
+    """Run ``async def`` tests with asyncio.run: no extra plugin to install."""
+    import asyncio
+    import inspect
+
+    if inspect.iscoroutinefunction(pyfuncitem.obj):
+        args = {n: pyfuncitem.funcargs[n] for n in pyfuncitem._fixtureinfo.argnames}
+        asyncio.run(pyfuncitem.obj(**args))
+        return True
+    return None
