@@ -27,11 +27,13 @@ TITLES = {
 
 
 def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: date) -> list[Problem]:
-    loc = Locator(text)
+    locs: list[Locator] = []  # built on the first flag only
     out: list[Problem] = []
 
     def flag(code: str, path: PathKey, msg: str) -> None:
-        line, col = loc.find(path)
+        if not locs:
+            locs.append(Locator(text))
+        line, col = locs[0].find(path)
         out.append(Problem(name, line, col, "warning", msg, code))
 
     idx = {id(x): i for arr in (case.conferences, case.core_groups, case.visits, case.events,

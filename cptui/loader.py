@@ -116,10 +116,18 @@ def read_toml(path: Path, shown: str | None = None) -> ReadResult:
 class _Checker:
     """Typed accessors that record a problem (with position) instead of raising."""
 
-    def __init__(self, name: str, loc: Locator) -> None:
+    def __init__(self, name: str, text: str) -> None:
         self.name = name
-        self.loc = loc
+        self.text = text
+        self._loc: Locator | None = None
         self.problems: list[Problem] = []
+
+    @property
+    def loc(self) -> Locator:
+        """Built only when a problem needs a position: most files have none."""
+        if self._loc is None:
+            self._loc = Locator(self.text)
+        return self._loc
 
     def add(self, path: PathKey, msg: str, severity: str = "error", token: str | None = None) -> None:
         line, col = self.loc.find(path, token)
@@ -215,7 +223,7 @@ def _kind(v: Any) -> str:
 
 def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[Case | None, list[Problem]]:
     """Validate a parsed case file and build the model (None if unusable)."""
-    ck = _Checker(name, Locator(text))
+    ck = _Checker(name, text)
     root: PathKey = ()
     schema = data.get("schema")
     if schema is None:

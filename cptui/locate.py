@@ -16,6 +16,8 @@ _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 
 
 def _split(dotted: str) -> tuple[str, ...]:
+    if "." not in dotted and '"' not in dotted:
+        return (dotted.strip(),)
     return tuple(p.strip().strip('"') for p in dotted.split("."))
 
 
@@ -31,8 +33,11 @@ class Locator:
                 if closing in line:
                     closing = None
                 continue
-            h = _HEADER.match(line)
-            if h and not line.lstrip().startswith("#"):
+            first = line.lstrip()[:1]
+            if not first or first == "#":
+                continue
+            h = _HEADER.match(line) if first == "[" else None
+            if h:
                 parts = _split(h.group(2))
                 if h.group(1) == "[[":
                     idx = counts.get(parts, 0)

@@ -12,7 +12,6 @@ from pathlib import Path
 
 from cptui.dates import Timescale
 from cptui.loader import _Checker, read_toml
-from cptui.locate import Locator
 from cptui.problems import Problem, display_path
 from cptui.profiles import DEFAULT_PROFILE, TIMESCALES, ProfileError, get_profile
 
@@ -43,7 +42,7 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
         s.procedure_ok = False
         return s, res.problems
     data = res.data
-    ck = _Checker(name, Locator(res.text))
+    ck = _Checker(name, res.text)
     proc = ck.str_(data, (), "procedure")
     if proc is not None:
         try:
