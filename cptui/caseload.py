@@ -64,6 +64,7 @@ class Caseload:
     today_source: str  # "machine", "--today", or the settings file that pins it
     settings: Settings
     calendar: WorkCalendar
+    soon_until: date
     cases: list[CaseView] = field(default_factory=list)
     broken: list[BrokenFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # every problem, all files
@@ -87,6 +88,22 @@ class Caseload:
     def get(self, case_id: str) -> CaseView | None:
         return next((cv for cv in self.cases if cv.case.id == case_id), None)
 
+    def reload_file(self, path: Path) -> CaseView | None:
+        """Re-read one file after a save: its deadlines and flags recompute now."""
+        path = Path(path)
+        self.cases = [cv for cv in self.cases if cv.case.path != path]
+        self.broken = [b for b in self.broken if b.path != path]
+        name = display_path(path)
+        self.problems = [p for p in self.problems if p.path != name]
+        cv, probs = load_one(path, self.settings, self.calendar, self.today, self.soon_until)
+        self.problems.extend(probs)
+        if cv is None:
+            self.broken.append(BrokenFile(path, probs))
+        else:
+            self.cases.append(cv)
+            self.cases.sort(key=lambda c: c.case.path.name)
+        return cv
+
 
 def case_files(folder: Path) -> list[Path]:
     """Every case file: ``*.toml`` in the folder itself, except the settings."""
@@ -103,7 +120,7 @@ def load_caseload(folder: Path, today: date | None = None) -> Caseload:
         today, source = date.today(), "machine"
     cal = WorkCalendar(settings.non_working_days)
     soon_until = cal.add(today, settings.warn)
-    load = Caseload(folder, today, source, settings, cal, problems=list(problems))
+    load = Caseload(folder, today, source, settings, cal, soon_until, problems=list(problems))
     if not folder.is_dir():
         load.problems.append(Problem(display_path(folder), None, None, "error", "no such folder"))
         return load

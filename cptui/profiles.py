@@ -58,6 +58,7 @@ class Profile:
     extends: str | None
     timescales: Mapping[str, Setting] = field(default_factory=dict)
     core_group_notes_scope: str = "all"
+    quoracy: Mapping[str, object] | None = None  # {lead_agency, other_agencies, cite}
 
     def get(self, rule: str) -> Setting | None:
         return self.timescales.get(rule)
@@ -108,7 +109,8 @@ def all_profiles() -> dict[str, Profile]:
         scope = data.get("core_group_notes_scope", parent.core_group_notes_scope if parent else "all")
         if scope not in NOTES_SCOPES:
             raise ProfileError(f"profile {name!r}: core_group_notes_scope must be one of {NOTES_SCOPES}")
-        prof = Profile(name, data.get("title", name), data.get("extends"), timescales, scope)
+        quoracy = data.get("quoracy", parent.quoracy if parent else None)
+        prof = Profile(name, data.get("title", name), data.get("extends"), timescales, scope, quoracy)
         resolved[name] = prof
         return prof
 

@@ -27,6 +27,10 @@ class CaseScreen(Screen):
         Binding("g", "view('core_group')", "Core group"),
         Binding("d", "focus_deadlines", "Deadlines"),
         Binding("a", "toggle_met", "Show met"),
+        Binding("n", "new", "New"),
+        Binding("e", "edit", "Edit"),
+        Binding("delete", "delete", "Delete"),
+        Binding("v", "record_visit", "Record visit"),
     ]
     PALETTE = [
         ("view('case')", "Case overview", "Deadlines and practice flags for this case"),
@@ -36,6 +40,16 @@ class CaseScreen(Screen):
         ("focus_deadlines", "Focus the deadline panel", "This case's deadlines"),
         ("toggle_met", "Show or hide met deadlines", "Include deadlines already met"),
         ("back", "Back to the caseload", "Leave this case"),
+        ("new", "New record here", "Add a record of the kind under the cursor"),
+        ("edit", "Edit the selected record", "Open the form for the record under the cursor"),
+        ("delete", "Delete the selected record", "Asks first"),
+        ("record_visit", "Record a visit", "Statutory visit, today, by the lead social worker"),
+    ]
+    NEW_CHOICES: list[tuple[str, str, str]] = [
+        ("v", "Visit", "visit"), ("g", "Core group meeting", "core_group"),
+        ("c", "Conference", "conference"), ("e", "Event", "event"),
+        ("a", "Plan action", "action"), ("o", "Plan outcome", "outcome"),
+        ("m", "Person (core group or other)", "member"), ("k", "Child", "child"),
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -92,6 +106,57 @@ class CaseScreen(Screen):
     def action_toggle_met(self) -> None:
         self.show_met = not self.show_met
         self.refresh_data()
+
+    # --- editing -----------------------------------------------------------
+    @property
+    def cv(self) -> CaseView:
+        return self.load.get(self.case_id)  # type: ignore[return-value]
+
+    def selected_record(self) -> tuple[str, str, str] | None:
+        """(kind, id, short description) of the record under the cursor."""
+        return None
+
+    def new_kind(self) -> str | None:
+        """The kind ``n`` creates here; None asks."""
+        return None
+
+    def action_new(self) -> None:
+        from cptui.tui import editing
+
+        kind = self.new_kind()
+        if kind:
+            editing.edit(self, self.cv, kind)
+            return
+        from cptui.tui.screens.choice import ChoiceScreen
+
+        self.app.push_screen(ChoiceScreen("New what?", self.NEW_CHOICES),
+                             lambda k: editing.edit(self, self.cv, k) if k else None)
+
+    def action_edit(self) -> None:
+        from cptui.tui import editing
+
+        sel = self.selected_record()
+        if sel is None:
+            self.notify("Move to a record first (tab to its table)", severity="warning")
+            return
+        editing.edit(self, self.cv, sel[0], sel[1])
+
+    def action_delete(self) -> None:
+        from cptui.tui import editing
+
+        sel = self.selected_record()
+        if sel is None:
+            self.notify("Move to a record first (tab to its table)", severity="warning")
+            return
+        editing.delete(self, self.cv, *sel)
+
+    def action_record_visit(self) -> None:
+        from cptui.tui import editing
+
+        c = self.cv.case
+        planned = [ch.id for ch in c.children if ch.plan_active(self.load.today)]
+        editing.edit(self, self.cv, "visit", preset={
+            "date": self.load.today, "by": c.lead_social_worker, "seen": planned})
 
     def on_data_table_row_selected(self, event) -> None:
         if event.data_table.id == "deadlines":

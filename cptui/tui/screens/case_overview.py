@@ -1,12 +1,15 @@
-"""The case view: the deadline panel large, with the case's practice flags."""
+"""The case view: practice flags, children and conferences, and the deadlines."""
 
 from __future__ import annotations
 
 from rich.markup import escape
+from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Static
+from textual.containers import VerticalScroll
+from textual.widgets import DataTable, Static
 
 from cptui.caseload import Caseload, CaseView
+from cptui.dates import fmt_date
 from cptui.flags import TITLES
 from cptui.tui.screens.case_base import CaseScreen
 
@@ -17,15 +20,61 @@ class CaseOverviewScreen(CaseScreen):
     TITLE_TEXT = "Case"
 
     def compose_body(self) -> ComposeResult:
-        yield Static(id="flags")
+        with VerticalScroll(id="overview"):
+            yield Static(id="flags")
+            yield DataTable(id="children", cursor_type="row")
+            yield DataTable(id="conferences", cursor_type="row")
+
+    def on_mount(self) -> None:
+        self.query_one("#children", DataTable).add_columns(
+            "Child", "Born / expected", "Category", "Plan start", "Plan end", "School")
+        self.query_one("#conferences", DataTable).add_columns(
+            "Date", "Conference", "Status", "Outcome", "Quorate", "Children")
+        super().on_mount()
+        self.query_one("#deadlines").focus()
 
     def fill(self, cv: CaseView, load: Caseload) -> None:
+        c = cv.case
         flags = [p for p in cv.problems if p.severity == "warning"]
         if not flags:
             text = "[green]✓ No practice flags.[/green]"
         else:
-            lines = [f"[yellow]⚑[/yellow] [b]{TITLES.get(p.code, 'Warning')}[/b]: {escape(p.message)}"
-                     for p in flags]
-            text = "\n".join(lines)
-        self.query_one("#flags", Static).update(text)
-        self.query_one("#flags", Static).border_title = f"Practice flags ({len(flags)})"
+            text = "\n".join(f"[yellow]⚑[/yellow] [b]{TITLES.get(p.code, 'Warning')}[/b]: "
+                             f"{escape(p.message)}" for p in flags)
+        box = self.query_one("#flags", Static)
+        box.update(text)
+        box.border_title = f"Practice flags ({len(flags)})"
+        kids = self.query_one("#children", DataTable)
+        kids.clear()
+        for ch in c.children:
+            born = fmt_date(ch.date_of_birth) if ch.date_of_birth else f"due {fmt_date(ch.expected_date)}"
+            kids.add_row(ch.name, born, ch.category or "—", fmt_date(ch.plan_start) if ch.plan_start else "—",
+                         fmt_date(ch.plan_end) if ch.plan_end else "—", ch.school or "—", key=ch.id)
+        kids.border_title = f"Children ({len(c.children)})"
+        confs = self.query_one("#conferences", DataTable)
+        confs.clear()
+        for k in sorted(c.conferences, key=lambda k: k.date):
+            confs.add_row(fmt_date(k.date), k.kind.replace("_", " "), k.status,
+                          (k.outcome or "—").replace("_", " "),
+                          Text("✓ yes") if k.quorate else Text("✗ NO", style="bold red"),
+                          ", ".join(c.child_name(x).split(" ")[0] for x in k.children), key=k.id)
+        confs.border_title = f"Conferences ({len(c.conferences)})"
+
+    def _table_record(self) -> tuple[str, DataTable] | None:
+        for kind, tid in (("child", "#children"), ("conference", "#conferences")):
+            t = self.query_one(tid, DataTable)
+            if self.focused is t:
+                return kind, t
+        return None
+
+    def selected_record(self) -> tuple[str, str, str] | None:
+        found = self._table_record()
+        if not found or not found[1].row_count:
+            return None
+        kind, t = found
+        key = t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
+        return kind, str(key), str(t.get_row_at(t.cursor_row)[0])
+
+    def new_kind(self) -> str | None:
+        found = self._table_record()
+        return found[0] if found else None

@@ -37,6 +37,7 @@ class CaseloadScreen(Screen):
         Binding("o", "sort", "Sort"),
         Binding("d", "focus_deadlines", "Deadlines"),
         Binding("c", "focus_cases", "Cases"),
+        Binding("N", "new_case", "New case"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
     PALETTE = [
@@ -44,6 +45,7 @@ class CaseloadScreen(Screen):
         ("filter", "Filter cases", "Type to narrow the caseload"),
         ("sort", "Change the caseload order", "Cycle: most urgent, next deadline, id, worker"),
         ("focus_deadlines", "Focus the deadline panel", "Overdue and due soon across all cases"),
+        ("new_case", "New case", "Start a case file: id, procedure, first child, lead social worker"),
     ]
 
     def __init__(self) -> None:
@@ -176,3 +178,42 @@ class CaseloadScreen(Screen):
 
     def action_focus_cases(self) -> None:
         self.query_one("#cases").focus()
+
+    def action_new_case(self) -> None:
+        """The RecordForm with the new-case fields; the file is made atomically."""
+        from cptui.forms import next_case_id
+        from cptui.model import Case
+        from cptui.profiles import get_profile
+        from cptui.storage import SaveError, create_case, new_case_text
+        from cptui.tui.screens.record_form import RecordForm
+
+        load = self.load
+        if load is None:
+            return
+        ids = [cv.case.id for cv in load.cases] + [b.stem for b in load.broken]
+        preset = {"id": next_case_id(ids, load.today), "procedure": load.settings.procedure}
+        blank = Case(id="", path=load.folder / "new.toml")
+
+        def made(v: dict | None) -> None:
+            if not v:
+                return
+            child = {"name": v["child_name"], "date_of_birth": v["date_of_birth"],
+                     "expected_date": v["expected_date"], "category": v["category"],
+                     "plan_start": v["plan_start"]}
+            worker = {"name": v["worker_name"], "role": "Lead social worker",
+                      "agency": v["worker_agency"] or "Children's Social Care",
+                      "kind": "professional", "core_group": True}
+            try:
+                path = create_case(load.folder, v["id"],
+                                   new_case_text(v["id"], v["procedure"], child, worker))
+            except (SaveError, OSError) as e:
+                self.notify(f"Not created. {e}", severity="error", timeout=10)
+                return
+            load.reload_file(path)
+            self.refresh_data()
+            self.notify(f"Created {path.name}")
+            self.app.open_case(v["id"])  # type: ignore[attr-defined]
+
+        self.app.push_screen(RecordForm("new_case", "New case", blank,
+                                        get_profile(load.settings.procedure) if load.settings.procedure_ok
+                                        else get_profile("working-together-2023"), load.today, preset), made)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
@@ -41,27 +42,38 @@ class PlanScreen(CaseScreen):
     CSS_PATH = "plan.tcss"
     VIEW = "plan"
     TITLE_TEXT = "Plan"
+    BINDINGS = [
+        Binding("x", "mark_done", "Mark done"),
+        Binding("m", "edit_text", "Edit plan text"),
+    ]
+    PALETTE = CaseScreen.PALETTE + [
+        ("mark_done", "Plan: mark the selected action done", "Asks for the date (default today)"),
+        ("edit_text", "Plan: edit contingency and views", "Contingency, child's and parents' views"),
+    ]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="plan-scroll"):
-            yield Static(id="outcomes")
+            yield DataTable(id="outcomes", cursor_type="row")
             yield DataTable(id="actions", cursor_type="row", zebra_stripes=True)
             yield Static(id="texts")
 
     def on_mount(self) -> None:
         self.query_one("#actions", DataTable).add_columns(
             "Status", "Action", "Outcome", "Owner", "Due", "Flags")
+        self.query_one("#outcomes", DataTable).add_columns("Id", "Concern / outcome / evidence")
         super().on_mount()
         self.query_one("#actions").focus()
 
     def fill(self, cv: CaseView, load: Caseload) -> None:
         c = cv.case
-        outs = []
+        box = self.query_one("#outcomes", DataTable)
+        box.clear()
         for o in c.plan.outcomes:
-            outs.append(f"[b]{o.id}[/b]  [b]Concern:[/b] {escape(o.concern)}\n"
-                        f"    [b]Outcome:[/b] {escape(o.outcome)}\n    [b]Evidence:[/b] {escape(o.evidence)}")
-        box = self.query_one("#outcomes", Static)
-        box.update("\n".join(outs) or "No outcomes recorded yet: the first core group develops them.")
+            box.add_row(o.id, Text.from_markup(
+                f"[b]Concern:[/b] {escape(o.concern)}\n[b]Outcome:[/b] {escape(o.outcome)}\n"
+                f"[b]Evidence:[/b] {escape(o.evidence)}"), height=3, key=o.id)
+        if not c.plan.outcomes:
+            box.add_row("—", "No outcomes recorded yet: the first core group develops them (n adds one).")
         box.border_title = f"Concerns, outcomes and evidence ({len(c.plan.outcomes)})"
         table = self.query_one("#actions", DataTable)
         table.clear()
@@ -70,9 +82,45 @@ class PlanScreen(CaseScreen):
             flags = smart_flags(a)
             table.add_row(action_status(a, c, load.today), a.action, a.outcome or "—",
                           c.member_name(a.owner) if a.owner else "—", due,
-                          Text(flags, style="yellow") if flags else "")
+                          Text(flags, style="yellow") if flags else "", key=a.id)
         table.border_title = f"Actions ({len(c.plan.actions)})"
         texts = [("Contingency", c.plan.contingency), ("The child's views", c.plan.child_views),
                  ("Parents' views", c.plan.parent_views), ("Disagreements", c.plan.disagreements)]
         self.query_one("#texts", Static).update("\n\n".join(
             f"[b]{t}[/b]\n{escape(v) if v else '[dim]not recorded[/dim]'}" for t, v in texts))
+
+    def _focused(self) -> tuple[str, DataTable] | None:
+        for kind, tid in (("outcome", "#outcomes"), ("action", "#actions")):
+            t = self.query_one(tid, DataTable)
+            if self.focused is t:
+                return kind, t
+        return None
+
+    def selected_record(self) -> tuple[str, str, str] | None:
+        found = self._focused()
+        if not found:
+            return None
+        kind, t = found
+        items = self.cv.case.plan.outcomes if kind == "outcome" else self.cv.case.plan.actions
+        if not items or t.cursor_row >= len(items):
+            return None
+        rec = items[t.cursor_row]
+        return kind, rec.id, getattr(rec, "action", None) or getattr(rec, "concern", "")[:40]
+
+    def new_kind(self) -> str | None:
+        found = self._focused()
+        return found[0] if found else "action"
+
+    def action_mark_done(self) -> None:
+        from cptui.tui import editing
+
+        sel = self.selected_record()
+        if not sel or sel[0] != "action":
+            self.notify("Move to an action first", severity="warning")
+            return
+        editing.mark_done(self, self.cv, sel[1])
+
+    def action_edit_text(self) -> None:
+        from cptui.tui import editing
+
+        editing.edit(self, self.cv, "plan")

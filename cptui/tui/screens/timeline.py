@@ -16,6 +16,8 @@ from cptui.model import Case
 from cptui.tui.screens.case_base import CaseScreen
 
 KINDS = ["all", "event", "conference", "core group", "visit", "action"]
+RECORD_KIND = {"event": "event", "conference": "conference", "core group": "core_group",
+               "visit": "visit", "action": "action"}
 
 
 @dataclass(frozen=True)
@@ -74,6 +76,7 @@ class TimelineScreen(CaseScreen):
         super().__init__(case_id)
         self.kind = "all"
         self.significant_only = False
+        self.shown: list[Entry] = []
 
     def compose_body(self) -> ComposeResult:
         yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
@@ -89,6 +92,7 @@ class TimelineScreen(CaseScreen):
         rows = [e for e in timeline(cv.case)
                 if (self.kind == "all" or e.kind == self.kind)
                 and (e.significant or not self.significant_only)]
+        self.shown = rows
         for e in rows:
             marks = Text()
             if e.significant:
@@ -98,6 +102,13 @@ class TimelineScreen(CaseScreen):
             table.add_row(fmt_date(e.when), e.kind, marks, e.what)
         filt = f"kind: {self.kind}" + (" · significant only" if self.significant_only else "")
         table.border_title = f"Timeline — {len(rows)} records ({filt})"
+
+    def selected_record(self) -> tuple[str, str, str] | None:
+        table = self.query_one("#timeline", DataTable)
+        if self.focused is not table or not self.shown or table.cursor_row >= len(self.shown):
+            return None
+        e = self.shown[table.cursor_row]
+        return RECORD_KIND[e.kind], e.record, f"{fmt_date(e.when)} {e.what[:40]}"
 
     def action_cycle_kind(self) -> None:
         self.kind = KINDS[(KINDS.index(self.kind) + 1) % len(KINDS)]

@@ -1,0 +1,251 @@
+"""What each record form asks for, how typed text becomes values, and what changed.
+
+UI-free so it is tested directly; the TUI renders these specs as modal forms.
+Values use the SPEC's keys, so a form result is written to the file as is.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Mapping
+
+from cptui.dates import parse_user_date
+from cptui.model import (
+    ACTION_STATUSES,
+    CATEGORIES,
+    CONFERENCE_KINDS,
+    EVENT_KINDS,
+    MEETING_STATUSES,
+    MEMBER_KINDS,
+    OUTCOMES,
+    Case,
+)
+from cptui.profiles import Profile, all_profiles
+
+
+@dataclass(frozen=True)
+class Field:
+    key: str
+    label: str
+    # text | longtext | date | datetime | bool | enum | member | members | child | children | outcome
+    kind: str = "text"
+    required: bool = False
+    options: tuple[str, ...] = ()
+    default: Any = None
+    always: bool = False  # written on new records even when it equals the default
+    open_enum: bool = False  # options are suggestions; other words_like_this allowed
+
+
+def F(key: str, label: str, kind: str = "text", **kw: Any) -> Field:
+    return Field(key, label, kind, **kw)
+
+
+FORMS: dict[str, list[Field]] = {
+    "visit": [
+        F("date", "Date", "date", required=True),
+        F("by", "By", "member"),
+        F("statutory", "Statutory visit (at home, by the lead social worker)", "bool", default=True),
+        F("seen", "Children seen (none = no access)", "children", default=[], always=True),
+        F("seen_alone", "Seen alone", "children", default=[]),
+        F("bedroom_seen", "Sleeping area seen", "children", default=[]),
+        F("notes", "Notes", "longtext"),
+    ],
+    "core_group": [
+        F("date", "Date and time (2026-11-23 10:00)", "datetime", required=True),
+        F("status", "Status", "enum", options=MEETING_STATUSES, default="held", always=True),
+        F("chair", "Chair", "member"),
+        F("attendees", "Attended", "members", default=[]),
+        F("apologies", "Apologies", "members", default=[]),
+        F("written_reports", "Sent a written report", "members", default=[]),
+        F("location", "Location"),
+        F("notes_circulated", "Notes circulated on", "date"),
+        F("notes", "Notes", "longtext"),
+    ],
+    "conference": [
+        F("kind", "Kind", "enum", required=True, options=CONFERENCE_KINDS),
+        F("date", "Date", "date", required=True),
+        F("status", "Status", "enum", options=MEETING_STATUSES, default="held", always=True),
+        F("outcome", "Outcome (held only)", "enum", options=OUTCOMES),
+        F("children", "Children considered", "children", default=[]),
+        F("attendees", "Attended", "members", default=[]),
+        F("apologies", "Apologies", "members", default=[]),
+        F("quorate", "Quorate", "bool", default=True),
+        F("report_to_parents", "Report reached parents on", "date"),
+        F("report_to_chair", "Report reached the chair on", "date"),
+        F("decisions_circulated", "Decisions circulated on", "date"),
+        F("record_circulated", "Record circulated on", "date"),
+        F("exceptional_reason", "Exceptional reason (plan ended at first review)", "longtext"),
+    ],
+    "event": [
+        F("date", "Date", "date", required=True),
+        F("kind", "Kind", "enum", required=True, options=EVENT_KINDS, open_enum=True),
+        F("summary", "What happened", "longtext"),
+        F("s47", "A section 47 enquiry began here (strategy discussion)", "bool", default=False),
+        F("significant", "Significant (shown in the chronology)", "bool", default=True),
+        F("confidential", "Confidential (left out of parent copies)", "bool", default=False),
+        F("responded", "Written response sent on (complaint)", "date"),
+    ],
+    "outcome": [
+        F("concern", "What the conference was worried about", "longtext", required=True),
+        F("outcome", "What must change, by how much", "longtext"),
+        F("evidence", "What everyone will see when it has changed", "longtext"),
+    ],
+    "action": [
+        F("action", "Action", "text", required=True),
+        F("outcome", "Outcome it serves", "outcome"),
+        F("owner", "Who", "member"),
+        F("due", "By when", "date"),
+        F("status", "Status", "enum", options=ACTION_STATUSES, default="open", always=True),
+        F("done", "Done on", "date"),
+    ],
+    "member": [
+        F("name", "Name", required=True),
+        F("role", "Role"),
+        F("agency", "Agency"),
+        F("kind", "Family or professional", "enum", options=MEMBER_KINDS, default="professional", always=True),
+        F("core_group", "In the core group", "bool", default=False, always=True),
+        F("contact", "Contact"),
+        F("confidential", "Confidential (left out of parent copies)", "bool", default=False),
+    ],
+    "child": [
+        F("name", "Name", required=True),
+        F("date_of_birth", "Date of birth", "date"),
+        F("expected_date", "Expected date (unborn)", "date"),
+        F("category", "Category", "enum", options=CATEGORIES),
+        F("plan_start", "Plan start (conference date)", "date"),
+        F("plan_end", "Plan ended on", "date"),
+        F("school", "School"),
+    ],
+    "plan": [
+        F("contingency", "Contingency: what happens if change does not happen", "longtext"),
+        F("child_views", "The child's views", "longtext"),
+        F("parent_views", "Parents' views", "longtext"),
+        F("disagreements", "Disagreements", "longtext"),
+    ],
+}
+FORMS["done"] = [F("done", "Done on", "date", required=True)]
+FORMS["new_case"] = [
+    F("id", "Case id (letters, digits, - and _)", required=True),
+    F("procedure", "Procedure", "enum", required=True, options=tuple(sorted(all_profiles()))),
+    F("child_name", "First child's name", required=True),
+    F("date_of_birth", "Date of birth", "date"),
+    F("expected_date", "Expected date (unborn)", "date"),
+    F("category", "Category", "enum", options=CATEGORIES),
+    F("plan_start", "Plan start (conference date)", "date"),
+    F("worker_name", "Lead social worker", required=True),
+    F("worker_agency", "Agency"),
+]
+TITLES = {"visit": "visit", "core_group": "core group meeting", "conference": "conference",
+          "event": "event", "outcome": "plan outcome", "action": "plan action",
+          "member": "person", "child": "child", "plan": "plan text"}
+
+
+def next_case_id(existing: list[str], today: date) -> str:
+    """CP-<year>-<n+1>, following the folder's own numbering."""
+    nums = [int(m.group(1)) for i in existing if (m := re.fullmatch(rf"CP-{today.year}-(\d+)", i))]
+    return f"CP-{today.year}-{max(nums, default=0) + 1:04d}"
+
+
+def show(field: Field, value: Any) -> Any:
+    """A stored value as the form shows it (dates in ISO, times as HH:MM)."""
+    if value is None:
+        return [] if field.kind in ("members", "children") else (field.default if field.kind == "bool" else "")
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d %H:%M")
+    if isinstance(value, date):
+        return value.isoformat()
+    return value
+
+
+def parse(field: Field, raw: Any, today: date) -> tuple[Any, str | None]:
+    """Typed text -> value, or an error message in plain words."""
+    if field.kind in ("bool", "members", "children"):
+        return raw, None
+    text = raw.strip() if isinstance(raw, str) else raw
+    if text in ("", None):
+        return None, (f"{field.label.split(' (')[0]} is required" if field.required else None)
+    if field.kind == "date":
+        try:
+            return parse_user_date(text, today), None
+        except ValueError:
+            return None, "not a date: use 2026-11-23, 23/11/2026 or today"
+    if field.kind == "datetime":
+        m = re.fullmatch(r"(.+?)(?:[ T](\d{1,2}):(\d{2}))?", text)
+        try:
+            d = parse_user_date(m.group(1), today)  # type: ignore[union-attr]
+        except (ValueError, AttributeError):
+            return None, "not a date: use 2026-11-23 10:00, 23/11/2026 or today"
+        if m and m.group(2):
+            h, mi = int(m.group(2)), int(m.group(3))
+            if h > 23 or mi > 59:
+                return None, "not a time of day: use 10:00"
+            return datetime(d.year, d.month, d.day, h, mi), None
+        return d, None
+    if field.kind == "enum" and field.open_enum and re.fullmatch(r"[a-z][a-z0-9_]*", text):
+        return text, None
+    if field.kind == "enum" and text not in field.options:
+        return None, f"choose one of: {', '.join(field.options)}"
+    return text, None
+
+
+def validate(kind: str, raw: Mapping[str, Any], today: date) -> tuple[dict[str, Any], dict[str, str]]:
+    values: dict[str, Any] = {}
+    errors: dict[str, str] = {}
+    for f in FORMS[kind]:
+        v, err = parse(f, raw.get(f.key), today)
+        if err:
+            errors[f.key] = err
+        values[f.key] = v
+    if kind == "new_case" and values.get("id") and not re.fullmatch(r"[A-Za-z0-9_-]+", values["id"]):
+        errors["id"] = "use only letters, digits, '-' and '_'"
+    if kind in ("child", "new_case") and not errors and not (values.get("date_of_birth")
+                                                            or values.get("expected_date")):
+        errors["date_of_birth"] = "give a date of birth, or an expected date for an unborn child"
+    if kind == "action" and values.get("status") == "done" and not values.get("done"):
+        errors["done"] = "when was it done?"
+    return values, errors
+
+
+def changes(kind: str, old: Mapping[str, Any] | None, new: Mapping[str, Any]) -> dict[str, Any]:
+    """Only what differs from the stored record; None means remove the key.
+
+    A key the file does not have counts as its default, so saving an
+    untouched form writes nothing.
+    """
+    out: dict[str, Any] = {}
+    for f in FORMS[kind]:
+        value = new.get(f.key)
+        if isinstance(value, list) and not value and f.default is None:
+            value = None
+        if old is None:
+            if value is not None and (f.always or value != f.default):
+                out[f.key] = value
+            continue
+        if f.key in old:
+            stored = old[f.key]
+            if stored == "" and value is None:
+                continue  # an empty text and no text are the same to a reader
+            if value is None and f.default is not None and f.kind != "enum":
+                value = f.default
+            if stored != value or type(stored) is not type(value):
+                out[f.key] = value
+        elif value is not None and value != f.default:
+            out[f.key] = value
+    return out
+
+
+def suggest_quorate(case: Case, profile: Profile, attendees: list[str]) -> tuple[bool | None, str]:
+    """The profile's quoracy rule applied to who attended, or None if it has none."""
+    rule = profile.quoracy
+    if not rule:
+        return None, f"{profile.name} sets no quoracy rule"
+    lead = rule["lead_agency"]
+    agencies = {case.member(m).agency for m in attendees if case.member(m)}  # type: ignore[union-attr]
+    others = {a for a in agencies if a and a != lead}
+    ok = lead in agencies and len(others) >= rule["other_agencies"]
+    why = (f"{lead} {'present' if lead in agencies else 'absent'}, "
+           f"{len(others)} other agenc{'y' if len(others) == 1 else 'ies'} "
+           f"(needs {rule['other_agencies']})")
+    return ok, f"suggested {'quorate' if ok else 'NOT quorate'}: {why}"

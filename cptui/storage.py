@@ -1,0 +1,337 @@
+"""Writing case files: atomic, minimal, and never over someone else's change.
+
+Edits work on one table at a time. The file is cut into chunks at its table
+headers; only the chunk being edited is parsed and re-dumped with tomlkit and
+spliced back. tomlkit alone would regroup an array of tables that a person
+wrote in two places, so a whole-document round trip could move lines nobody
+edited. This way comments, key order, unknown keys and layout survive and a
+git diff shows only what was edited.
+
+Every write is checked first: the new text must parse and validate with no
+errors, or nothing is written. Files changed on disk since they were loaded
+(by content hash) are refused.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import tempfile
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping
+
+import tomlkit
+
+from cptui.loader import build_case
+from cptui.problems import Problem
+
+# Where each record kind lives, and the prefix of the ids cptui makes for it.
+ARRAYS: dict[str, tuple[tuple[str, ...], str]] = {
+    "child": (("children",), "c"),
+    "member": (("members",), "m"),
+    "event": (("events",), "e"),
+    "conference": (("conferences",), "k"),
+    "core_group": (("core_groups",), "g"),
+    "visit": (("visits",), "v"),
+    "outcome": (("plan", "outcomes"), "o"),
+    "action": (("plan", "actions"), "a"),
+}
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+
+
+class SaveError(Exception):
+    """A save that was refused; the message says why, for the user."""
+
+
+class ExternalChange(SaveError):
+    pass
+
+
+@dataclass
+class Chunk:
+    start: int  # index of the header line (0 for the root chunk)
+    end: int  # one past the last line
+    path: tuple[str | int, ...]  # () root, ("plan",), ("visits", 0), ("plan", "actions", 1)
+
+
+def chunks(lines: list[str]) -> list[Chunk]:
+    """Cut a TOML text into its root part and one part per table header."""
+    out: list[Chunk] = []
+    counts: dict[tuple[str, ...], int] = {}
+    cur_start, cur_path = 0, ()
+    closing: str | None = None
+    for i, line in enumerate(lines):
+        if closing:
+            if closing in line:
+                closing = None
+            continue
+        h = _HEADER.match(line) if line.lstrip().startswith("[") else None
+        if h:
+            start = i
+            while start > cur_start and lines[start - 1].lstrip().startswith("#"):
+                start -= 1  # a comment right above a header belongs to it
+            out.append(Chunk(cur_start, start, cur_path))
+            parts = tuple(p.strip().strip('"') for p in h.group(2).split("."))
+            if h.group(1) == "[[":
+                idx = counts.get(parts, 0)
+                counts[parts] = idx + 1
+                cur_path = parts + (idx,)
+            else:
+                cur_path = parts
+            cur_start = start
+            continue
+        for q in ('"""', "'''"):
+            if line.count(q) == 1:
+                closing = q
+    out.append(Chunk(cur_start, len(lines), cur_path))
+    return out
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_atomic(path: Path, data: bytes) -> None:
+    """Temp file in the same folder, fsync, rename over, fsync the folder.
+
+    A crash at any moment leaves either the old file or the new one, never a
+    mixture; the temp file is removed on any error.
+    """
+    mode = (path.stat().st_mode & 0o777) if path.exists() else 0o600
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(tmp, mode)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+    try:
+        dfd = os.open(path.parent, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(dfd)
+    finally:
+        os.close(dfd)
+
+
+def _plain(v: Any) -> Any:
+    """tomlkit values -> plain Python, for comparing with what the form gives."""
+    if hasattr(v, "unwrap"):
+        return v.unwrap()
+    return v
+
+
+def _toml_value(v: Any) -> Any:
+    if isinstance(v, (list, tuple)):
+        arr = tomlkit.array()
+        arr.extend(v)
+        return arr
+    return v
+
+
+def _apply(table: Any, values: Mapping[str, Any]) -> None:
+    """Set changed keys in order, drop keys set to None; leave the rest alone."""
+    for key, value in values.items():
+        if value is None:
+            if key in table:
+                del table[key]
+            continue
+        if key in table and _plain(table[key]) == value and type(_plain(table[key])) is type(value):
+            continue
+        table[key] = _toml_value(value)
+
+
+class CaseFile:
+    """One case file as text, edited chunk by chunk, saved atomically."""
+
+    def __init__(self, path: Path, expected_digest: str | None = None) -> None:
+        self.path = path
+        raw = path.read_bytes()
+        if expected_digest is not None and _digest(raw) != expected_digest:
+            raise ExternalChange(
+                f"{path.name} was changed on disk since it was loaded (perhaps by git or a "
+                "colleague). Nothing was saved: reload (ctrl+r) and make the edit again.")
+        self.original = raw
+        try:
+            text = raw.decode("utf-8")
+        except UnicodeDecodeError as e:
+            raise SaveError(f"{path.name} is not valid UTF-8; it is never written over") from e
+        self.newline = "\r\n" if "\r\n" in text else "\n"
+        self.lines = text.splitlines(keepends=True)
+
+    # --- locating ---------------------------------------------------------
+    def _find(self, path: tuple[str | int, ...]) -> Chunk | None:
+        return next((c for c in chunks(self.lines) if c.path == path), None)
+
+    def _index_of(self, array: tuple[str, ...], rid: str) -> int:
+        data = tomllib.loads("".join(self.lines))
+        node: Any = data
+        for part in array:
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        for i, entry in enumerate(node if isinstance(node, list) else []):
+            if isinstance(entry, dict) and entry.get("id") == rid:
+                return i
+        raise SaveError(f"no record {rid!r} in {'.'.join(array)}")
+
+    def ids(self, kind: str) -> list[str]:
+        array, _ = ARRAYS[kind]
+        node: Any = tomllib.loads("".join(self.lines))
+        for part in array:
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+        return [e.get("id") for e in node if isinstance(e, dict)] if isinstance(node, list) else []
+
+    def new_id(self, kind: str) -> str:
+        prefix = ARRAYS[kind][1]
+        taken = set(self.ids(kind))
+        nums = [int(i[len(prefix):]) for i in taken if i.startswith(prefix) and i[len(prefix):].isdigit()]
+        n = max(nums, default=0) + 1
+        while f"{prefix}{n}" in taken:
+            n += 1
+        return f"{prefix}{n}"
+
+    # --- editing ------------------------------------------------------------
+    def _edit_chunk(self, chunk: Chunk, keys: tuple[str | int, ...], values: Mapping[str, Any]) -> None:
+        text = "".join(self.lines[chunk.start:chunk.end])
+        doc = tomlkit.parse(text)
+        node: Any = doc
+        for k in keys:
+            node = node[k]
+        _apply(node, values)
+        new = tomlkit.dumps(doc)
+        if new and not new.endswith("\n"):
+            new += self.newline
+        self.lines[chunk.start:chunk.end] = new.splitlines(keepends=True)
+
+    def set_root(self, values: Mapping[str, Any]) -> None:
+        chunk = self._find(())
+        assert chunk is not None
+        self._edit_chunk(chunk, (), values)
+
+    def set_table(self, name: str, values: Mapping[str, Any]) -> None:
+        """Keys of a plain table such as [plan], creating it at the end if absent."""
+        chunk = self._find((name,))
+        if chunk is None:
+            self._append_text(f"[{name}]{self.newline}", at=len(self.lines))
+            chunk = self._find((name,))
+            assert chunk is not None
+        self._edit_chunk(chunk, (name,), values)
+
+    def update(self, kind: str, rid: str, values: Mapping[str, Any]) -> None:
+        array, _ = ARRAYS[kind]
+        idx = self._index_of(array, rid)
+        chunk = self._find(array + (idx,))
+        if chunk is None:
+            raise SaveError(f"{kind} {rid!r} is not written as a [[{'.'.join(array)}]] table; "
+                            "edit it by hand")
+        self._edit_chunk(chunk, array + (0,), values)
+
+    def add(self, kind: str, values: Mapping[str, Any]) -> str:
+        """Append a new record after the last one of its kind; returns its id."""
+        array, _ = ARRAYS[kind]
+        rid = values.get("id") or self.new_id(kind)
+        if rid in self.ids(kind):
+            raise SaveError(f"id {rid!r} is already used in {'.'.join(array)}")
+        doc = tomlkit.document()
+        doc["id"] = rid
+        for k, v in values.items():
+            if k != "id" and v is not None:
+                doc[k] = _toml_value(v)
+        body = f"[[{'.'.join(array)}]]{self.newline}" + tomlkit.dumps(doc)
+        same = [c for c in chunks(self.lines) if c.path[:len(array)] == array and len(c.path) == len(array) + 1]
+        at = same[-1].end if same else len(self.lines)
+        self._append_text(body, at)
+        return rid
+
+    def delete(self, kind: str, rid: str) -> None:
+        array, _ = ARRAYS[kind]
+        idx = self._index_of(array, rid)
+        chunk = self._find(array + (idx,))
+        if chunk is None:
+            raise SaveError(f"{kind} {rid!r} is not a [[...]] table; delete it by hand")
+        end = chunk.end
+        del self.lines[chunk.start:end]
+        # keep one blank line between neighbours, not two
+        s = chunk.start
+        if 0 < s < len(self.lines) and not self.lines[s - 1].strip() and not self.lines[s].strip():
+            del self.lines[s]
+
+    def _append_text(self, body: str, at: int) -> None:
+        if at > 0 and not self.lines[at - 1].endswith(("\n", "\r")):
+            self.lines[at - 1] += self.newline
+        block = body.splitlines(keepends=True)
+        if at > 0 and self.lines[at - 1].strip():
+            block.insert(0, self.newline)
+        if at < len(self.lines) and self.lines[at].strip():
+            block.append(self.newline)
+        self.lines[at:at] = block
+
+    # --- saving -------------------------------------------------------------
+    def text(self) -> str:
+        return "".join(self.lines)
+
+    def check(self) -> list[Problem]:
+        text = self.text()
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            return [Problem(self.path.name, None, None, "error", f"the edit would make invalid TOML: {e}")]
+        _, probs = build_case(self.path, data, text, self.path.name)
+        return [p for p in probs if p.severity == "error"]
+
+    def save(self) -> str:
+        """Validate, then write atomically; returns the new content hash."""
+        errors = self.check()
+        if errors:
+            raise SaveError("Not saved: the edit would leave the file with errors:\n"
+                            + "\n".join(f"  {p.message}" for p in errors))
+        data = self.text().encode("utf-8")
+        if data != self.original:
+            current = self.path.read_bytes()
+            if current != self.original:
+                raise ExternalChange(f"{self.path.name} changed on disk while you were editing; "
+                                     "nothing was saved: reload and make the edit again")
+            write_atomic(self.path, data)
+        return _digest(data)
+
+
+def new_case_text(case_id: str, procedure: str, child: Mapping[str, Any],
+                  worker: Mapping[str, Any]) -> str:
+    """A fresh case file: schema, id, procedure, one child, the lead worker."""
+    doc = tomlkit.document()
+    doc["schema"] = 1
+    doc["id"] = case_id
+    doc["procedure"] = procedure
+    doc["lead_social_worker"] = "m1"
+    text = tomlkit.dumps(doc)
+    for header, values in (("children", {"id": "c1", **child}), ("members", {"id": "m1", **worker})):
+        t = tomlkit.document()
+        for k, v in values.items():
+            if v is not None:
+                t[k] = _toml_value(v)
+        text += f"\n[[{header}]]\n" + tomlkit.dumps(t)
+    return text
+
+
+def create_case(folder: Path, case_id: str, text: str) -> Path:
+    path = folder / f"{case_id}.toml"
+    if path.exists():
+        raise SaveError(f"{path.name} already exists")
+    data = tomllib.loads(text)
+    _, probs = build_case(path, data, text, path.name)
+    errors = [p for p in probs if p.severity == "error"]
+    if errors:
+        raise SaveError("Not created: " + "; ".join(p.message for p in errors))
+    write_atomic(path, text.encode("utf-8"))
+    return path
+

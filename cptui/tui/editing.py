@@ -1,0 +1,114 @@
+"""Saving from the TUI: forms in, minimal atomic writes out, screens refreshed.
+
+All writes go through ``cptui.storage.CaseFile`` with the content hash the
+case was loaded with, so a file changed on disk meanwhile is never
+overwritten; the user is told and offered a reload instead.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from typing import Any, Callable
+
+from textual.screen import Screen
+
+from cptui.caseload import CaseView
+from cptui.forms import TITLES, changes
+from cptui.storage import ARRAYS, CaseFile, ExternalChange, SaveError
+
+
+def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | None:
+    """The record as the file has it (all keys, exact types), or None for new."""
+    data = tomllib.loads(cv.case.path.read_text(encoding="utf-8"))
+    if kind == "plan":
+        return dict(data.get("plan", {}))
+    if rid is None:
+        return None
+    node: Any = data
+    for part in ARRAYS[kind][0]:
+        node = node.get(part, {}) if isinstance(node, dict) else {}
+    return next((dict(e) for e in node if isinstance(e, dict) and e.get("id") == rid), None)
+
+
+def write(screen: Screen, cv: CaseView, change: Callable[[CaseFile], str], done_msg: str) -> bool:
+    """Apply one change to the case file and save it; report either way."""
+    app = screen.app
+    try:
+        cf = CaseFile(cv.case.path, cv.case.digest)
+        what = change(cf)
+        cf.save()
+    except ExternalChange as e:
+        from cptui.tui.screens.confirm import ConfirmScreen
+
+        app.notify(str(e), severity="error", timeout=10)
+        app.push_screen(ConfirmScreen("This file changed on disk. Reload it now?", "Reload", "Not now"),
+                        lambda yes: app.action_reload() if yes else None)  # type: ignore[attr-defined]
+        return False
+    except (SaveError, OSError) as e:
+        app.notify(f"Not saved. {e}", severity="error", timeout=10)
+        return False
+    app.caseload.reload_file(cv.case.path)  # type: ignore[attr-defined]
+    for s in app.screen_stack:
+        refresh = getattr(s, "refresh_data", None)
+        if refresh:
+            refresh()
+    app.notify(f"{done_msg} {what}".strip() + f" — saved to {cv.case.path.name}")
+    return True
+
+
+def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
+         preset: dict[str, Any] | None = None) -> None:
+    """Open the form for a new (rid None) or existing record, then save it."""
+    from cptui.tui.screens.record_form import RecordForm
+
+    load = screen.app.caseload  # type: ignore[attr-defined]
+    old = raw_record(cv, kind, rid)
+    if rid is not None and old is None and kind != "plan":
+        screen.app.notify(f"{kind} {rid} is no longer in the file: reload", severity="error")
+        return
+    initial = old if old is not None else dict(preset or {})
+    title = (f"Edit {TITLES[kind]} {rid}" if rid else
+             "Edit plan text" if kind == "plan" else f"New {TITLES[kind]}") + f" — {cv.case.id}"
+
+    def saved(values: dict[str, Any] | None) -> None:
+        if values is None:
+            return
+        diff = changes(kind, old, values)
+        if kind == "plan":
+            if diff:
+                write(screen, cv, lambda cf: (cf.set_table("plan", diff), "")[1], "Saved plan text")
+            return
+        if rid is None:
+            write(screen, cv, lambda cf: cf.add(kind, diff), f"Added {TITLES[kind]}")
+        elif diff:
+            write(screen, cv, lambda cf: (cf.update(kind, rid, diff), rid)[1], f"Saved {TITLES[kind]}")
+        else:
+            screen.app.notify("No changes to save")
+
+    screen.app.push_screen(RecordForm(kind, title, cv.case, cv.profile, load.today, initial), saved)
+
+
+def delete(screen: Screen, cv: CaseView, kind: str, rid: str, what: str) -> None:
+    from cptui.tui.screens.confirm import ConfirmScreen
+
+    def answer(yes: bool | None) -> None:
+        if yes:
+            write(screen, cv, lambda cf: (cf.delete(kind, rid), rid)[1], f"Deleted {TITLES[kind]}")
+
+    screen.app.push_screen(ConfirmScreen(f"Delete {TITLES[kind]} {rid}: {what}?", "Delete", "Keep it"),
+                           answer)
+
+
+def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
+    from cptui.tui.screens.record_form import RecordForm
+
+    load = screen.app.caseload  # type: ignore[attr-defined]
+
+    def saved(values: dict[str, Any] | None) -> None:
+        if values:
+            write(screen, cv, lambda cf: (cf.update("action", rid, {"status": "done",
+                                                                    "done": values["done"]}), rid)[1],
+                  "Marked done: action")
+
+    screen.app.push_screen(RecordForm("done", f"Action {rid} done on", cv.case, cv.profile, load.today,
+                                      {"done": load.today}), saved)

@@ -1,0 +1,165 @@
+"""One modal form for every record kind, drawn from ``cptui.forms.FORMS``.
+
+Keyboard only: tab between fields, space toggles a checkbox or a name in a
+list, ctrl+s saves, escape cancels (asking first when something changed).
+Each field says what is wrong with it as you type.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
+
+from cptui.forms import FORMS, Field, parse, show, suggest_quorate, validate
+from cptui.model import Case
+from cptui.profiles import Profile
+
+PLACEHOLDER = {"date": "2026-11-23, 23/11/2026 or today", "datetime": "2026-11-23 10:00 or 23/11/2026"}
+
+
+class RecordForm(ModalScreen[dict[str, Any] | None]):
+    CSS_PATH = "record_form.tcss"
+    BINDINGS = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel", priority=True),
+    ]
+
+    def __init__(self, kind: str, title: str, case: Case, profile: Profile, today: date,
+                 initial: dict[str, Any] | None = None) -> None:
+        super().__init__()
+        self.kind, self.title_text, self.case, self.profile, self.today = kind, title, case, profile, today
+        self.fields = FORMS[kind]
+        self.initial = {f.key: show(f, (initial or {}).get(f.key)) for f in self.fields}
+        self.quorate_touched = "quorate" in (initial or {})
+        self._setting_quorate = False
+
+    # --- building -------------------------------------------------------------
+    def _choices(self, f: Field) -> list[tuple[str, str]]:
+        if f.kind in ("member", "members"):
+            return [(f"{m.name} ({m.role or m.kind})", m.id) for m in self.case.members]
+        if f.kind in ("child", "children"):
+            return [(c.name, c.id) for c in self.case.children]
+        if f.kind == "outcome":
+            return [(f"{o.id}: {o.concern[:50]}", o.id) for o in self.case.plan.outcomes]
+        opts = list(f.options)
+        cur = self.initial.get(f.key)
+        if f.open_enum and cur and cur not in opts:
+            opts.append(cur)
+        return [(o.replace("_", " "), o) for o in opts]
+
+    def _widget(self, f: Field):
+        wid = f"f-{f.key}"
+        value = self.initial[f.key]
+        if f.kind in ("text", "date", "datetime"):
+            return Input(value=str(value or ""), placeholder=PLACEHOLDER.get(f.kind, ""), id=wid)
+        if f.kind == "longtext":
+            return TextArea(str(value or ""), id=wid, classes="long")
+        if f.kind == "bool":
+            return Checkbox(f.label, value=bool(value), id=wid)
+        if f.kind in ("members", "children"):
+            chosen = set(value or [])
+            return SelectionList(*[(label, v, v in chosen) for label, v in self._choices(f)], id=wid)
+        choices = self._choices(f)
+        current = value if value in {v for _, v in choices} else Select.NULL
+        return Select(choices, value=current, allow_blank=not f.required or current is Select.NULL,
+                      prompt="— choose —", id=wid)
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(id="form"):
+            yield Static(f"[b]{self.title_text}[/b]   ctrl+s save · escape cancel · tab next field",
+                         id="form-title")
+            for f in self.fields:
+                if f.kind != "bool":
+                    yield Label(f.label + (" *" if f.required else ""), classes="label")
+                yield self._widget(f)
+                yield Static("", id=f"e-{f.key}", classes="error")
+                if f.key == "attendees" and self.kind == "conference":
+                    yield Static("", id="quoracy")
+
+    def on_mount(self) -> None:
+        self.query_one("#form").border_title = self.title_text
+        if self.kind == "conference":
+            self._update_quoracy()
+
+    # --- reading ----------------------------------------------------------------
+    def _raw(self, f: Field) -> Any:
+        w = self.query_one(f"#f-{f.key}")
+        if isinstance(w, Input):
+            return w.value
+        if isinstance(w, TextArea):
+            return w.text
+        if isinstance(w, Checkbox):
+            return w.value
+        if isinstance(w, SelectionList):
+            return list(w.selected)
+        v = w.value  # type: ignore[attr-defined]
+        return "" if v is Select.NULL or v is Select.BLANK else v
+
+    def raw_values(self) -> dict[str, Any]:
+        return {f.key: self._raw(f) for f in self.fields}
+
+    @property
+    def dirty(self) -> bool:
+        now = self.raw_values()
+        return any(now[k] != (self.initial[k] if self.initial[k] is not None else "") for k in now)
+
+    # --- live checks --------------------------------------------------------------
+    def on_input_changed(self, event: Input.Changed) -> None:
+        key = (event.input.id or "")[2:]
+        f = next((f for f in self.fields if f.key == key), None)
+        if f is not None:
+            _, err = parse(f, event.value, self.today)
+            self.query_one(f"#e-{key}", Static).update(f"✗ {err}" if err else "")
+
+    def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        if event.selection_list.id == "f-attendees" and self.kind == "conference":
+            self._update_quoracy()
+
+    def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        if event.checkbox.id == "f-quorate" and not self._setting_quorate:
+            self.quorate_touched = True
+
+    def _update_quoracy(self) -> None:
+        attendees = next(f for f in self.fields if f.key == "attendees")
+        ok, why = suggest_quorate(self.case, self.profile, self._raw(attendees))
+        note = why if ok is None else why + ("" if not self.quorate_touched else " (your choice is kept)")
+        self.query_one("#quoracy", Static).update(f"ⓘ {note}")
+        if ok is not None and not self.quorate_touched:
+            box = self.query_one("#f-quorate", Checkbox)
+            if box.value != ok:
+                self._setting_quorate = True
+                box.value = ok
+                self.call_after_refresh(self._done_setting)
+
+    def _done_setting(self) -> None:
+        self._setting_quorate = False
+
+    # --- actions ----------------------------------------------------------------------
+    def action_save(self) -> None:
+        values, errors = validate(self.kind, self.raw_values(), self.today)
+        for f in self.fields:
+            self.query_one(f"#e-{f.key}", Static).update(f"✗ {errors[f.key]}" if f.key in errors else "")
+        if errors:
+            first = next(f for f in self.fields if f.key in errors)
+            self.query_one(f"#f-{first.key}").focus()
+            self.notify(f"{len(errors)} field(s) need attention", severity="error")
+            return
+        self.dismiss(values)
+
+    def action_cancel(self) -> None:
+        if not self.dirty:
+            self.dismiss(None)
+            return
+        from cptui.tui.screens.confirm import ConfirmScreen
+
+        def answer(discard: bool | None) -> None:
+            if discard:
+                self.dismiss(None)
+
+        self.app.push_screen(ConfirmScreen("Discard your changes?", "Discard", "Keep editing"), answer)
