@@ -125,6 +125,13 @@ FORMS: dict[str, list[Field]] = {
         F("disagreements", "Disagreements", "longtext"),
     ],
 }
+FORMS["case"] = [
+    F("procedure", "Procedure (blank: the team's default)", "enum", options=tuple(sorted(all_profiles()))),
+    F("lead_social_worker", "Lead social worker", "member"),
+    F("team_manager", "Team manager", "member"),
+    F("interpreter", "Interpreter needed for (language)"),
+    F("closed", "Case closed on", "date"),
+]
 FORMS["done"] = [F("done", "Done on", "date", required=True)]
 FORMS["new_case"] = [
     F("id", "Case id (letters, digits, - and _)", required=True),
@@ -139,7 +146,7 @@ FORMS["new_case"] = [
 ]
 TITLES = {"visit": "visit", "core_group": "core group meeting", "conference": "conference",
           "event": "event", "outcome": "plan outcome", "action": "plan action",
-          "member": "person", "child": "child", "plan": "plan text"}
+          "member": "person", "child": "child", "plan": "plan text", "case": "case details"}
 
 
 def next_case_id(existing: list[str], today: date) -> str:
@@ -151,7 +158,9 @@ def next_case_id(existing: list[str], today: date) -> str:
 def show(field: Field, value: Any) -> Any:
     """A stored value as the form shows it (dates in ISO, times as HH:MM)."""
     if value is None:
-        return [] if field.kind in ("members", "children") else (field.default if field.kind == "bool" else "")
+        if field.kind in ("members", "children"):
+            return []
+        return field.default if field.default is not None else ""
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):

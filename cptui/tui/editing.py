@@ -22,6 +22,8 @@ def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | Non
     data = tomllib.loads(cv.case.path.read_text(encoding="utf-8"))
     if kind == "plan":
         return dict(data.get("plan", {}))
+    if kind == "case":
+        return {k: v for k, v in data.items() if not isinstance(v, (dict, list))}
     if rid is None:
         return None
     node: Any = data
@@ -63,20 +65,24 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
 
     load = screen.app.caseload  # type: ignore[attr-defined]
     old = raw_record(cv, kind, rid)
-    if rid is not None and old is None and kind != "plan":
+    if rid is not None and old is None and kind not in ("plan", "case"):
         screen.app.notify(f"{kind} {rid} is no longer in the file: reload", severity="error")
         return
     initial = old if old is not None else dict(preset or {})
     title = (f"Edit {TITLES[kind]} {rid}" if rid else
-             "Edit plan text" if kind == "plan" else f"New {TITLES[kind]}") + f" — {cv.case.id}"
+             f"Edit {TITLES[kind]}" if kind in ("plan", "case") else f"New {TITLES[kind]}") + f" — {cv.case.id}"
 
     def saved(values: dict[str, Any] | None) -> None:
         if values is None:
             return
         diff = changes(kind, old, values)
-        if kind == "plan":
+        if kind in ("plan", "case"):
             if diff:
-                write(screen, cv, lambda cf: (cf.set_table("plan", diff), "")[1], "Saved plan text")
+                setter = (lambda cf: cf.set_table("plan", diff)) if kind == "plan" else (
+                    lambda cf: cf.set_root(diff))
+                write(screen, cv, lambda cf: (setter(cf), "")[1], f"Saved {TITLES[kind]}")
+            else:
+                screen.app.notify("No changes to save")
             return
         if rid is None:
             write(screen, cv, lambda cf: cf.add(kind, diff), f"Added {TITLES[kind]}")

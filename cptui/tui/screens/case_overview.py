@@ -5,6 +5,7 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.widgets import DataTable, Static
 
@@ -18,6 +19,16 @@ class CaseOverviewScreen(CaseScreen):
     CSS_PATH = "case_overview.tcss"
     VIEW = "case"
     TITLE_TEXT = "Case"
+    BINDINGS = [Binding("i", "case_details", "Case details")]
+    PALETTE = CaseScreen.PALETTE + [
+        ("case_details", "Case details: worker, manager, procedure, interpreter, closed",
+         "Edit the case's own fields"),
+    ]
+
+    def action_case_details(self) -> None:
+        from cptui.tui import editing
+
+        editing.edit(self, self.cv, "case")
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="overview"):
@@ -56,7 +67,7 @@ class CaseOverviewScreen(CaseScreen):
         for k in sorted(c.conferences, key=lambda k: k.date):
             confs.add_row(fmt_date(k.date), k.kind.replace("_", " "), k.status,
                           (k.outcome or "—").replace("_", " "),
-                          Text("✓ yes") if k.quorate else Text("✗ NO", style="bold red"),
+                          ("—" if not k.held else Text("✓ yes") if k.quorate else Text("✗ NO", style="bold red")),
                           ", ".join(c.child_name(x).split(" ")[0] for x in k.children), key=k.id)
         confs.border_title = f"Conferences ({len(c.conferences)})"
 

@@ -78,14 +78,33 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
                 if f.kind != "bool":
                     yield Label(f.label + (" *" if f.required else ""), classes="label")
                 yield self._widget(f)
+                if f.kind in ("bool", "members", "children"):
+                    yield Static("", id=f"s-{f.key}", classes="state")
                 yield Static("", id=f"e-{f.key}", classes="error")
                 if f.key == "attendees" and self.kind == "conference":
                     yield Static("", id="quoracy")
 
     def on_mount(self) -> None:
         self.query_one("#form").border_title = self.title_text
+        for f in self.fields:
+            self._show_state(f)
         if self.kind == "conference":
             self._update_quoracy()
+
+    def _show_state(self, f: Field) -> None:
+        """Choices in words: Textual's toggles show state by colour only."""
+        if f.kind not in ("bool", "members", "children"):
+            return
+        value = self._raw(f)
+        if f.kind == "bool":
+            text = "☑ yes" if value else "☐ no"
+        else:
+            names = dict((v, label) for label, v in self._choices(f))
+            text = ("☑ " + ", ".join(names[v].split(" (")[0] for v in value)) if value else "☐ none chosen"
+        self.query_one(f"#s-{f.key}", Static).update(text)
+
+    def _field(self, widget_id: str | None) -> Field | None:
+        return next((f for f in self.fields if f"f-{f.key}" == widget_id), None)
 
     # --- reading ----------------------------------------------------------------
     def _raw(self, f: Field) -> Any:
@@ -118,10 +137,16 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
             self.query_one(f"#e-{key}", Static).update(f"✗ {err}" if err else "")
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
+        f = self._field(event.selection_list.id)
+        if f:
+            self._show_state(f)
         if event.selection_list.id == "f-attendees" and self.kind == "conference":
             self._update_quoracy()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
+        f = self._field(event.checkbox.id)
+        if f:
+            self._show_state(f)
         if event.checkbox.id == "f-quorate" and not self._setting_quorate:
             self.quorate_touched = True
 

@@ -27,11 +27,16 @@ class DeadlinePanel(DataTable):
         self.show_case = show_case
         self.rows_data: list[tuple[Deadline, CaseView]] = []
 
+    def _ensure_columns(self) -> None:
+        """Columns are added on first use: the screen may fill us before we mount."""
+        if not self.columns:
+            self.add_columns(*(["Status"] + (["Case"] if self.show_case else []) + ["Due", "What", "When"]))
+
     def on_mount(self) -> None:
-        cols = ["Status"] + (["Case"] if self.show_case else []) + ["Due", "What", "When"]
-        self.add_columns(*cols)
+        self._ensure_columns()
 
     def show(self, load: Caseload, items: list[tuple[Deadline, CaseView]]) -> None:
+        self._ensure_columns()
         items = sorted(items, key=lambda it: (STATUS_ORDER[it[0].status], it[0].due, it[0].case))
         self.rows_data = items
         self.clear()
