@@ -52,6 +52,18 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--format", choices=("table", "json"), default="table")
     d.add_argument("--all", action="store_true", help="include deadlines already met")
 
+    r = sub.add_parser("render", help="a document for one case: agenda, notes, plan, ...")
+    r.add_argument("template", help="agenda, notes, plan, plan-child, chronology or record")
+    r.add_argument("case_id")
+    r.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
+    r.add_argument("--today", type=_date, default=argparse.SUPPRESS)
+    r.add_argument("--meeting", help="core group meeting id (notes; default the latest held)")
+    r.add_argument("--conference", help="conference id (record; default the latest held)")
+    r.add_argument("--copy", choices=("full", "parent"), default="full",
+                   help="parent: leave out everything marked confidential")
+    r.add_argument("--format", choices=("md", "html"), default="md")
+    r.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+
     p = sub.add_parser("profiles", help="each profile's timescales with citations")
     p.add_argument("name", nargs="?")
     p.add_argument("--cases", type=Path, default=argparse.SUPPRESS,
@@ -68,6 +80,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                          args.format)
     if args.command == "deadlines":
         return cmd_deadlines(args.cases or default_cases(), args.today, args.format, args.all)
+    if args.command == "render":
+        return cmd_render(args)
     if args.command == "profiles":
         return cmd_profiles(args.name, args.cases)
     return cmd_tui(args.cases or default_cases(), args.today, args.case)
@@ -145,6 +159,30 @@ def render_table(load: Caseload, show_all: bool = False) -> str:
     out.append(f"{len(load.cases)} cases, {len(load.broken)} broken files: "
                f"{counts['overdue']} overdue, {counts['due_soon']} due soon.")
     return "\n".join(out)
+
+
+def cmd_render(args: argparse.Namespace) -> int:
+    from cptui.documents import DocumentError, render
+    from cptui.storage import write_atomic
+
+    load = load_caseload(args.cases or default_cases(), args.today)
+    cv = load.get(args.case_id)
+    if cv is None:
+        broken = next((b for b in load.broken if b.stem == args.case_id), None)
+        why = f"the file is broken: {broken.first_error}" if broken else "no such case"
+        print(f"cptui: cannot render {args.case_id}: {why}", file=sys.stderr)
+        return 1
+    try:
+        text = render(args.template, cv, load, args.copy, args.format, args.meeting, args.conference)
+    except DocumentError as e:
+        print(f"cptui: {e}", file=sys.stderr)
+        return 2
+    if args.output:
+        write_atomic(args.output, text.encode("utf-8"))
+        print(f"Wrote {args.output}", file=sys.stderr)
+    else:
+        sys.stdout.write(text)
+    return 0
 
 
 def cmd_profiles(name: str | None, folder: Path | None) -> int:

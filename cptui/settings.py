@@ -28,6 +28,7 @@ class Settings:
     non_working_days: list[date] = field(default_factory=list)
     timescales: dict[str, str] = field(default_factory=dict)
     today: date | None = None
+    output_dir: str | None = None  # where the app writes documents, relative to the folder
 
 
 def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
@@ -63,6 +64,7 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
     else:
         ck.add(("non_working_days",), "`non_working_days` must be a list of dates like [2026-12-24]")
     s.today = ck.date_(data, (), "today")
+    s.output_dir = ck.str_(data, (), "output_dir")
     ts = data.get("timescales", {})
     if not isinstance(ts, dict):
         ck.add(("timescales",), "`timescales` must be a table")

@@ -80,7 +80,9 @@ async def test_why_this_date_explains_basis_and_citation() -> None:
     app = make_app(DEMO, today=TODAY, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("d", "w")
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("w")
         await pilot.pause()
         text = plain(app.screen.query_one("#why-text", Static))
         # The first open deadline is Leo's visit, counted from visit v4 on 27 Oct.
@@ -110,7 +112,9 @@ async def test_filter_sort_and_enter_from_deadline_panel() -> None:
         await pilot.pause()
         ids = [r[0] for r in rows(cases)]
         assert ids == sorted(ids)
-        await pilot.press("d", "enter")
+        await pilot.press("d")
+        await pilot.pause()
+        await pilot.press("enter")
         await pilot.pause()
         assert app.screen.case_id == "CP-2026-0005"
 

@@ -48,7 +48,7 @@ class CptuiApp(App):
         self.caseload = load
         for screen in self.screen_stack:
             refresh = getattr(screen, "refresh_data", None)
-            if refresh:
+            if refresh and screen.is_mounted:  # unmounted screens refresh on mount
                 refresh()
         if self.start_case:
             case_id, self.start_case = self.start_case, None

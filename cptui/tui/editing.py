@@ -52,7 +52,7 @@ def write(screen: Screen, cv: CaseView, change: Callable[[CaseFile], str], done_
     app.caseload.reload_file(cv.case.path)  # type: ignore[attr-defined]
     for s in app.screen_stack:
         refresh = getattr(s, "refresh_data", None)
-        if refresh:
+        if refresh and s.is_mounted:
             refresh()
     app.notify(f"{done_msg} {what}".strip() + f" — saved to {cv.case.path.name}")
     return True

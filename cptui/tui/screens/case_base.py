@@ -31,6 +31,7 @@ class CaseScreen(Screen):
         Binding("e", "edit", "Edit"),
         Binding("delete", "delete", "Delete"),
         Binding("v", "record_visit", "Record visit"),
+        Binding("r", "documents", "Documents"),
     ]
     PALETTE = [
         ("view('case')", "Case overview", "Deadlines and practice flags for this case"),
@@ -44,6 +45,7 @@ class CaseScreen(Screen):
         ("edit", "Edit the selected record", "Open the form for the record under the cursor"),
         ("delete", "Delete the selected record", "Asks first"),
         ("record_visit", "Record a visit", "Statutory visit, today, by the lead social worker"),
+        ("documents", "Documents: agenda, notes, plan, chronology, record", "Write a printable document"),
     ]
     NEW_CHOICES: list[tuple[str, str, str]] = [
         ("v", "Visit", "visit"), ("g", "Core group meeting", "core_group"),
@@ -157,6 +159,34 @@ class CaseScreen(Screen):
         planned = [ch.id for ch in c.children if ch.plan_active(self.load.today)]
         editing.edit(self, self.cv, "visit", preset={
             "date": self.load.today, "by": c.lead_social_worker, "seen": planned})
+
+    def action_documents(self) -> None:
+        """Pick a document, then full or parent's copy; write .md and .html to out/."""
+        from cptui.documents import DOCUMENTS, DocumentError, write_document
+        from cptui.tui.screens.choice import ChoiceScreen
+
+        keys = dict(zip(DOCUMENTS, "anpkcr"))
+        docs = [(keys[n], title, n) for n, title in DOCUMENTS.items()]
+
+        def got_doc(name: str | None) -> None:
+            if not name:
+                return
+
+            def got_copy(copy: str | None) -> None:
+                if not copy:
+                    return
+                try:
+                    paths = [write_document(name, self.cv, self.load, copy, fmt) for fmt in ("html", "md")]
+                except (DocumentError, OSError) as e:
+                    self.notify(f"Not written. {e}", severity="error", timeout=10)
+                    return
+                self.notify(f"Wrote {paths[0]} (print this) and {paths[1].name}", timeout=12)
+
+            self.app.push_screen(ChoiceScreen(f"{DOCUMENTS[name]}: which copy?", [
+                ("f", "Full copy (professionals)", "full"),
+                ("p", "Parent's copy (leaves out everything confidential)", "parent")]), got_copy)
+
+        self.app.push_screen(ChoiceScreen("Which document?", docs), got_doc)
 
     def on_data_table_row_selected(self, event) -> None:
         if event.data_table.id == "deadlines":

@@ -63,10 +63,16 @@ class CaseloadScreen(Screen):
             yield DeadlinePanel(show_case=True, id="deadlines")
         yield Footer()
 
-    def on_mount(self) -> None:
+    def _ensure_columns(self) -> None:
+        """Idempotent: the caseload may arrive before or after we mount."""
         table = self.query_one("#cases", DataTable)
-        table.add_columns("Case", "Overdue", "Due soon", "Next deadline", "Children",
-                          "Lead social worker", "Procedure")
+        if not table.columns:
+            table.add_columns("Case", "Overdue", "Due soon", "Next deadline", "Children",
+                              "Lead social worker", "Procedure")
+
+    def on_mount(self) -> None:
+        self._ensure_columns()
+        table = self.query_one("#cases", DataTable)
         table.border_title = "Cases"
         self.query_one("#deadlines", DeadlinePanel).border_title = "Overdue and due soon (all cases)"
         if self.app.caseload:  # type: ignore[attr-defined]
@@ -103,6 +109,7 @@ class CaseloadScreen(Screen):
         return sorted((cv for cv in load.cases if self._matches(cv)), key=SORTS[self.sort_index][1])
 
     def _fill_cases(self, load: Caseload) -> None:
+        self._ensure_columns()
         table = self.query_one("#cases", DataTable)
         table.clear()
         self.row_ids = []

@@ -1,0 +1,209 @@
+"""Documents: content per template, parent copies leak nothing, templates are sandboxed."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from jinja2.exceptions import SecurityError
+
+from conftest import DEMO
+from cptui.caseload import load_caseload
+from cptui.cli import main
+from cptui.documents import DOCUMENTS, DocumentError, markdown_to_html, parent_view, render
+from cptui.paths import bundled_templates
+from cptui.tui.app import make_app
+from tui_helpers import TODAY, ready
+
+LOAD = load_caseload(DEMO, TODAY)
+CASES = sorted(cv.case.id for cv in LOAD.cases)
+
+
+def doc(name: str, case: str, **kw) -> str:
+    return render(name, LOAD.get(case), LOAD, **kw)
+
+
+@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("name", sorted(DOCUMENTS))
+def test_every_document_renders_for_every_demo_case(name: str, case: str) -> None:
+    for copy in ("full", "parent"):
+        md = doc(name, case, copy=copy)
+        assert md.startswith("# ") and case in md
+        page = doc(name, case, copy=copy, fmt="html")
+        assert page.startswith("<!doctype html>") and "<h1>" in page and "{{" not in page
+
+
+def secrets(case_id: str) -> list[str]:
+    """Text that only confidential records and contact details hold."""
+    case = LOAD.get(case_id).case
+    out = [m.contact for m in case.members if m.contact]
+    out += [m.name for m in case.members if m.confidential]
+    out += [e.summary for e in case.events if e.confidential]
+    for arr in (case.conferences, case.core_groups, case.visits):
+        out += [getattr(r, "notes", None) or r.id for r in arr if r.confidential]
+    return [s for s in out if s]
+
+
+@pytest.mark.parametrize("case", CASES)
+def test_parent_copy_never_contains_confidential_text(case: str) -> None:
+    leaks = secrets(case)
+    for name in DOCUMENTS:
+        for fmt in ("md", "html"):
+            text = doc(name, case, copy="parent", fmt=fmt)
+            for s in leaks:
+                assert s not in text, (name, fmt, s)
+            assert "Parent's copy" in text
+
+
+def test_demo_has_secrets_to_protect_and_full_copy_counts_them() -> None:
+    assert secrets("CP-2026-0001") and secrets("CP-2026-0009")
+    full = doc("chronology", "CP-2026-0001")
+    assert "Leo taken to the walk-in centre" in full and "07700 900001" in doc("plan", "CP-2026-0001")
+    omitted = parent_view(LOAD.get("CP-2026-0001").case).omitted
+    assert omitted == 2  # the incident and the mother's phone number
+    assert "A parent's copy would leave out 2 items." in full
+
+
+def test_parent_copy_marked_top_and_bottom_and_every_printed_page() -> None:
+    md = doc("plan", "CP-2026-0001", copy="parent").strip().splitlines()
+    assert "Parent's copy" in " ".join(md[:4]) and "Parent's copy" in md[-1]
+    page = doc("plan", "CP-2026-0001", copy="parent", fmt="html")
+    assert '<header class="banner">Parent&#39;s copy' in page and '<footer class="banner">Parent&#39;s copy' in page
+    assert "position: fixed" in page  # repeated on every printed page
+
+
+def test_agenda_first_meeting_and_later_variants() -> None:
+    first = doc("agenda", "CP-2026-0003")
+    for item in ("Develop the outline plan", "Plan the assessment", "written agreement",
+                 "Agree a chair and a vice-chair", "Set the date of every core group up to the review"):
+        assert item in first
+    later = doc("agenda", "CP-2026-0001")
+    assert "Agree a chair" not in later
+    assert "Wed 25 Nov 2026 at 10:00, Example Primary, meeting room" in later
+    assert "Tell the social worker each week whether Ava arrives hungry. (Priya Sample, due Fri 20 Nov 2026, open)" in later
+    assert "Mon 14 Dec 2026" in later  # the booked review
+
+
+def test_notes_default_latest_and_named_meeting() -> None:
+    notes = doc("notes", "CP-2026-0001")
+    assert "**Meeting:** Thu 22 Oct 2026 at 14:00, Family home" in notes
+    assert "- Chris Demo (sent a written report)" in notes
+    assert "| Priya Sample | Tell the social worker each week whether Ava arrives hungry. | Fri 20 Nov 2026 | open |" in notes
+    assert "Wed 25 Nov 2026" in notes  # next meeting
+    assert "Thu 24 Sep 2026" in doc("notes", "CP-2026-0001", meeting="g1")
+    with pytest.raises(DocumentError, match="no held core group meeting 'g3'"):
+        doc("notes", "CP-2026-0001", meeting="g3")  # booked, not held
+
+
+def test_plan_and_plan_child() -> None:
+    plan = doc("plan", "CP-2026-0006")
+    assert "| Charlie Fictional | Attend the Freedom Programme. |" not in plan  # owner is Jess
+    assert "| Jess Sample | Attend the Freedom Programme. | ASAP | open |" in plan
+    assert "| NO OWNER | Safety planning sessions with Jacob. | Fri 18 Dec 2026 | open |" in plan
+    assert "If the father returns to the home" in plan
+    child = doc("plan-child", "CP-2026-0006")
+    assert "This plan is for Jacob, Ella and Theo." in child
+    assert "Jess Sample will do this: Attend the Freedom Programme." in child
+
+
+def test_plan_child_template_has_no_jargon() -> None:
+    text = (bundled_templates() / "plan-child.md.j2").read_text()
+    words = re.sub(r"\{[{%#].*?[}%#]\}", " ", text, flags=re.S).lower()
+    for jargon in ("conference", "core group", "contingency", "icpc", "s47", "section 47",
+                   "category", "smart", "lado", "csc"):
+        assert jargon not in words, jargon
+    assert max(len(s.split()) for s in re.split(r"[.!?:]\s|\n", words) if s.strip()) <= 16  # short sentences
+
+
+def test_chronology_in_date_order_with_four_columns() -> None:
+    chron = doc("chronology", "CP-2026-0005")
+    rows = [l for l in chron.splitlines() if re.match(r"\| \w{3} \d", l)]
+    assert "| Date | What happened | Source | Action taken |" in chron
+    dates = [r.split("|")[1].strip() for r in rows]
+    from datetime import datetime
+    parsed = [datetime.strptime(d, "%a %d %b %Y") for d in dates]
+    assert parsed == sorted(parsed) and len(rows) >= 5
+    assert "| Thu 29 Oct 2026 | Home visit | Nat Example | no access: children not seen |" in chron
+
+
+def test_conference_record() -> None:
+    rec = doc("record", "CP-2026-0001", conference="k1")
+    assert "**Conference:** initial child protection conference, Mon 14 Sep 2026" in rec
+    assert "**Outcome:** a child protection plan is needed" in rec
+    assert "| Ava Example | neglect | Mon 14 Sep 2026 |" in rec
+    assert "**First core group:** Thu 24 Sep 2026" in rec and "**Next conference:** Mon 14 Dec 2026" in rec
+    inquorate = doc("record", "CP-2026-0005")
+    assert "**Quorate:** NO" in inquorate and "## Apologies\n\n- Dr Sam Madeup\n- PC Lou Sample" in inquorate
+
+
+def test_interpreter_on_every_document() -> None:
+    for name in DOCUMENTS:
+        for copy in ("full", "parent"):
+            text = doc(name, "CP-2026-0004", copy=copy)
+            assert "Interpreter needed: Polish." in text and "must never be used to interpret" in text
+    assert "Interpreter needed" not in doc("plan", "CP-2026-0001")
+
+
+def hostile_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "cases"
+    shutil.copytree(DEMO, folder)
+    p = folder / "CP-2026-0008.toml"
+    p.write_text(p.read_text().replace("Oliver arrived at school with a facial injury.",
+                                       "{{7*7}} <script>alert(1)</script> {% raw %}"))
+    return folder
+
+
+def test_record_text_is_data_never_template(tmp_path: Path) -> None:
+    load = load_caseload(hostile_folder(tmp_path), TODAY)
+    md = render("chronology", load.get("CP-2026-0008"), load)
+    assert "{{7*7}} <script>alert(1)</script> {% raw %}" in md and "49" not in md
+    page = render("chronology", load.get("CP-2026-0008"), load, fmt="html")
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
+
+
+def test_team_template_overrides_and_is_sandboxed(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    shutil.copytree(DEMO, folder)
+    (folder / "templates").mkdir()
+    (folder / "templates" / "agenda.md.j2").write_text("# Our agenda for {{ case.id }}\n")
+    load = load_caseload(folder, TODAY)
+    assert render("agenda", load.get("CP-2026-0001"), load) == "# Our agenda for CP-2026-0001\n"
+    assert render("plan", load.get("CP-2026-0001"), load).startswith("# Child protection plan")
+    (folder / "templates" / "agenda.md.j2").write_text("{{ case.__class__.__mro__ }}\n")
+    with pytest.raises(SecurityError):
+        render("agenda", load.get("CP-2026-0001"), load)
+
+
+def test_markdown_to_html_escapes_and_structures() -> None:
+    html = markdown_to_html("# T <b>\n\n- a & b\n\n| x | y |\n| --- | --- |\n| 1 | **2** |\n\n> note\n")
+    assert html == ("<h1>T &lt;b&gt;</h1>\n<ul><li>a &amp; b</li></ul>\n<table><thead><tr><th>x</th><th>y</th>"
+                    "</tr></thead><tbody><tr><td>1</td><td><strong>2</strong></td></tr></tbody></table>\n"
+                    "<div class=\"notice\">note</div>")
+
+
+def test_cli_render(tmp_path: Path, capsys) -> None:
+    out = tmp_path / "plan.html"
+    assert main(["render", "plan", "CP-2026-0004", "--cases", str(DEMO), "--copy", "parent",
+                 "--format", "html", "-o", str(out)]) == 0
+    assert "Interpreter needed: Polish" in out.read_text()
+    assert main(["render", "agenda", "CP-2026-0001", "--cases", str(DEMO)]) == 0
+    assert capsys.readouterr().out.startswith("# Core group agenda — CP-2026-0001")
+    assert main(["render", "agenda", "CP-0000", "--cases", str(DEMO)]) == 1
+    assert main(["render", "menu", "CP-2026-0001", "--cases", str(DEMO)]) == 2
+
+
+async def test_tui_writes_documents_to_out(tmp_path: Path) -> None:
+    folder = tmp_path / "cases"
+    shutil.copytree(DEMO, folder)
+    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        await pilot.press("r", "p", "p")  # documents -> plan -> parent's copy
+        await pilot.pause()
+        msgs = [n.message for n in app._notifications]
+    html = tmp_path / "out" / "CP-2026-0001-plan-parent-2026-11-23.html"
+    assert html.is_file() and (tmp_path / "out" / "CP-2026-0001-plan-parent-2026-11-23.md").is_file()
+    assert "07700 900001" not in html.read_text() and any(str(html) in m for m in msgs)
+    assert html.stat().st_mode & 0o777 == 0o600
