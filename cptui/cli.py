@@ -64,6 +64,14 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("md", "html"), default="md")
     r.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
 
+    g = sub.add_parser("git-setup", help="merge case files by record id in this git clone")
+    g.add_argument("dir", nargs="?", type=Path, help="cases folder")
+
+    m = sub.add_parser("merge-driver", help="(run by git) three-way merge of one case file")
+    for name in ("base", "ours", "theirs"):
+        m.add_argument(name, type=Path)
+    m.add_argument("path", nargs="?", default="")
+
     p = sub.add_parser("profiles", help="each profile's timescales with citations")
     p.add_argument("name", nargs="?")
     p.add_argument("--cases", type=Path, default=argparse.SUPPRESS,
@@ -80,6 +88,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                          args.format)
     if args.command == "deadlines":
         return cmd_deadlines(args.cases or default_cases(), args.today, args.format, args.all)
+    if args.command == "git-setup":
+        return cmd_git_setup(args.dir or args.cases or Path("cases"))
+    if args.command == "merge-driver":
+        return cmd_merge_driver(args.base, args.ours, args.theirs, args.path)
     if args.command == "render":
         return cmd_render(args)
     if args.command == "profiles":
@@ -159,6 +171,40 @@ def render_table(load: Caseload, show_all: bool = False) -> str:
     out.append(f"{len(load.cases)} cases, {len(load.broken)} broken files: "
                f"{counts['overdue']} overdue, {counts['due_soon']} due soon.")
     return "\n".join(out)
+
+
+def cmd_git_setup(folder: Path) -> int:
+    from cptui.gitops import GitError, setup
+
+    try:
+        for line in setup(folder):
+            print(line)
+    except GitError as e:
+        print(f"cptui: {e}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def cmd_merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> int:
+    """Git's contract: leave the result in OURS; exit 0 if clean, 1 if conflicted."""
+    import subprocess
+    import tomllib
+
+    from cptui.merge import Unsupported, merge
+    from cptui.storage import write_atomic
+
+    try:
+        texts = [p.read_text(encoding="utf-8") for p in (base, ours, theirs)]
+        result = merge(*texts)
+    except (Unsupported, tomllib.TOMLDecodeError, UnicodeDecodeError, OSError, ValueError) as e:
+        print(f"cptui merge: {name}: {e}; falling back to git's line merge", file=sys.stderr)
+        r = subprocess.run(["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs",
+                            str(ours), str(base), str(theirs)])
+        return 0 if r.returncode == 0 else 1
+    write_atomic(ours, result.text.encode("utf-8"))
+    for c in result.conflicts:
+        print(f"cptui merge: {name}: CONFLICT {c}", file=sys.stderr)
+    return 1 if result.conflicts else 0
 
 
 def cmd_render(args: argparse.Namespace) -> int:

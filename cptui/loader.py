@@ -89,10 +89,10 @@ def read_toml(path: Path, shown: str | None = None) -> ReadResult:
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         err("is not valid UTF-8 text (save it as UTF-8)", line, col)
         return ReadResult(None, "", probs, digest)
-    conflicts = [i for i, ln in enumerate(text.splitlines(), 1) if _CONFLICT.match(ln)]
+    conflicts = describe_conflicts(text.splitlines())
     if conflicts:
-        for i in conflicts:
-            err("unresolved git conflict: merge the two versions and remove the markers", i, 1)
+        for line, msg in conflicts:
+            err(msg, line, 1)
         return ReadResult(None, text, probs, digest)
     try:
         data = tomllib.loads(text)
@@ -111,6 +111,51 @@ def read_toml(path: Path, shown: str | None = None) -> ReadResult:
         err("invalid TOML: nested too deeply to read")
         return ReadResult(None, text, probs, digest)
     return ReadResult(data, text, probs, digest)
+
+
+_KEYLINE = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*(.*)$")
+_HEADERLINE = re.compile(r"^\s*\[\[?\s*([^\]]+?)\s*\]\]?")
+
+
+def describe_conflicts(lines: list[str]) -> list[tuple[int, str]]:
+    """One message per conflict block: where it is, which record and field, both sides."""
+    out: list[tuple[int, str]] = []
+    i = 0
+    while i < len(lines):
+        if not _CONFLICT.match(lines[i]):
+            i += 1
+            continue
+        if not lines[i].startswith("<<<<<<<"):
+            out.append((i + 1, "unresolved git conflict: a stray conflict marker; remove it"))
+            i += 1
+            continue
+        mid = next((j for j in range(i + 1, len(lines)) if lines[j].startswith(("=======", "|||||||"))), None)
+        end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith(">>>>>>>")), None)
+        if mid is None or end is None:
+            out.append((i + 1, "unresolved git conflict: markers are incomplete; fix by hand"))
+            i += 1
+            continue
+        theirs_start = next(j for j in range(mid, end + 1) if lines[j].startswith(("=======", ">>>>>>>")))
+        ours, theirs = lines[i + 1:mid], lines[theirs_start + 1:end]
+        where = "at the top of the file"
+        for j in range(i - 1, -1, -1):
+            h = _HEADERLINE.match(lines[j])
+            if h:
+                rid = next((m.group(2).strip().strip('"') for ln in lines[j + 1:i]
+                            if (m := _KEYLINE.match(ln)) and m.group(1) == "id"), None)
+                where = f"in {h.group(1)}" + (f" {rid}" if rid else "")
+                break
+        fields = {m.group(1) for ln in ours + theirs if (m := _KEYLINE.match(ln))}
+
+        def side(block: list[str]) -> str:
+            vals = [f"{m.group(1)} = {m.group(2).strip()}" for ln in block if (m := _KEYLINE.match(ln))]
+            return "; ".join(vals) or "(nothing)"
+
+        what = f", field {', '.join(sorted(fields))}" if fields else ""
+        out.append((i + 1, f"unresolved git conflict {where}{what}: ours {side(ours)} | theirs "
+                           f"{side(theirs)} — keep one and delete the marker lines"))
+        i = end + 1
+    return out
 
 
 class _Checker:

@@ -53,8 +53,8 @@ def test_good_file_has_no_problems(tmp_path: Path) -> None:
 def test_git_conflict_markers(tmp_path: Path) -> None:
     text = GOOD + '<<<<<<< HEAD\nclosed = 2026-10-01\n=======\nclosed = 2026-10-02\n>>>>>>> theirs\n'
     errs = errors(tmp_path, text)
-    assert [e[0] for e in errs] == [14, 16, 18]
-    assert all("unresolved git conflict" in e[3] for e in errs)
+    assert errs == [(14, 1, "error", "unresolved git conflict in members m1, field closed: "
+                     "ours closed = 2026-10-01 | theirs closed = 2026-10-02 — keep one and delete the marker lines")]
 
 
 def test_invalid_utf8(tmp_path: Path) -> None:
