@@ -124,6 +124,9 @@ def load_caseload(folder: Path, today: date | None = None) -> Caseload:
     if not folder.is_dir():
         load.problems.append(Problem(display_path(folder), None, None, "error", "no such folder"))
         return load
+    from cptui.storage import clean_stale_temps
+
+    clean_stale_temps(folder)  # a save killed mid-way leaves only a temp file; tidy it
     for path in case_files(folder):
         cv, probs = load_one(path, settings, cal, today, soon_until)
         load.problems.extend(probs)
@@ -157,6 +160,9 @@ def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
         return None, probs
     profile = profile.with_overrides(settings.timescales, SETTINGS_FILE)
     deadlines = compute(case, profile, cal, today, soon_until)
+    if not path.stat().st_mode & 0o222:
+        probs.append(Problem(name, None, None, "warning", "the file is read-only: cptui shows it but "
+                             "cannot save changes to it", "read_only"))
     probs += practice_flags(case, res.text, name, cal, today)
     probs += _span_warnings(case, name, cal)
     return CaseView(case, profile, deadlines, probs), probs

@@ -289,7 +289,7 @@ def write_document(name: str, cv: CaseView, load: Caseload, copy: str, fmt: str)
 
     text = render(name, cv, load, copy, fmt)
     folder = output_dir(load)
-    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the umask can only narrow this
     suffix = "-parent" if copy == "parent" else ""
     path = folder / f"{cv.case.id}-{name}{suffix}-{load.today.isoformat()}.{fmt}"
     write_atomic(path, text.encode("utf-8"))

@@ -56,7 +56,10 @@ def setup(folder: Path) -> list[str]:
 
 def status(folder: Path) -> dict[str, str]:
     """File name -> "modified" | "untracked" | "conflicted" | "added", for this folder."""
-    r = _git(folder, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".", check=False)
+    try:
+        r = _git(folder, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".", check=False)
+    except GitError:
+        return {}
     if r.returncode != 0:
         return {}
     root = repo_root(folder)

@@ -43,11 +43,16 @@ class Problem:
 
 
 def display_path(path: Path) -> str:
-    """Show paths relative to the working directory when that is shorter."""
+    """Relative to the working directory when possible; control characters escaped.
+
+    A file name with a newline in it must not break the one-problem-per-line
+    output that people and scripts read.
+    """
     try:
-        return str(path.relative_to(Path.cwd()))
+        text = str(path.relative_to(Path.cwd()))
     except ValueError:
-        return str(path)
+        text = str(path)
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
 
 
 def has_errors(problems: list[Problem]) -> bool:

@@ -29,6 +29,7 @@ class Settings:
     timescales: dict[str, str] = field(default_factory=dict)
     today: date | None = None
     output_dir: str | None = None  # where the app writes documents, relative to the folder
+    commit_on_save: bool = False  # commit each save to the cases repository (local only)
 
 
 def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
@@ -65,6 +66,7 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
         ck.add(("non_working_days",), "`non_working_days` must be a list of dates like [2026-12-24]")
     s.today = ck.date_(data, (), "today")
     s.output_dir = ck.str_(data, (), "output_dir")
+    s.commit_on_save = ck.bool_(data, (), "commit_on_save", False)
     ts = data.get("timescales", {})
     if not isinstance(ts, dict):
         ck.add(("timescales",), "`timescales` must be a table")

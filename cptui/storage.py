@@ -42,6 +42,15 @@ ARRAYS: dict[str, tuple[tuple[str, ...], str]] = {
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 
 
+def explain_os_error(e: OSError) -> str:
+    import errno
+
+    words = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "your disk quota is used up",
+             errno.EIO: "the disk reported a read/write error", errno.EACCES: "permission denied",
+             errno.EPERM: "permission denied", errno.EROFS: "the folder is read-only"}
+    return words.get(e.errno or 0, e.strerror or str(e))
+
+
 class SaveError(Exception):
     """A save that was refused; the message says why, for the user."""
 
@@ -94,14 +103,28 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+def _read_umask() -> int:
+    mask = os.umask(0o077)
+    os.umask(mask)
+    return mask
+
+
+_UMASK = _read_umask()  # read once at import: os.umask is process-wide, not thread-safe
+
+
+def private_mode(base: int = 0o600) -> int:
+    """Owner-only, or stricter if the user's umask says so."""
+    return base & ~_UMASK
+
+
 def write_atomic(path: Path, data: bytes) -> None:
     """Temp file in the same folder, fsync, rename over, fsync the folder.
 
     A crash at any moment leaves either the old file or the new one, never a
     mixture; the temp file is removed on any error.
     """
-    mode = (path.stat().st_mode & 0o777) if path.exists() else 0o600
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    mode = (path.stat().st_mode & 0o777) if path.exists() else private_mode()
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(data)
@@ -115,14 +138,41 @@ def write_atomic(path: Path, data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
-    try:
+    try:  # make the rename durable; the save itself has already happened
         dfd = os.open(path.parent, os.O_RDONLY)
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
     except OSError:
-        return
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+        pass
+
+
+def clean_stale_temps(folder: Path) -> list[Path]:
+    """Remove temp files left by a save that was killed (its process is gone).
+
+    Temp names carry the writer's pid, so a save still running in another
+    cptui is never touched.
+    """
+    removed = []
+    for tmp in folder.glob(".*.tmp"):
+        parts = tmp.name.split(".")  # .NAME.toml.PID.RANDOM.tmp
+        if len(parts) < 4 or not parts[-3].isdigit():
+            continue
+        pid = int(parts[-3])
+        try:
+            os.kill(pid, 0)
+            continue  # still running
+        except ProcessLookupError:
+            pass
+        except PermissionError:
+            continue  # someone else's live process
+        try:
+            tmp.unlink()
+            removed.append(tmp)
+        except OSError:
+            pass
+    return removed
 
 
 def _plain(v: Any) -> Any:
@@ -155,9 +205,9 @@ def _apply(table: Any, values: Mapping[str, Any]) -> None:
 class CaseFile:
     """One case file as text, edited chunk by chunk, saved atomically."""
 
-    def __init__(self, path: Path, expected_digest: str | None = None) -> None:
+    def __init__(self, path: Path, expected_digest: str | None = None, raw: bytes | None = None) -> None:
         self.path = path
-        raw = path.read_bytes()
+        raw = path.read_bytes() if raw is None else raw
         if expected_digest is not None and _digest(raw) != expected_digest:
             raise ExternalChange(
                 f"{path.name} was changed on disk since it was loaded (perhaps by git or a "
@@ -301,7 +351,13 @@ class CaseFile:
             if current != self.original:
                 raise ExternalChange(f"{self.path.name} changed on disk while you were editing; "
                                      "nothing was saved: reload and make the edit again")
-            write_atomic(self.path, data)
+            if not self.path.stat().st_mode & 0o222:
+                raise SaveError(f"{self.path.name} is read-only; nothing was saved")
+            try:
+                write_atomic(self.path, data)
+            except OSError as e:
+                raise SaveError(f"could not save {self.path.name}: {explain_os_error(e)}. "
+                                "The file on disk is unchanged.") from e
         return _digest(data)
 
 

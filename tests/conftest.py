@@ -59,3 +59,13 @@ def pytest_pyfunc_call(pyfuncitem: pytest.Function) -> bool | None:
         asyncio.run(pyfuncitem.obj(**args))
         return True
     return None
+
+
+FIGURES: list[str] = []  # reliability figures, printed at the end of the run
+
+
+def pytest_terminal_summary(terminalreporter) -> None:
+    if FIGURES:
+        terminalreporter.section("reliability figures (see README)")
+        for line in FIGURES:
+            terminalreporter.write_line(line)

@@ -162,3 +162,28 @@ def test_merge_unit_both_sides_add_outcome_and_action_referencing_it() -> None:
     data = tomllib.loads(r.text)
     assert [(o["id"], o["concern"]) for o in data["plan"]["outcomes"]] == [("o1", "ours"), ("o2", "theirs")]
     assert data["plan"]["actions"][0]["outcome"] == "o2"  # the reference followed the rename
+
+
+async def test_app_shows_git_state_and_commits_on_save(clones) -> None:
+    from cptui.tui.app import make_app
+    from tui_helpers import TODAY, ready, rows
+
+    a, _ = clones
+    (a / "cptui.toml").write_text((a / "cptui.toml").read_text() + "commit_on_save = true\n")
+    (a / "CP-2026-0002.toml").write_text((a / "CP-2026-0002.toml").read_text() + "\n")
+    app = make_app(a, today=TODAY, case_id="CP-2026-0001")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        await pilot.press("v")
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        table = rows(app.screen.query_one("#cases"))
+        git_col = {r[0]: r[-1] for r in table}
+        assert git_col["CP-2026-0002"] == "● modified" and git_col["CP-2026-0001"] == ""
+        assert git_col["CP-2026-0003"] == ""
+    log = git(a, "log", "-1", "--format=%an|%s").stdout.strip()
+    assert log == "Ash Example|Record visit Mon 23 Nov 2026 (CP-2026-0001)"
+    assert git(a, "status", "--porcelain", "--", "CP-2026-0001.toml").stdout == ""

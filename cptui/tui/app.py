@@ -32,6 +32,7 @@ class CptuiApp(App):
         self.today_override = today
         self.start_case = case_id
         self.caseload: Caseload | None = None
+        self.git_state: dict[str, str] = {}  # file name -> modified/untracked/conflicted/added
 
     def on_mount(self) -> None:
         from cptui.tui.screens.caseload import CaseloadScreen
@@ -41,11 +42,15 @@ class CptuiApp(App):
 
     @work(thread=True, exclusive=True, group="load")
     def load_cases(self) -> None:
-        load = load_caseload(self.cases_dir, self.today_override)
-        self.call_from_thread(self._loaded, load)
+        from cptui.gitops import status
 
-    def _loaded(self, load: Caseload) -> None:
+        load = load_caseload(self.cases_dir, self.today_override)
+        git = status(self.cases_dir)
+        self.call_from_thread(self._loaded, load, git)
+
+    def _loaded(self, load: Caseload, git: dict[str, str] | None = None) -> None:
         self.caseload = load
+        self.git_state = git or {}
         for screen in self.screen_stack:
             refresh = getattr(screen, "refresh_data", None)
             if refresh and screen.is_mounted:  # unmounted screens refresh on mount
@@ -56,6 +61,11 @@ class CptuiApp(App):
                 self.open_case(case_id)
             else:
                 self.notify(f"No usable case {case_id!r} in {self.cases_dir}", severity="error")
+
+    def git_label(self, path: Path) -> str:
+        state = self.git_state.get(path.name, "")
+        return {"modified": "● modified", "untracked": "+ new, not in git", "added": "+ added",
+                "conflicted": "✗ CONFLICT"}.get(state, "")
 
     def open_case(self, case_id: str, view: str = "case") -> None:
         """Open a case view; from another case view, replace it (escape = caseload)."""

@@ -13,6 +13,7 @@ from typing import Any, Callable
 from textual.screen import Screen
 
 from cptui.caseload import CaseView
+from cptui.dates import fmt_date
 from cptui.forms import TITLES, changes
 from cptui.storage import ARRAYS, CaseFile, ExternalChange, SaveError
 
@@ -32,8 +33,13 @@ def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | Non
     return next((dict(e) for e in node if isinstance(e, dict) and e.get("id") == rid), None)
 
 
-def write(screen: Screen, cv: CaseView, change: Callable[[CaseFile], str], done_msg: str) -> bool:
-    """Apply one change to the case file and save it; report either way."""
+def write(screen: Screen, cv: CaseView, change: Callable[[CaseFile], str], done_msg: str,
+          commit_msg: str | None = None) -> bool:
+    """Apply one change to the case file and save it; report either way.
+
+    With ``commit_on_save`` in cptui.toml the file is then committed locally
+    (author from the user's git config); a failed commit never undoes a save.
+    """
     app = screen.app
     try:
         cf = CaseFile(cv.case.path, cv.case.digest)
@@ -49,7 +55,17 @@ def write(screen: Screen, cv: CaseView, change: Callable[[CaseFile], str], done_
     except (SaveError, OSError) as e:
         app.notify(f"Not saved. {e}", severity="error", timeout=10)
         return False
-    app.caseload.reload_file(cv.case.path)  # type: ignore[attr-defined]
+    from cptui.gitops import GitError, commit, status
+
+    load = app.caseload  # type: ignore[attr-defined]
+    if load.settings.commit_on_save:
+        message = f"{commit_msg or (done_msg + ' ' + what).strip()} ({cv.case.id})"
+        try:
+            commit(load.folder, cv.case.path, message)
+        except GitError as e:
+            app.notify(f"Saved, but not committed: {e}", severity="warning", timeout=10)
+    app.git_state = status(load.folder)  # type: ignore[attr-defined]
+    load.reload_file(cv.case.path)
     for s in app.screen_stack:
         refresh = getattr(s, "refresh_data", None)
         if refresh and s.is_mounted:
@@ -84,10 +100,13 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
             else:
                 screen.app.notify("No changes to save")
             return
+        when = values.get("date")
         if rid is None:
-            write(screen, cv, lambda cf: cf.add(kind, diff), f"Added {TITLES[kind]}")
+            msg = f"Record {TITLES[kind]}" + (f" {fmt_date(when)}" if when else "")
+            write(screen, cv, lambda cf: cf.add(kind, diff), f"Added {TITLES[kind]}", msg)
         elif diff:
-            write(screen, cv, lambda cf: (cf.update(kind, rid, diff), rid)[1], f"Saved {TITLES[kind]}")
+            write(screen, cv, lambda cf: (cf.update(kind, rid, diff), rid)[1], f"Saved {TITLES[kind]}",
+                  f"Edit {TITLES[kind]} {rid}" + (f" {fmt_date(when)}" if when else ""))
         else:
             screen.app.notify("No changes to save")
 

@@ -84,7 +84,9 @@ class CaseScreen(Screen):
             self.notify(f"Case {self.case_id} is no longer readable: see the caseload.", severity="error")
             self.app.pop_screen()
             return
-        self.query_one("#clock", ClockBar).show(load, f"{self.TITLE_TEXT} — {cv.case.id}")
+        git = self.app.git_label(cv.case.path)  # type: ignore[attr-defined]
+        self.query_one("#clock", ClockBar).show(
+            load, f"{self.TITLE_TEXT} — {cv.case.id}" + (f" · git: {git}" if git else ""))
         self.query_one("#case-header", CaseHeader).show(cv, load.today)
         panel = self.query_one("#deadlines", DeadlinePanel)
         rows = cv.deadlines if self.show_met else cv.open_deadlines

@@ -68,7 +68,7 @@ class CaseloadScreen(Screen):
         table = self.query_one("#cases", DataTable)
         if not table.columns:
             table.add_columns("Case", "Overdue", "Due soon", "Next deadline", "Children",
-                              "Lead social worker", "Procedure")
+                              "Lead social worker", "Procedure", "Git")
 
     def on_mount(self) -> None:
         self._ensure_columns()
@@ -119,7 +119,8 @@ class CaseloadScreen(Screen):
             err = b.first_error
             where = f"line {err.line}: " if err.line else ""
             table.add_row(Text(f"⚠ {b.stem}", style="bold red"), Text("BROKEN", style="bold red"), "",
-                          Text(f"file not read — {where}{err.message}", style="red"), "", "", "")
+                          Text(f"file not read — {where}{err.message}", style="red"), "", "", "",
+                          self.app.git_label(b.path))  # type: ignore[attr-defined]
             self.row_ids.append(None)
         for cv in self._visible(load):
             c = cv.case
@@ -132,6 +133,7 @@ class CaseloadScreen(Screen):
                 Text(f"! {soon}", style="bold yellow") if soon else "0",
                 nxt, ", ".join(ch.name for ch in c.children),
                 c.member_name(c.lead_social_worker), cv.profile.name,
+                self.app.git_label(c.path),  # type: ignore[attr-defined]
                 key=c.id)
             self.row_ids.append(c.id)
 
