@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import Callable
 
 from cptui.dates import HOLIDAY_SPAN, WorkCalendar, fmt_date
 from cptui.flags import practice_flags
@@ -110,7 +111,16 @@ def case_files(folder: Path) -> list[Path]:
     return sorted(p for p in folder.glob("*.toml") if p.name != SETTINGS_FILE)
 
 
-def load_caseload(folder: Path, today: date | None = None) -> Caseload:
+def load_caseload(folder: Path, today: date | None = None, use_cache: bool = True,
+                  progress: Callable[[int, int, Caseload], None] | None = None,
+                  every: int = 500) -> Caseload:
+    """Load every case file in ``folder``.
+
+    Results are cached per file, keyed by a hash of the file's bytes (never
+    its modification time) plus everything else a deadline depends on, so an
+    unchanged file is not parsed again and a changed one always is.
+    ``progress(done, total, caseload_so_far)`` is called every ``every`` files.
+    """
     settings, problems = load_settings(folder)
     if today is not None:
         source = "--today"
@@ -124,23 +134,47 @@ def load_caseload(folder: Path, today: date | None = None) -> Caseload:
     if not folder.is_dir():
         load.problems.append(Problem(display_path(folder), None, None, "error", "no such folder"))
         return load
+    from cptui.cache import Cache
     from cptui.storage import clean_stale_temps
 
     clean_stale_temps(folder)  # a save killed mid-way leaves only a temp file; tidy it
-    for path in case_files(folder):
-        cv, probs = load_one(path, settings, cal, today, soon_until)
+    cache = Cache.open(folder, today, settings) if use_cache else None
+    files = case_files(folder)
+    for i, path in enumerate(files, 1):
+        raw = _read(path)
+        hit = cache.get(path, raw) if cache is not None and raw is not None else None
+        if hit is not None:
+            cv, probs = hit
+        else:
+            cv, probs = load_one(path, settings, cal, today, soon_until, raw)
+            if cache is not None and raw is not None:
+                cache.put(path, raw, cv, probs)
         load.problems.extend(probs)
         if cv is None:
             load.broken.append(BrokenFile(path, probs))
         else:
             load.cases.append(cv)
+        if progress is not None and (i % every == 0 or i == len(files)):
+            progress(i, len(files), load)
+    if cache is not None:
+        cache.save()
     return load
 
 
+def _read(path: Path) -> bytes | None:
+    """The bytes, for files the cache may hold; None leaves it to read_toml."""
+    try:
+        if path.is_symlink() or not path.is_file():
+            return None
+        return path.read_bytes()
+    except OSError:
+        return None
+
+
 def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
-             soon_until: date) -> tuple[CaseView | None, list[Problem]]:
+             soon_until: date, raw: bytes | None = None) -> tuple[CaseView | None, list[Problem]]:
     name = display_path(path)
-    res = read_toml(path, name)
+    res = read_toml(path, name, raw)
     probs = list(res.problems)
     if res.data is None:
         return None, probs

@@ -49,7 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
     d = sub.add_parser("deadlines", help="every deadline, overdue first")
     d.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
     d.add_argument("--today", type=_date, default=argparse.SUPPRESS)
-    d.add_argument("--format", choices=("table", "json"), default="table")
+    d.add_argument("--format", choices=("table", "json", "csv", "ics"), default="table")
     d.add_argument("--all", action="store_true", help="include deadlines already met")
 
     r = sub.add_parser("render", help="a document for one case: agenda, notes, plan, ...")
@@ -63,6 +63,19 @@ def build_parser() -> argparse.ArgumentParser:
                    help="parent: leave out everything marked confidential")
     r.add_argument("--format", choices=("md", "html"), default="md")
     r.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+
+    st = sub.add_parser("stats", help="share of deadlines met on time, per rule or worker")
+    st.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
+    st.add_argument("--today", type=_date, default=argparse.SUPPRESS)
+    st.add_argument("--from", dest="start", type=_date)
+    st.add_argument("--to", dest="end", type=_date)
+    st.add_argument("--by", choices=("rule", "worker"), default="rule")
+
+    dm = sub.add_parser("demo", help="write a synthetic caseload for training")
+    dm.add_argument("dir", type=Path)
+    dm.add_argument("--count", type=int, default=40)
+    dm.add_argument("--today", type=_date, default=argparse.SUPPRESS)
+    dm.add_argument("--seed", type=int, default=1)
 
     g = sub.add_parser("git-setup", help="merge case files by record id in this git clone")
     g.add_argument("dir", nargs="?", type=Path, help="cases folder")
@@ -88,6 +101,28 @@ def main(argv: Sequence[str] | None = None) -> int:
                          args.format)
     if args.command == "deadlines":
         return cmd_deadlines(args.cases or default_cases(), args.today, args.format, args.all)
+    if args.command == "stats":
+        from cptui.stats import render_text, timeliness
+
+        load = load_caseload(args.cases or default_cases(), args.today)
+        _report_broken(load)
+        rows, total = timeliness(load, args.by, args.start, args.end)
+        span = f" from {fmt_date(args.start)}" if args.start else ""
+        span += f" to {fmt_date(args.end)}" if args.end else ""
+        note = load.clock_note()
+        print(f"Timeliness{span}: deadlines that fell due. {note}.\n")
+        print(render_text(rows, total, args.by))
+        return 1 if load.has_errors else 0
+    if args.command == "demo":
+        from cptui.demo import generate
+
+        if any(args.dir.glob("*.toml")):
+            print(f"cptui: {args.dir} already holds TOML files; choose an empty folder", file=sys.stderr)
+            return 1
+        paths = generate(args.dir, args.count, args.today or date.today(), args.seed)
+        print(f"Wrote {len(paths)} synthetic cases to {args.dir} (clock pinned to "
+              f"{fmt_date(args.today or date.today())}). Open them with: cptui --cases {args.dir}")
+        return 0
     if args.command == "git-setup":
         return cmd_git_setup(args.dir or args.cases or Path("cases"))
     if args.command == "merge-driver":
@@ -131,9 +166,14 @@ def _report_broken(load: Caseload) -> None:
 def cmd_deadlines(folder: Path, today: date | None, fmt: str, show_all: bool) -> int:
     load = load_caseload(folder, today)
     _report_broken(load)
+    rows = sorted(load.deadlines(), key=lambda d: (d.case, d.due, d.rule, d.child or "", d.source))
     if fmt == "json":
-        rows = sorted(load.deadlines(), key=lambda d: (d.case, d.due, d.rule, d.child or "", d.source))
         print(json.dumps([d.as_json() for d in rows], indent=2, ensure_ascii=False))
+    elif fmt in ("csv", "ics"):
+        from cptui.export import to_csv, to_ics
+
+        sys.stdout.write(to_csv(rows) if fmt == "csv" else to_ics(rows, load.today))
+    if fmt != "table":
         if load.pinned:
             print(load.clock_note(), file=sys.stderr)
     else:

@@ -54,7 +54,7 @@ class ReadResult:
     digest: str
 
 
-def read_toml(path: Path, shown: str | None = None) -> ReadResult:
+def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None) -> ReadResult:
     """Bytes -> dict, reporting encoding, conflict and syntax problems."""
     name = shown or display_path(path)
     probs: list[Problem] = []
@@ -68,7 +68,8 @@ def read_toml(path: Path, shown: str | None = None) -> ReadResult:
             if not target.is_relative_to(path.parent.resolve()):
                 err("is a link to a file outside the cases folder; not read")
                 return ReadResult(None, "", probs, "")
-        raw = path.read_bytes()
+        if raw is None:
+            raw = path.read_bytes()
     except OSError as e:
         err(f"cannot be read: {e.strerror or e}")
         return ReadResult(None, "", probs, "")

@@ -69,3 +69,17 @@ def pytest_terminal_summary(terminalreporter) -> None:
         terminalreporter.section("reliability figures (see README)")
         for line in FIGURES:
             terminalreporter.write_line(line)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _private_cache(tmp_path_factory: pytest.TempPathFactory):
+    """Tests never read or write the user's real cache."""
+    import os
+
+    old = os.environ.get("CPTUI_CACHE_DIR")
+    os.environ["CPTUI_CACHE_DIR"] = str(tmp_path_factory.mktemp("cptui-cache"))
+    yield
+    if old is None:
+        os.environ.pop("CPTUI_CACHE_DIR", None)
+    else:
+        os.environ["CPTUI_CACHE_DIR"] = old

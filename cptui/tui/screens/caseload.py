@@ -38,6 +38,7 @@ class CaseloadScreen(Screen):
         Binding("d", "focus_deadlines", "Deadlines"),
         Binding("c", "focus_cases", "Cases"),
         Binding("N", "new_case", "New case"),
+        Binding("s", "stats", "Timeliness"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
     PALETTE = [
@@ -45,6 +46,7 @@ class CaseloadScreen(Screen):
         ("filter", "Filter cases", "Type to narrow the caseload"),
         ("sort", "Change the caseload order", "Cycle: most urgent, next deadline, id, worker"),
         ("focus_deadlines", "Focus the deadline panel", "Overdue and due soon across all cases"),
+        ("stats", "Timeliness figures", "Share of deadlines met on time, by step or worker"),
         ("new_case", "New case", "Start a case file: id, procedure, first child, lead social worker"),
     ]
 
@@ -226,3 +228,9 @@ class CaseloadScreen(Screen):
         self.app.push_screen(RecordForm("new_case", "New case", blank,
                                         get_profile(load.settings.procedure) if load.settings.procedure_ok
                                         else get_profile("working-together-2023"), load.today, preset), made)
+
+    def action_stats(self) -> None:
+        from cptui.tui.screens.stats import StatsScreen
+
+        if self.load is not None:
+            self.app.push_screen(StatsScreen())

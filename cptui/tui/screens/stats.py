@@ -1,0 +1,59 @@
+"""Timeliness on screen: share met on time per step and per worker, with bars."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer
+
+from cptui.stats import Row, bar, timeliness
+from cptui.tui.widgets.clock_bar import ClockBar
+
+
+class StatsScreen(Screen):
+    CSS_PATH = "stats.tcss"
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Caseload"),
+        Binding("b", "toggle_by", "By step / by worker"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.by = "rule"
+
+    def compose(self) -> ComposeResult:
+        yield ClockBar(id="clock")
+        yield DataTable(id="stats", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.refresh_data()
+
+    def refresh_data(self) -> None:
+        load = self.app.caseload  # type: ignore[attr-defined]
+        if load is None:
+            return
+        rows, total = timeliness(load, self.by)
+        self.query_one("#clock", ClockBar).show(load, f"Timeliness — {total.share:.0%} of "
+                                                      f"{total.total} deadlines met on time")
+        table = self.query_one("#stats", DataTable)
+        table.clear(columns=True)
+        table.add_columns("Procedure step" if self.by == "rule" else "Lead social worker",
+                          "Fell due", "On time", "Late", "Still overdue", "Share on time")
+        for r in rows + [total]:
+            table.add_row(Text(r.group, style="bold" if r is total else ""), str(r.total), str(r.on_time),
+                          str(r.late), str(r.overdue), self._bar(r))
+        table.border_title = ("Deadlines that have fallen due, met on time — by "
+                              + ("procedure step" if self.by == "rule" else "lead social worker"))
+        table.focus()
+
+    @staticmethod
+    def _bar(r: Row) -> Text:
+        style = "green" if r.share >= 0.9 else "yellow" if r.share >= 0.7 else "red"
+        return Text(f"{bar(r.share)} {r.share:>4.0%}", style=style)
+
+    def action_toggle_by(self) -> None:
+        self.by = "worker" if self.by == "rule" else "rule"
+        self.refresh_data()
