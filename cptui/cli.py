@@ -64,6 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--format", choices=("md", "html"), default="md")
     r.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
 
+    sv = sub.add_parser("serve", help="the app in a browser on this machine (training)")
+    sv.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
+    sv.add_argument("--today", type=_date, default=argparse.SUPPRESS)
+    sv.add_argument("--port", type=int, default=8000)
+
     st = sub.add_parser("stats", help="share of deadlines met on time, per rule or worker")
     st.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
     st.add_argument("--today", type=_date, default=argparse.SUPPRESS)
@@ -101,6 +106,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                          args.format)
     if args.command == "deadlines":
         return cmd_deadlines(args.cases or default_cases(), args.today, args.format, args.all)
+    if args.command == "serve":
+        from cptui.tui.serve import serve
+
+        return serve(args.cases or default_cases(), args.today, "127.0.0.1", args.port)
     if args.command == "stats":
         from cptui.stats import render_text, timeliness
 
@@ -135,7 +144,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_tui(folder: Path, today: date | None, case_id: str | None) -> int:
+    import os
+
     from cptui.tui.app import make_app  # only here: the core never needs Textual
+
+    if "web_driver" in os.environ.get("TEXTUAL_DRIVER", ""):
+        from cptui.tui.serve import watch_parent
+
+        watch_parent()
 
     make_app(folder, today=today, case_id=case_id).run()
     return 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from dataclasses import replace
 from functools import partial
 from pathlib import Path
 from typing import Iterable
@@ -44,13 +45,33 @@ class CptuiApp(App):
     def load_cases(self) -> None:
         from cptui.gitops import status
 
-        load = load_caseload(self.cases_dir, self.today_override)
+        def progress(done: int, total: int, partial: Caseload) -> None:
+            snapshot = replace(partial, cases=list(partial.cases), broken=list(partial.broken),
+                               problems=list(partial.problems))
+            self.call_from_thread(self._progress, done, total, snapshot)
+
+        load = load_caseload(self.cases_dir, self.today_override, progress=progress, every=250)
         git = status(self.cases_dir)
         self.call_from_thread(self._loaded, load, git)
+
+    def _progress(self, done: int, total: int, partial: Caseload) -> None:
+        """Show the caseload as it loads; only while the caseload is on top."""
+        from cptui.tui.screens.caseload import CaseloadScreen
+
+        if isinstance(self.screen, CaseloadScreen) and self.screen.is_mounted and done < total:
+            if self.caseload is None or self.caseload.folder == partial.folder:
+                self.caseload = partial
+                self.screen.show_progress(done, total)
+                self.screen.refresh_data()
 
     def _loaded(self, load: Caseload, git: dict[str, str] | None = None) -> None:
         self.caseload = load
         self.git_state = git or {}
+        from cptui.tui.screens.caseload import CaseloadScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, CaseloadScreen) and screen.is_mounted:
+                screen.show_progress(1, 1)
         for screen in self.screen_stack:
             refresh = getattr(screen, "refresh_data", None)
             if refresh and screen.is_mounted:  # unmounted screens refresh on mount

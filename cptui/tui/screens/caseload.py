@@ -8,7 +8,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, LoadingIndicator
+from textual.widgets import DataTable, Footer, Input, LoadingIndicator, ProgressBar
 
 from cptui.caseload import Caseload, CaseView
 from cptui.dates import fmt_date
@@ -59,11 +59,19 @@ class CaseloadScreen(Screen):
     def compose(self) -> ComposeResult:
         yield ClockBar(id="clock")
         yield Input(placeholder="Filter by case, child, worker or procedure…", id="filter")
+        yield ProgressBar(id="progress", show_eta=False)
         with Vertical(id="body"):
             yield LoadingIndicator(id="loading")
             yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
             yield DeadlinePanel(show_case=True, id="deadlines")
         yield Footer()
+
+    def show_progress(self, done: int, total: int) -> None:
+        bar = self.query_one("#progress", ProgressBar)
+        bar.update(total=total, progress=done)
+        bar.display = done < total
+        if done < total:
+            bar.border_title = f"Loading case files: {done} of {total}"
 
     def _ensure_columns(self) -> None:
         """Idempotent: the caseload may arrive before or after we mount."""
@@ -74,6 +82,7 @@ class CaseloadScreen(Screen):
 
     def on_mount(self) -> None:
         self._ensure_columns()
+        self.query_one("#progress", ProgressBar).display = False
         table = self.query_one("#cases", DataTable)
         table.border_title = "Cases"
         self.query_one("#deadlines", DeadlinePanel).border_title = "Overdue and due soon (all cases)"
