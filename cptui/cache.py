@@ -22,7 +22,7 @@ from typing import Any
 from cptui import __version__
 from cptui.storage import private_mode, write_atomic
 
-FORMAT = 1
+FORMAT = 2
 
 
 def cache_dir() -> Path:
@@ -84,7 +84,8 @@ class Cache:
             entries = {}
         return cls(path, context, entries)
 
-    def get(self, path: Path, raw: bytes) -> Any:
+    def get(self, path: Path, raw: bytes) -> tuple[bytes, Any, str] | None:
+        """(pickled CaseView, problems, deadlines as JSON lines) for unchanged bytes."""
         name = path.name
         self.seen.add(name)
         hit = self.entries.get(name)
@@ -92,8 +93,9 @@ class Cache:
             return hit[1]
         return None
 
-    def put(self, path: Path, raw: bytes, cv: Any, probs: Any) -> None:
-        self.entries[path.name] = (hashlib.sha256(raw).hexdigest(), (cv, probs))
+    def put(self, path: Path, raw: bytes, cv: Any, probs: Any, json_lines: str) -> None:
+        blob = pickle.dumps(cv, protocol=pickle.HIGHEST_PROTOCOL)
+        self.entries[path.name] = (hashlib.sha256(raw).hexdigest(), (blob, probs, json_lines))
         self.seen.add(path.name)
         self.dirty = True
 

@@ -180,11 +180,14 @@ def _report_broken(load: Caseload) -> None:
 
 
 def cmd_deadlines(folder: Path, today: date | None, fmt: str, show_all: bool) -> int:
-    load = load_caseload(folder, today)
+    load = load_caseload(folder, today, models=fmt != "json")
     _report_broken(load)
     rows = sorted(load.deadlines(), key=lambda d: (d.case, d.due, d.rule, d.child or "", d.source))
     if fmt == "json":
-        print(json.dumps([d.as_json() for d in rows], indent=2, ensure_ascii=False))
+        # Files sort by name and a case's id is its file name, so per-case lines
+        # joined in file order are the whole output in SPEC order.
+        parts = [p for p in load.json_lines if p]
+        print("[\n  " + ",\n  ".join(parts) + "\n]" if parts else "[]")
     elif fmt in ("csv", "ics"):
         from cptui.export import to_csv, to_ics
 

@@ -75,6 +75,7 @@ class WorkCalendar:
     def __init__(self, non_working_days: Iterable[date] = ()) -> None:
         self.local = frozenset(non_working_days)
         self.bank = bank_holidays()
+        self._memo: dict[tuple[date, int], date] = {}  # the same dates recur across cases
 
     def outside(self, d: date) -> bool:
         """True when ``d`` is beyond the years the holiday table knows."""
@@ -88,6 +89,13 @@ class WorkCalendar:
 
     def add_working_days(self, d: date, n: int) -> date:
         """The n-th working day after d (n < 0: before); d itself never counts."""
+        key = (d, n)
+        hit = self._memo.get(key)
+        if hit is None:
+            hit = self._memo[key] = self._add_working_days(d, n)
+        return hit
+
+    def _add_working_days(self, d: date, n: int) -> date:
         step = timedelta(days=1 if n >= 0 else -1)
         left = abs(n)
         while left:

@@ -22,7 +22,8 @@ def _split(dotted: str) -> tuple[str, ...]:
 
 
 class Locator:
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, headers_only: bool = False) -> None:
+        """``headers_only``: place tables and records, not keys (cheaper)."""
         self.lines = text.splitlines()
         self.where: dict[PathKey, tuple[int, int]] = {}
         counts: dict[tuple[str, ...], int] = {}
@@ -35,6 +36,12 @@ class Locator:
                 continue
             first = line.lstrip()[:1]
             if not first or first == "#":
+                continue
+            if headers_only and first != "[":
+                if '"""' in line or "'''" in line:
+                    q = '"""' if '"""' in line else "'''"
+                    if line.count(q) == 1:
+                        closing = q
                 continue
             h = _HEADER.match(line) if first == "[" else None
             if h:

@@ -59,9 +59,9 @@ class CptuiApp(App):
         from cptui.tui.screens.caseload import CaseloadScreen
 
         if isinstance(self.screen, CaseloadScreen) and self.screen.is_mounted and done < total:
-            if self.caseload is None or self.caseload.folder == partial.folder:
+            self.screen.show_progress(done, total)
+            if self.caseload is None:  # show the first cases at once; the rest when complete
                 self.caseload = partial
-                self.screen.show_progress(done, total)
                 self.screen.refresh_data()
 
     def _loaded(self, load: Caseload, git: dict[str, str] | None = None) -> None:
