@@ -15,6 +15,16 @@ _KEY = re.compile(r'^\s*((?:[A-Za-z0-9_-]+|"[^"]*")(?:\s*\.\s*(?:[A-Za-z0-9_-]+|
 _HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 
 
+def header_path(kind: str, dotted: str, counts: dict[tuple[str, ...], int]) -> tuple[str | int, ...]:
+    """The data path a table header opens: ("plan",) or ("visits", 3) for the 4th [[visits]]."""
+    parts = _split(dotted)
+    if kind != "[[":
+        return parts
+    idx = counts.get(parts, 0)
+    counts[parts] = idx + 1
+    return parts + (idx,)
+
+
 def _split(dotted: str) -> tuple[str, ...]:
     if "." not in dotted and '"' not in dotted:
         return (dotted.strip(),)
@@ -45,13 +55,7 @@ class Locator:
                 continue
             h = _HEADER.match(line) if first == "[" else None
             if h:
-                parts = _split(h.group(2))
-                if h.group(1) == "[[":
-                    idx = counts.get(parts, 0)
-                    counts[parts] = idx + 1
-                    current = parts + (idx,)
-                else:
-                    current = parts
+                current = header_path(h.group(1), h.group(2), counts)
                 self.where.setdefault(current, (no, line.index("[") + 1))
                 continue
             k = _KEY.match(line)

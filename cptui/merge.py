@@ -24,7 +24,7 @@ from typing import Any
 
 import tomlkit
 
-from cptui.storage import ARRAYS, Chunk, _apply, _toml_value, chunks
+from cptui.storage import ARRAYS, Chunk, _apply, _toml_value, chunks, insert_block
 
 REF_FIELDS = {  # keys that name other records, by the array they point into
     "members": ("lead_social_worker", "team_manager", "by", "owner", "chair", "attendees",
@@ -128,13 +128,7 @@ class _Doc:
     def append(self, array: tuple[str, ...], body: str) -> None:
         same = [c for c in chunks(self.lines) if c.path[:len(array)] == array
                 and len(c.path) == len(array) + 1]
-        at = same[-1].end if same else len(self.lines)
-        block = body.splitlines(keepends=True)
-        if at > 0 and self.lines[at - 1].strip():
-            block.insert(0, self.nl)
-        if at < len(self.lines) and self.lines[at].strip():
-            block.append(self.nl)
-        self.lines[at:at] = block
+        insert_block(self.lines, same[-1].end if same else len(self.lines), body, self.nl)
 
 
 def _rename(rec: dict[str, Any], renames: dict[str, dict[str, str]]) -> dict[str, Any]:

@@ -26,6 +26,7 @@ from typing import Any, Mapping
 import tomlkit
 
 from cptui.loader import build_case
+from cptui.locate import header_path
 from cptui.problems import Problem
 
 # Where each record kind lives, and the prefix of the ids cptui makes for it.
@@ -83,13 +84,7 @@ def chunks(lines: list[str]) -> list[Chunk]:
             while start > cur_start and lines[start - 1].lstrip().startswith("#"):
                 start -= 1  # a comment right above a header belongs to it
             out.append(Chunk(cur_start, start, cur_path))
-            parts = tuple(p.strip().strip('"') for p in h.group(2).split("."))
-            if h.group(1) == "[[":
-                idx = counts.get(parts, 0)
-                counts[parts] = idx + 1
-                cur_path = parts + (idx,)
-            else:
-                cur_path = parts
+            cur_path = header_path(h.group(1), h.group(2), counts)
             cur_start = start
             continue
         for q in ('"""', "'''"):
@@ -97,6 +92,18 @@ def chunks(lines: list[str]) -> list[Chunk]:
                 closing = q
     out.append(Chunk(cur_start, len(lines), cur_path))
     return out
+
+
+def insert_block(lines: list[str], at: int, body: str, nl: str) -> None:
+    """Insert a table at ``at`` with exactly one blank line either side of it."""
+    if at > 0 and not lines[at - 1].endswith(("\n", "\r")):
+        lines[at - 1] += nl
+    block = body.splitlines(keepends=True)
+    if at > 0 and lines[at - 1].strip():
+        block.insert(0, nl)
+    if at < len(lines) and lines[at].strip():
+        block.append(nl)
+    lines[at:at] = block
 
 
 def _digest(data: bytes) -> str:
@@ -317,14 +324,7 @@ class CaseFile:
             del self.lines[s]
 
     def _append_text(self, body: str, at: int) -> None:
-        if at > 0 and not self.lines[at - 1].endswith(("\n", "\r")):
-            self.lines[at - 1] += self.newline
-        block = body.splitlines(keepends=True)
-        if at > 0 and self.lines[at - 1].strip():
-            block.insert(0, self.newline)
-        if at < len(self.lines) and self.lines[at].strip():
-            block.append(self.newline)
-        self.lines[at:at] = block
+        insert_block(self.lines, at, body, self.newline)
 
     # --- saving -------------------------------------------------------------
     def text(self) -> str:

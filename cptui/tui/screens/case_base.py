@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer
+from textual.widgets import DataTable, Footer
 
 from cptui.caseload import Caseload, CaseView
 from cptui.tui.widgets.case_header import CaseHeader
@@ -116,13 +116,31 @@ class CaseScreen(Screen):
     def cv(self) -> CaseView:
         return self.load.get(self.case_id)  # type: ignore[return-value]
 
-    def selected_record(self) -> tuple[str, str, str] | None:
-        """(kind, id, short description) of the record under the cursor."""
+    # (record kind, table id) for each editable table on the screen; rows are keyed by record id.
+    TABLES: tuple[tuple[str, str], ...] = ()
+    DEFAULT_NEW: str | None = None  # what ``n`` makes when no table has focus; None asks
+
+    def focused_table(self) -> tuple[str, DataTable] | None:
+        for kind, tid in self.TABLES:
+            t = self.query_one(tid, DataTable)
+            if self.focused is t:
+                return kind, t
         return None
 
+    def selected_record(self) -> tuple[str, str, str] | None:
+        """(kind, id, short description) of the record under the cursor."""
+        found = self.focused_table()
+        if not found or not found[1].row_count:
+            return None
+        kind, t = found
+        key = t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
+        if key is None:
+            return None
+        return kind, str(key), str(t.get_row_at(t.cursor_row)[0 if kind != "action" else 1])
+
     def new_kind(self) -> str | None:
-        """The kind ``n`` creates here; None asks."""
-        return None
+        found = self.focused_table()
+        return found[0] if found else self.DEFAULT_NEW
 
     def action_new(self) -> None:
         from cptui.tui import editing

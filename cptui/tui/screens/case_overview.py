@@ -20,6 +20,7 @@ class CaseOverviewScreen(CaseScreen):
     VIEW = "case"
     TITLE_TEXT = "Case"
     BINDINGS = [Binding("i", "case_details", "Case details")]
+    TABLES = (("child", "#children"), ("conference", "#conferences"))
     PALETTE = CaseScreen.PALETTE + [
         ("case_details", "Case details: worker, manager, procedure, interpreter, closed",
          "Edit the case's own fields"),
@@ -70,22 +71,3 @@ class CaseOverviewScreen(CaseScreen):
                           ("—" if not k.held else Text("✓ yes") if k.quorate else Text("✗ NO", style="bold red")),
                           ", ".join(c.child_name(x).split(" ")[0] for x in k.children), key=k.id)
         confs.border_title = f"Conferences ({len(c.conferences)})"
-
-    def _table_record(self) -> tuple[str, DataTable] | None:
-        for kind, tid in (("child", "#children"), ("conference", "#conferences")):
-            t = self.query_one(tid, DataTable)
-            if self.focused is t:
-                return kind, t
-        return None
-
-    def selected_record(self) -> tuple[str, str, str] | None:
-        found = self._table_record()
-        if not found or not found[1].row_count:
-            return None
-        kind, t = found
-        key = t.coordinate_to_cell_key(t.cursor_coordinate).row_key.value
-        return kind, str(key), str(t.get_row_at(t.cursor_row)[0])
-
-    def new_kind(self) -> str | None:
-        found = self._table_record()
-        return found[0] if found else None

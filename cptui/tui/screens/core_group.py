@@ -49,6 +49,8 @@ class CoreGroupScreen(CaseScreen):
     VIEW = "core_group"
     TITLE_TEXT = "Core group"
     BINDINGS = [Binding("S", "schedule", "Schedule series")]
+    TABLES = (("member", "#members"), ("core_group", "#meetings"))
+    DEFAULT_NEW = "core_group"
     PALETTE = CaseScreen.PALETTE + [
         ("schedule", "Core group: schedule the series up to the review",
          "Book meetings at the procedure's rhythm, and the review if none is booked"),
@@ -87,36 +89,12 @@ class CoreGroupScreen(CaseScreen):
         meetings = self.query_one("#meetings", DataTable)
         meetings.clear(columns=True)
         meetings.add_columns("Date", "Status", "Chair", *[m.name.split(" ")[0] for m in core], "Notes")
-        self.meeting_ids = []
         for g in sorted(c.core_groups, key=lambda g: g.date):
-            self.meeting_ids.append(g.id)
             when = fmt_date(g.date) + (f" {g.at:%H:%M}" if g.at else "")
             status = {"held": "✓ held", "scheduled": "◷ booked", "cancelled": "✗ cancelled"}[g.status]
             meetings.add_row(when, status, c.member_name(g.chair) if g.chair else "—",
-                             *[attendance(g, m.id) for m in core], notes_cell(g, cv))
+                             *[attendance(g, m.id) for m in core], notes_cell(g, cv), key=g.id)
         meetings.border_title = f"Meetings ({len(c.core_groups)}) — {LEGEND}"
-
-    def _focused(self) -> tuple[str, DataTable] | None:
-        for kind, tid in (("member", "#members"), ("core_group", "#meetings")):
-            t = self.query_one(tid, DataTable)
-            if self.focused is t:
-                return kind, t
-        return None
-
-    def selected_record(self) -> tuple[str, str, str] | None:
-        found = self._focused()
-        if not found or not found[1].row_count:
-            return None
-        kind, t = found
-        if kind == "member":
-            m = self.cv.case.members[t.cursor_row]
-            return kind, m.id, m.name
-        rid = self.meeting_ids[t.cursor_row]
-        return kind, rid, str(t.get_row_at(t.cursor_row)[0])
-
-    def new_kind(self) -> str | None:
-        found = self._focused()
-        return found[0] if found else "core_group"
 
     def action_schedule(self) -> None:
         from cptui.tui.screens.series import SeriesScreen

@@ -46,6 +46,8 @@ class PlanScreen(CaseScreen):
         Binding("x", "mark_done", "Mark done"),
         Binding("m", "edit_text", "Edit plan text"),
     ]
+    TABLES = (("outcome", "#outcomes"), ("action", "#actions"))
+    DEFAULT_NEW = "action"
     PALETTE = CaseScreen.PALETTE + [
         ("mark_done", "Plan: mark the selected action done", "Asks for the date (default today)"),
         ("edit_text", "Plan: edit contingency and views", "Contingency, child's and parents' views"),
@@ -88,28 +90,6 @@ class PlanScreen(CaseScreen):
                  ("Parents' views", c.plan.parent_views), ("Disagreements", c.plan.disagreements)]
         self.query_one("#texts", Static).update("\n\n".join(
             f"[b]{t}[/b]\n{escape(v) if v else '[dim]not recorded[/dim]'}" for t, v in texts))
-
-    def _focused(self) -> tuple[str, DataTable] | None:
-        for kind, tid in (("outcome", "#outcomes"), ("action", "#actions")):
-            t = self.query_one(tid, DataTable)
-            if self.focused is t:
-                return kind, t
-        return None
-
-    def selected_record(self) -> tuple[str, str, str] | None:
-        found = self._focused()
-        if not found:
-            return None
-        kind, t = found
-        items = self.cv.case.plan.outcomes if kind == "outcome" else self.cv.case.plan.actions
-        if not items or t.cursor_row >= len(items):
-            return None
-        rec = items[t.cursor_row]
-        return kind, rec.id, getattr(rec, "action", None) or getattr(rec, "concern", "")[:40]
-
-    def new_kind(self) -> str | None:
-        found = self._focused()
-        return found[0] if found else "action"
 
     def action_mark_done(self) -> None:
         from cptui.tui import editing
