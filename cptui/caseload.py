@@ -95,10 +95,19 @@ class Caseload:
         return next((cv for cv in self.cases if cv.case.id == case_id), None)
 
     def reload_file(self, path: Path) -> CaseView | None:
-        """Re-read one file after a save: its deadlines and flags recompute now."""
+        """Re-read one file after a save: its deadlines and flags recompute now.
+
+        Touches only that file's entries (a save with 10,000 cases loaded
+        must stay instant): a case's id is its file stem, so no paths compare.
+        """
+        import bisect
+
         path = Path(path)
-        self.cases = [cv for cv in self.cases if cv.case.path != path]
-        self.broken = [b for b in self.broken if b.path != path]
+        stem = path.stem
+        at = next((i for i, cv in enumerate(self.cases) if cv.case.id == stem), None)
+        if at is not None:
+            del self.cases[at]
+        self.broken = [b for b in self.broken if b.path.name != path.name]
         name = display_path(path)
         self.problems = [p for p in self.problems if p.path != name]
         cv, probs = load_one(path, self.settings, self.calendar, self.today, self.soon_until)
@@ -106,8 +115,9 @@ class Caseload:
         if cv is None:
             self.broken.append(BrokenFile(path, probs))
         else:
-            self.cases.append(cv)
-            self.cases.sort(key=lambda c: c.case.path.name)
+            if at is None:
+                at = bisect.bisect_left([c.case.id for c in self.cases], stem)
+            self.cases.insert(at, cv)
         return cv
 
 
