@@ -16,7 +16,7 @@ from typing import Sequence
 from cptui import __version__
 from cptui.caseload import Caseload, CaseView, load_caseload
 from cptui.dates import distance, fmt_date
-from cptui.paths import default_cases
+from cptui.paths import default_cases, demo_cases, writable_demo
 from cptui.profiles import TIMESCALES, ProfileError, all_profiles, get_profile
 from cptui.rules import STATUS_ORDER, STATUS_TEXT
 from cptui.settings import load_settings
@@ -140,7 +140,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_render(args)
     if args.command == "profiles":
         return cmd_profiles(args.name, args.cases)
-    return cmd_tui(args.cases or default_cases(), args.today, args.case)
+    folder = args.cases or default_cases()
+    if folder == demo_cases():
+        folder = writable_demo()  # edits go to a private copy, never into the installed package
+    return cmd_tui(folder, args.today, args.case)
 
 
 def cmd_tui(folder: Path, today: date | None, case_id: str | None) -> int:

@@ -30,3 +30,20 @@ def default_cases(cwd: Path | None = None) -> Path:
     if here.is_dir() and any(p.name != "cptui.toml" for p in here.glob("*.toml")):
         return here
     return demo_cases()
+
+
+def writable_demo() -> Path:
+    """A private copy of the bundled demo, so the app can edit it.
+
+    The installed demo sits inside the package (often read-only, and replaced
+    on upgrade); the app works on a copy in the user's data folder instead.
+    """
+    import os
+    import shutil
+
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    dest = Path(base) / "cptui" / "demo-cases"
+    if not dest.is_dir():
+        dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+        shutil.copytree(demo_cases(), dest, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+    return dest

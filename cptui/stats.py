@@ -62,5 +62,5 @@ def render_text(rows: list[Row], total: Row, by: str) -> str:
     out = [f"{head:<{width}} {'fell due':>8} {'on time':>8} {'late':>6} {'overdue':>8}  share on time"]
     for r in rows + [total]:
         out.append(f"{r.group:<{width}} {r.total:>8} {r.on_time:>8} {r.late:>6} {r.overdue:>8}  "
-                   f"{bar(r.share)} {r.share:>4.0%}")
+                   f"{r.share:>4.0%} {bar(r.share)}")
     return "\n".join(out)

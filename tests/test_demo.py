@@ -47,3 +47,14 @@ def test_default_cases_falls_back_to_bundled_demo(tmp_path) -> None:
     (tmp_path / "cases").mkdir()
     (tmp_path / "cases" / "CP-1.toml").write_text("schema = 1\n")
     assert default_cases(tmp_path) == tmp_path / "cases"
+
+
+def test_app_edits_a_private_copy_of_the_bundled_demo(tmp_path, monkeypatch) -> None:
+    from cptui.paths import writable_demo
+
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    copy = writable_demo()
+    assert copy.is_relative_to(tmp_path) and (copy / "CP-2026-0001.toml").read_bytes() == (
+        demo_cases() / "CP-2026-0001.toml").read_bytes()
+    (copy / "CP-2026-0001.toml").write_text("edited")
+    assert writable_demo() == copy and (copy / "CP-2026-0001.toml").read_text() == "edited"  # kept

@@ -132,3 +132,23 @@ def test_timeliness_figures(capsys) -> None:
     assert main(["stats", "--cases", str(DEMO), "--by", "worker"]) == 0
     out = capsys.readouterr().out
     assert "Lead social worker" in out and f"{total.share:>4.0%}" in out.splitlines()[-1]
+
+
+async def test_timeliness_screen() -> None:
+    from cptui.tui.app import make_app
+    from tui_helpers import ready, rows
+
+    load = load_caseload(DEMO)
+    _, total = timeliness(load, "rule")
+    app = make_app(DEMO, today=TODAY)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await ready(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        table = rows(app.screen.query_one("#stats"))
+        assert table[-1][:5] == ["All", str(total.total), str(total.on_time), str(total.late), str(total.overdue)]
+        assert table[-1][5].startswith(f"{total.share:>4.0%} █")
+        await pilot.press("b")
+        await pilot.pause()
+        workers = {r[0] for r in rows(app.screen.query_one("#stats"))}
+        assert "Sam Patel" in workers

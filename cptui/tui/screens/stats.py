@@ -52,7 +52,7 @@ class StatsScreen(Screen):
     @staticmethod
     def _bar(r: Row) -> Text:
         style = "green" if r.share >= 0.9 else "yellow" if r.share >= 0.7 else "red"
-        return Text(f"{bar(r.share)} {r.share:>4.0%}", style=style)
+        return Text(f"{r.share:>4.0%} {bar(r.share)}", style=style)
 
     def action_toggle_by(self) -> None:
         self.by = "worker" if self.by == "rule" else "rule"
