@@ -20,11 +20,12 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import tomlkit
 
-from cptui.storage import ARRAYS, Chunk, _apply, _toml_value, chunks, insert_block
+from cptui.storage import ARRAYS, CaseFile, Chunk, _toml_value, next_id
 
 REF_FIELDS = {  # keys that name other records, by the array they point into
     "members": ("lead_social_worker", "team_manager", "by", "owner", "chair", "attendees",
@@ -59,76 +60,43 @@ def _records(text: str) -> dict[tuple[str, ...], dict[str, Any]]:
     return out
 
 
-class _Doc:
-    """Our text, cut into chunks we can find by record id and rewrite."""
+def _chunk(cf: CaseFile, key: tuple[str, ...]) -> Chunk:
+    """Our chunk for a merge key: ("",) the top, ("plan",), or array + (id,)."""
+    if key in (("",), ("plan",)):
+        chunk = cf.chunk_at(() if key == ("",) else key)
+        assert chunk is not None
+        return chunk
+    return cf.record_chunk(key[:-1], key[-1])
 
-    def __init__(self, text: str) -> None:
-        self.lines = text.splitlines(keepends=True)
-        self.nl = "\r\n" if "\r\n" in text else "\n"
 
-    def text(self) -> str:
-        return "".join(self.lines)
+def _edit(cf: CaseFile, key: tuple[str, ...], values: dict[str, Any]) -> None:
+    if key == ("",):
+        cf.set_root(values)
+    elif key == ("plan",):
+        cf.set_table("plan", values)
+    else:
+        cf.update_record(key[:-1], key[-1], values)
 
-    def chunk(self, key: tuple[str, ...]) -> Chunk | None:
-        data = tomllib.loads(self.text())
-        if key == ("",):
-            return next(c for c in chunks(self.lines) if c.path == ())
-        if key == ("plan",):
-            return next((c for c in chunks(self.lines) if c.path == ("plan",)), None)
-        array, rid = key[:-1], key[-1]
-        node: Any = data
-        for part in array:
-            node = node.get(part, {})
-        idx = next(i for i, r in enumerate(node) if r.get("id") == rid)
-        return next((c for c in chunks(self.lines) if c.path == array + (idx,)), None)
 
-    def edit(self, key: tuple[str, ...], values: dict[str, Any]) -> None:
-        c = self.chunk(key)
-        if c is None:
-            if key != ("plan",):
-                raise ValueError(f"cannot find {key}")
-            self.lines += [self.nl, f"[plan]{self.nl}"]
-            c = self.chunk(key)
-            assert c is not None
-        doc = tomlkit.parse("".join(self.lines[c.start:c.end]))
-        node: Any = doc
-        if key == ("plan",):
-            node = doc["plan"]
-        elif key != ("",):
-            for part in key[:-1]:
-                node = node[part]
-            node = node[0]
-        _apply(node, values)
-        self.lines[c.start:c.end] = tomlkit.dumps(doc).splitlines(keepends=True)
+def _conflict(cf: CaseFile, key: tuple[str, ...], name: str, ours: Any, theirs: Any) -> None:
+    """Replace our line for ``name`` with git-style markers around both values."""
+    c = _chunk(cf, key)
+    nl = cf.newline
+    pat = re.compile(rf"^\s*{re.escape(name)}\s*=")
+    at = next((i for i in range(c.start, c.end) if pat.match(cf.lines[i])), None)
 
-    def conflict(self, key: tuple[str, ...], name: str, ours: Any, theirs: Any) -> None:
-        """Replace our line for ``name`` with markers around both values."""
-        c = self.chunk(key)
-        assert c is not None
-        pat = re.compile(rf"^\s*{re.escape(name)}\s*=")
-        at = next((i for i in range(c.start, c.end) if pat.match(self.lines[i])), None)
-        def line(v: Any) -> str:
-            return "" if v is None else tomlkit.dumps({name: _toml_value(v)})
-        block = (f"<<<<<<< ours{self.nl}{line(ours)}======={self.nl}{line(theirs)}"
-                 f">>>>>>> theirs{self.nl}")
-        block_lines = block.splitlines(keepends=True)
-        if at is None:
-            self.lines[c.end:c.end] = block_lines
-        else:
-            end = at + 1
-            while end < c.end and self.lines[end].startswith((" ", "\t", "]")):
-                end += 1  # a value that spans lines
-            self.lines[at:end] = block_lines
+    def line(v: Any) -> str:
+        return "" if v is None else tomlkit.dumps({name: _toml_value(v)})
 
-    def delete(self, key: tuple[str, ...]) -> None:
-        c = self.chunk(key)
-        if c is not None:
-            del self.lines[c.start:c.end]
-
-    def append(self, array: tuple[str, ...], body: str) -> None:
-        same = [c for c in chunks(self.lines) if c.path[:len(array)] == array
-                and len(c.path) == len(array) + 1]
-        insert_block(self.lines, same[-1].end if same else len(self.lines), body, self.nl)
+    block = f"<<<<<<< ours{nl}{line(ours)}======={nl}{line(theirs)}>>>>>>> theirs{nl}"
+    block_lines = block.splitlines(keepends=True)
+    if at is None:
+        cf.lines[c.end:c.end] = block_lines
+    else:
+        end = at + 1
+        while end < c.end and cf.lines[end].startswith((" ", "\t", "]")):
+            end += 1  # a value that spans lines
+        cf.lines[at:end] = block_lines
 
 
 def _rename(rec: dict[str, Any], renames: dict[str, dict[str, str]]) -> dict[str, Any]:
@@ -142,14 +110,6 @@ def _rename(rec: dict[str, Any], renames: dict[str, dict[str, str]]) -> dict[str
             elif isinstance(v, list):
                 out[k] = [table.get(x, x) if isinstance(x, str) else x for x in v]
     return out
-
-
-def _fresh(prefix: str, taken: set[str]) -> str:
-    nums = [int(t[len(prefix):]) for t in taken if t.startswith(prefix) and t[len(prefix):].isdigit()]
-    n = max(nums, default=0) + 1
-    while f"{prefix}{n}" in taken:
-        n += 1
-    return f"{prefix}{n}"
 
 
 class Unsupported(ValueError):
@@ -173,7 +133,7 @@ def merge(base: str, ours: str, theirs: str) -> MergeResult:
     for text in (base, ours, theirs):
         _check_shape(text)
     B, O, T = _records(base), _records(ours), _records(theirs)
-    doc = _Doc(ours)
+    doc = CaseFile(Path("merge.toml"), raw=ours.encode("utf-8"))
     conflicts: list[str] = []
     prefixes = {a: p for a, p in ARRAYS.values()}
 
@@ -184,7 +144,7 @@ def merge(base: str, ours: str, theirs: str) -> MergeResult:
             array = key[:-1]
             taken = {k[-1] for k in list(O) + list(T) if k[:-1] == array}
             taken |= set(renames.get(array[-1], {}).values())
-            renames.setdefault(array[-1], {})[key[-1]] = _fresh(prefixes[array], taken)
+            renames.setdefault(array[-1], {})[key[-1]] = next_id(prefixes[array], taken)
 
     for key in sorted(set(B) | set(O) | set(T), key=lambda k: (len(k) > 1, k)):
         b, o, t = B.get(key), O.get(key), T.get(key)
@@ -193,11 +153,11 @@ def merge(base: str, ours: str, theirs: str) -> MergeResult:
         if t is not None and len(key) > 1:
             t = _rename(t, renames)
         if b is None and o is None and t is not None:  # added by them
-            doc.append(key[:-1], _table(key[:-1], t))
+            doc.append_record(key[:-1], t)
             continue
         if t is None and b is not None and o is not None:  # deleted by them
             if o == b:
-                doc.delete(key)
+                doc.delete_record(key[:-1], key[-1])
             else:
                 conflicts.append(f"{'.'.join(key)}: we changed it, they deleted it (kept ours)")
             continue
@@ -217,22 +177,14 @@ def merge(base: str, ours: str, theirs: str) -> MergeResult:
             else:
                 where = "top level" if key == ("",) else ".".join(key)
                 conflicts.append(f"{where}, field {name}: ours {ov!r}, theirs {tv!r}")
-                doc.conflict(key, name, ov, tv)
+                _conflict(doc, key, name, ov, tv)
         if changes:
-            doc.edit(key, changes)
+            _edit(doc, key, changes)
 
     for array_name, table in renames.items():
         array = next(a for a in ARRAY_OF.values() if a[-1] == array_name)
         for old, new in table.items():
-            rec = _rename(dict(T[array + (old,)], id=new), renames)
-            doc.append(array, _table(array, rec))
+            rec = _rename(T[array + (old,)], renames)
+            doc.append_record(array, {"id": new, **{k: v for k, v in rec.items() if k != "id"}})
     return MergeResult(doc.text(), conflicts)
 
-
-def _table(array: tuple[str, ...], rec: dict[str, Any]) -> str:
-    t = tomlkit.document()
-    t["id"] = rec["id"]
-    for k, v in rec.items():
-        if k != "id":
-            t[k] = _toml_value(v)
-    return f"[[{'.'.join(array)}]]\n" + tomlkit.dumps(t)

@@ -106,6 +106,25 @@ def insert_block(lines: list[str], at: int, body: str, nl: str) -> None:
     lines[at:at] = block
 
 
+def next_id(prefix: str, taken: set[str]) -> str:
+    """The next unused id like "v7": one past the highest number with that prefix."""
+    nums = [int(t[len(prefix):]) for t in taken if t.startswith(prefix) and t[len(prefix):].isdigit()]
+    n = max(nums, default=0) + 1
+    while f"{prefix}{n}" in taken:
+        n += 1
+    return f"{prefix}{n}"
+
+
+def table_text(header: str, values: Mapping[str, Any], nl: str = "\n") -> str:
+    """A table as TOML text: the header, then the keys in order, those set to None left out."""
+    doc = tomlkit.document()
+    for k, v in values.items():
+        if v is not None:
+            doc[k] = _toml_value(v)
+    body = tomlkit.dumps(doc)
+    return f"{header}{nl}" + (body.replace("\n", nl) if nl != "\n" else body)
+
+
 def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -228,34 +247,33 @@ class CaseFile:
         self.lines = text.splitlines(keepends=True)
 
     # --- locating ---------------------------------------------------------
-    def _find(self, path: tuple[str | int, ...]) -> Chunk | None:
+    def chunk_at(self, path: tuple[str | int, ...]) -> Chunk | None:
+        """The chunk for a table path: () root, ("plan",), ("visits", 3)."""
         return next((c for c in chunks(self.lines) if c.path == path), None)
 
-    def _index_of(self, array: tuple[str, ...], rid: str) -> int:
-        data = tomllib.loads("".join(self.lines))
-        node: Any = data
-        for part in array:
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-        for i, entry in enumerate(node if isinstance(node, list) else []):
-            if isinstance(entry, dict) and entry.get("id") == rid:
-                return i
-        raise SaveError(f"no record {rid!r} in {'.'.join(array)}")
-
-    def ids(self, kind: str) -> list[str]:
-        array, _ = ARRAYS[kind]
+    def _array(self, array: tuple[str, ...]) -> list[Any]:
         node: Any = tomllib.loads("".join(self.lines))
         for part in array:
             node = node.get(part, {}) if isinstance(node, dict) else {}
-        return [e.get("id") for e in node if isinstance(e, dict)] if isinstance(node, list) else []
+        return node if isinstance(node, list) else []
+
+    def record_chunk(self, array: tuple[str, ...], rid: str) -> Chunk:
+        """The [[array]] table holding record ``rid``, or a SaveError saying why not."""
+        idx = next((i for i, e in enumerate(self._array(array))
+                    if isinstance(e, dict) and e.get("id") == rid), None)
+        if idx is None:
+            raise SaveError(f"no record {rid!r} in {'.'.join(array)}")
+        chunk = self.chunk_at(array + (idx,))
+        if chunk is None:
+            raise SaveError(f"record {rid!r} is not written as a [[{'.'.join(array)}]] table; "
+                            "edit it by hand")
+        return chunk
+
+    def ids(self, kind: str) -> list[str]:
+        return [e.get("id") for e in self._array(ARRAYS[kind][0]) if isinstance(e, dict)]
 
     def new_id(self, kind: str) -> str:
-        prefix = ARRAYS[kind][1]
-        taken = set(self.ids(kind))
-        nums = [int(i[len(prefix):]) for i in taken if i.startswith(prefix) and i[len(prefix):].isdigit()]
-        n = max(nums, default=0) + 1
-        while f"{prefix}{n}" in taken:
-            n += 1
-        return f"{prefix}{n}"
+        return next_id(ARRAYS[kind][1], set(self.ids(kind)))
 
     # --- editing ------------------------------------------------------------
     def _edit_chunk(self, chunk: Chunk, keys: tuple[str | int, ...], values: Mapping[str, Any]) -> None:
@@ -271,57 +289,50 @@ class CaseFile:
         self.lines[chunk.start:chunk.end] = new.splitlines(keepends=True)
 
     def set_root(self, values: Mapping[str, Any]) -> None:
-        chunk = self._find(())
+        chunk = self.chunk_at(())
         assert chunk is not None
         self._edit_chunk(chunk, (), values)
 
     def set_table(self, name: str, values: Mapping[str, Any]) -> None:
         """Keys of a plain table such as [plan], creating it at the end if absent."""
-        chunk = self._find((name,))
+        chunk = self.chunk_at((name,))
         if chunk is None:
             self._append_text(f"[{name}]{self.newline}", at=len(self.lines))
-            chunk = self._find((name,))
+            chunk = self.chunk_at((name,))
             assert chunk is not None
         self._edit_chunk(chunk, (name,), values)
 
-    def update(self, kind: str, rid: str, values: Mapping[str, Any]) -> None:
-        array, _ = ARRAYS[kind]
-        idx = self._index_of(array, rid)
-        chunk = self._find(array + (idx,))
-        if chunk is None:
-            raise SaveError(f"{kind} {rid!r} is not written as a [[{'.'.join(array)}]] table; "
-                            "edit it by hand")
-        self._edit_chunk(chunk, array + (0,), values)
+    def update_record(self, array: tuple[str, ...], rid: str, values: Mapping[str, Any]) -> None:
+        self._edit_chunk(self.record_chunk(array, rid), array + (0,), values)
 
-    def add(self, kind: str, values: Mapping[str, Any]) -> str:
-        """Append a new record after the last one of its kind; returns its id."""
-        array, _ = ARRAYS[kind]
-        rid = values.get("id") or self.new_id(kind)
-        if rid in self.ids(kind):
-            raise SaveError(f"id {rid!r} is already used in {'.'.join(array)}")
-        doc = tomlkit.document()
-        doc["id"] = rid
-        for k, v in values.items():
-            if k != "id" and v is not None:
-                doc[k] = _toml_value(v)
-        body = f"[[{'.'.join(array)}]]{self.newline}" + tomlkit.dumps(doc)
+    def append_record(self, array: tuple[str, ...], values: Mapping[str, Any]) -> None:
+        """A new [[array]] table (``values`` includes its id) after the last of its kind."""
         same = [c for c in chunks(self.lines) if c.path[:len(array)] == array and len(c.path) == len(array) + 1]
         at = same[-1].end if same else len(self.lines)
-        self._append_text(body, at)
-        return rid
+        self._append_text(table_text(f"[[{'.'.join(array)}]]", values, self.newline), at)
 
-    def delete(self, kind: str, rid: str) -> None:
-        array, _ = ARRAYS[kind]
-        idx = self._index_of(array, rid)
-        chunk = self._find(array + (idx,))
-        if chunk is None:
-            raise SaveError(f"{kind} {rid!r} is not a [[...]] table; delete it by hand")
-        end = chunk.end
-        del self.lines[chunk.start:end]
+    def delete_record(self, array: tuple[str, ...], rid: str) -> None:
+        chunk = self.record_chunk(array, rid)
+        del self.lines[chunk.start:chunk.end]
         # keep one blank line between neighbours, not two
         s = chunk.start
         if 0 < s < len(self.lines) and not self.lines[s - 1].strip() and not self.lines[s].strip():
             del self.lines[s]
+
+    def update(self, kind: str, rid: str, values: Mapping[str, Any]) -> None:
+        self.update_record(ARRAYS[kind][0], rid, values)
+
+    def add(self, kind: str, values: Mapping[str, Any]) -> str:
+        """Append a new record after the last one of its kind; returns its id."""
+        array = ARRAYS[kind][0]
+        rid = values.get("id") or self.new_id(kind)
+        if rid in self.ids(kind):
+            raise SaveError(f"id {rid!r} is already used in {'.'.join(array)}")
+        self.append_record(array, {"id": rid, **{k: v for k, v in values.items() if k != "id"}})
+        return rid
+
+    def delete(self, kind: str, rid: str) -> None:
+        self.delete_record(ARRAYS[kind][0], rid)
 
     def _append_text(self, body: str, at: int) -> None:
         insert_block(self.lines, at, body, self.newline)
@@ -364,19 +375,10 @@ class CaseFile:
 def new_case_text(case_id: str, procedure: str, child: Mapping[str, Any],
                   worker: Mapping[str, Any]) -> str:
     """A fresh case file: schema, id, procedure, one child, the lead worker."""
-    doc = tomlkit.document()
-    doc["schema"] = 1
-    doc["id"] = case_id
-    doc["procedure"] = procedure
-    doc["lead_social_worker"] = "m1"
-    text = tomlkit.dumps(doc)
-    for header, values in (("children", {"id": "c1", **child}), ("members", {"id": "m1", **worker})):
-        t = tomlkit.document()
-        for k, v in values.items():
-            if v is not None:
-                t[k] = _toml_value(v)
-        text += f"\n[[{header}]]\n" + tomlkit.dumps(t)
-    return text
+    root = {"schema": 1, "id": case_id, "procedure": procedure, "lead_social_worker": "m1"}
+    return (table_text("", root).lstrip("\n")
+            + "\n" + table_text("[[children]]", {"id": "c1", **child})
+            + "\n" + table_text("[[members]]", {"id": "m1", **worker}))
 
 
 def create_case(folder: Path, case_id: str, text: str) -> Path:
