@@ -84,18 +84,17 @@ class Cache:
             entries = {}
         return cls(path, context, entries)
 
-    def get(self, path: Path, raw: bytes) -> tuple[bytes, Any, str] | None:
-        """(pickled CaseView, problems, deadlines as JSON lines) for unchanged bytes."""
+    def get(self, path: Path, digest: str) -> tuple[bytes, Any, str] | None:
+        """(pickled CaseView, problems, deadlines as JSON lines) if the file's
+        SHA-256 ``digest`` is the one cached."""
         name = path.name
         self.seen.add(name)
         hit = self.entries.get(name)
-        if hit is not None and hit[0] == hashlib.sha256(raw).hexdigest():
-            return hit[1]
-        return None
+        return hit[1] if hit is not None and hit[0] == digest else None
 
-    def put(self, path: Path, raw: bytes, cv: Any, probs: Any, json_lines: str) -> None:
+    def put(self, path: Path, digest: str, cv: Any, probs: Any, json_lines: str) -> None:
         blob = pickle.dumps(cv, protocol=pickle.HIGHEST_PROTOCOL)
-        self.entries[path.name] = (hashlib.sha256(raw).hexdigest(), (blob, probs, json_lines))
+        self.entries[path.name] = (digest, (blob, probs, json_lines))
         self.seen.add(path.name)
         self.dirty = True
 

@@ -8,6 +8,7 @@ silently missing and never used for deadlines.
 from __future__ import annotations
 
 import gc
+import hashlib
 import json
 import os
 import pickle
@@ -175,15 +176,16 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     try:
         for i, path in enumerate(files, 1):
             raw = _read(path)
-            hit = cache.get(path, raw) if cache is not None and raw is not None else None
+            digest = hashlib.sha256(raw).hexdigest() if cache is not None and raw is not None else None
+            hit = cache.get(path, digest) if cache is not None and digest is not None else None
             if hit is not None:
                 blob, probs, lines = hit
                 cv = pickle.loads(blob) if (models and blob) else None
             else:
                 cv, probs = load_one(path, settings, cal, today, soon_until, raw)
                 lines = json_lines(cv.deadlines) if cv is not None else ""
-                if cache is not None and raw is not None:
-                    cache.put(path, raw, cv, probs, lines)
+                if cache is not None and digest is not None:
+                    cache.put(path, digest, cv, probs, lines)
             load.problems.extend(probs)
             if lines:
                 load.json_lines.append(lines)
