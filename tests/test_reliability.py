@@ -8,13 +8,12 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import json
 import os
 import random
 import shutil
-import signal
 import subprocess
 import sys
-import time
 import tomllib
 from datetime import date
 from pathlib import Path
@@ -24,8 +23,8 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 
 from conftest import DEMO, FIGURES
 from cptui.caseload import load_caseload
-from cptui.loader import build_case, load_case
-from cptui.storage import CaseFile, ExternalChange, SaveError, clean_stale_temps
+from cptui.loader import build_case
+from cptui.storage import CaseFile, ExternalChange, SaveError
 
 TODAY = date(2026, 11, 23)
 FILE = "CP-2026-0001.toml"
@@ -33,58 +32,76 @@ FILE = "CP-2026-0001.toml"
 
 # --- kill -9 during saves ---------------------------------------------------------------------
 
-def test_kill_9_during_saves_never_tears_a_file(tmp_path: Path) -> None:
-    path = tmp_path / FILE
-    shutil.copy(DEMO / FILE, path)
-    original = path.read_bytes()
-    rng = random.Random(20261123)
-    t0 = time.perf_counter()
-    for _ in range(5):  # how long one save takes here, so kills land inside saves
-        cf = CaseFile(path)
-        cf.update("visit", "v1", {"notes": "timing"})
-        cf.save()
-    one_save = (time.perf_counter() - t0) / 5
-    shutil.copy(DEMO / FILE, path)
-    trials, torn, stray, saved, mid_save = 1000, 0, 0, 0, 0
-    previous = original
-    for trial in range(trials):
-        ready_r, ready_w = os.pipe()
-        pid = os.fork()
-        if pid == 0:  # child: say "started", then save over and over until killed
-            try:
-                os.close(ready_r)
-                os.write(ready_w, b"!")
-                n = 0
-                while True:
-                    n += 1
-                    cf = CaseFile(path)
-                    cf.update("visit", "v1", {"notes": f"trial {trial} save {n} " + "x" * (n % 97)})
-                    cf.save()
-            finally:
-                os._exit(0)
-        os.close(ready_w)
-        os.read(ready_r, 1)
-        os.close(ready_r)
-        time.sleep(rng.uniform(0, 3 * one_save))
-        os.kill(pid, signal.SIGKILL)
-        os.waitpid(pid, 0)
-        data = path.read_bytes()
+KILL_TRIALS = r"""
+import json, os, random, shutil, signal, sys, time, tomllib
+from pathlib import Path
+from cptui.loader import build_case
+from cptui.storage import CaseFile, clean_stale_temps
+
+path, demo = Path(sys.argv[1]), Path(sys.argv[2])
+folder, name = path.parent, path.name
+shutil.copy(demo, path)
+original = path.read_bytes()
+rng = random.Random(20261123)
+t0 = time.perf_counter()
+for _ in range(5):  # how long one save takes here, so kills land inside saves
+    cf = CaseFile(path)
+    cf.update("visit", "v1", {"notes": "timing"})
+    cf.save()
+one_save = (time.perf_counter() - t0) / 5
+shutil.copy(demo, path)
+trials, torn, stray, saved, mid_save = 1000, 0, 0, 0, 0
+previous = original
+for trial in range(trials):
+    ready_r, ready_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # child: say "started", then save over and over until killed
         try:
-            text = data.decode()
-            _, probs = build_case(path, tomllib.loads(text), text, FILE)
-            notes = next(v for v in tomllib.loads(text)["visits"] if v["id"] == "v1").get("notes", "")
-            ok = not [p for p in probs if p.severity == "error"] and (data == original or notes.startswith("trial"))
-        except (UnicodeDecodeError, tomllib.TOMLDecodeError, StopIteration):
-            ok = False
-        torn += not ok
-        saved += data != previous
-        previous = data
-        mid_save += bool(list(tmp_path.glob(".*.tmp")))  # killed between temp file and rename
-        clean_stale_temps(tmp_path)  # what loading the folder does
-        stray += len(list(tmp_path.glob(".*.tmp")))
-    FIGURES.append(f"kill -9 during saves: {trials} trials, {torn} torn files, {stray} stray temp files "
-                   f"after recovery ({mid_save} kills landed mid-write, leaving a temp file; {saved} after a completed save)")
-    assert (torn, stray) == (0, 0) and saved > 200 and mid_save > 20
+            os.close(ready_r)
+            os.write(ready_w, b"!")
+            n = 0
+            while True:
+                n += 1
+                cf = CaseFile(path)
+                cf.update("visit", "v1", {"notes": f"trial {trial} save {n} " + "x" * (n % 97)})
+                cf.save()
+        finally:
+            os._exit(0)
+    os.close(ready_w)
+    os.read(ready_r, 1)
+    os.close(ready_r)
+    time.sleep(rng.uniform(0, 4 * one_save))
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    data = path.read_bytes()
+    try:
+        text = data.decode()
+        _, probs = build_case(path, tomllib.loads(text), text, name)
+        notes = next(v for v in tomllib.loads(text)["visits"] if v["id"] == "v1").get("notes", "")
+        ok = not [p for p in probs if p.severity == "error"] and (data == original or notes.startswith("trial"))
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError, StopIteration):
+        ok = False
+    torn += not ok
+    saved += data != previous
+    previous = data
+    mid_save += bool(list(folder.glob(".*.tmp")))  # killed between temp file and rename
+    clean_stale_temps(folder)  # what loading the folder does
+    stray += len(list(folder.glob(".*.tmp")))
+print(json.dumps({"trials": trials, "torn": torn, "stray": stray, "saved": saved, "mid_save": mid_save}))
+"""
+
+
+def test_kill_9_during_saves_never_tears_a_file(tmp_path: Path) -> None:
+    """Runs in a fresh interpreter: forking this test process, which other
+    tests have left with threads, could hang a child on a lock it copied."""
+    r = subprocess.run([sys.executable, "-c", KILL_TRIALS, str(tmp_path / FILE), str(DEMO / FILE)],
+                       capture_output=True, text=True, timeout=600)
+    assert r.returncode == 0, r.stderr[-2000:]
+    f = json.loads(r.stdout.strip().splitlines()[-1])
+    FIGURES.append(f"kill -9 during saves: {f['trials']} trials, {f['torn']} torn files, {f['stray']} stray "
+                   f"temp files after recovery ({f['mid_save']} kills landed mid-write, leaving a temp file; "
+                   f"{f['saved']} after a completed save)")
+    assert (f["trials"], f["torn"], f["stray"]) == (1000, 0, 0) and f["saved"] > 200 and f["mid_save"] > 20
 
 
 # --- injected I/O errors at each step -------------------------------------------------------------
