@@ -121,7 +121,6 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
     events, confs, groups, visits = [], [], [], []
     end = min(today, plan_end) if plan_end else today
     if unborn_only:
-        exp = kids[0]["expected_date"]
         confs.append({"id": c.next_id("k"), "kind": "pre_birth", "status": "scheduled",
                       "date": c.wd(today, rng.randint(-3, 10)), "children": [kids[0]["id"]]})
     else:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import os
 import pickle
 from datetime import date
@@ -13,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from conftest import DEMO
-from cptui.cache import Cache, cache_dir
+from cptui.cache import cache_dir
 from cptui.caseload import load_caseload
 from cptui.cli import main
 from cptui.demo import generate
