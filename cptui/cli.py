@@ -249,24 +249,16 @@ def cmd_git_setup(folder: Path) -> int:
 
 def cmd_merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> int:
     """Git's contract: leave the result in OURS; exit 0 if clean, 1 if conflicted."""
-    import subprocess
-    import tomllib
-
-    from cptui.merge import Unsupported, merge
-    from cptui.storage import write_atomic
+    from cptui.merge import run_driver
 
     try:
-        texts = [p.read_text(encoding="utf-8") for p in (base, ours, theirs)]
-        result = merge(*texts)
-    except (Unsupported, tomllib.TOMLDecodeError, UnicodeDecodeError, OSError, ValueError) as e:
-        print(f"cptui merge: {name}: {e}; falling back to git's line merge", file=sys.stderr)
-        r = subprocess.run(["git", "merge-file", "-L", "ours", "-L", "base", "-L", "theirs",
-                            str(ours), str(base), str(theirs)])
-        return 0 if r.returncode == 0 else 1
-    write_atomic(ours, result.text.encode("utf-8"))
-    for c in result.conflicts:
-        print(f"cptui merge: {name}: CONFLICT {c}", file=sys.stderr)
-    return 1 if result.conflicts else 0
+        code, notes = run_driver(base, ours, theirs)
+    except (OSError, UnicodeDecodeError) as e:
+        print(f"cptui merge: {name}: cannot merge ({e}); the file is left as git gave it", file=sys.stderr)
+        return 1
+    for line in notes:
+        print(f"cptui merge: {name}: {line}", file=sys.stderr)
+    return code
 
 
 def cmd_render(args: argparse.Namespace) -> int:

@@ -18,6 +18,7 @@ from typing import Any
 
 from cptui import SCHEMA
 from cptui.locate import Locator, PathKey
+from cptui.records import KINDS, ROOT_REFS
 from cptui.model import (
     ACTION_STATUSES,
     CATEGORIES,
@@ -382,30 +383,24 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
 
 
 def _check_refs(ck: _Checker, case: Case) -> None:
-    members = {m.id for m in case.members}
-    children = {c.id for c in case.children}
-    outcomes = {o.id for o in case.plan.outcomes}
-    ck.ref((), "lead_social_worker", case.lead_social_worker, members, "member")
-    ck.ref((), "team_manager", case.team_manager, members, "member")
-    for i, k in enumerate(case.conferences):
-        p: PathKey = ("conferences", i)
-        ck.refs(p, "children", k.children, children, "child")
-        ck.refs(p, "attendees", k.attendees, members, "member")
-        ck.refs(p, "apologies", k.apologies, members, "member")
-    for i, g in enumerate(case.core_groups):
-        p = ("core_groups", i)
-        ck.ref(p, "chair", g.chair, members, "member")
-        for key in ("attendees", "apologies", "written_reports"):
-            ck.refs(p, key, getattr(g, key), members, "member")
-    for i, v in enumerate(case.visits):
-        p = ("visits", i)
-        ck.ref(p, "by", v.by, members, "member")
-        for key in ("seen", "seen_alone", "bedroom_seen"):
-            ck.refs(p, key, getattr(v, key), children, "child")
-    for i, a in enumerate(case.plan.actions):
-        p = ("plan", "actions", i)
-        ck.ref(p, "outcome", a.outcome, outcomes, "outcome")
-        ck.ref(p, "owner", a.owner, members, "member")
+    """Every field the record declarations mark as a reference names a record that exists."""
+    known = {"member": {m.id for m in case.members}, "child": {c.id for c in case.children},
+             "outcome": {o.id for o in case.plan.outcomes}}
+    for (table, key), target in ROOT_REFS.items():
+        ck.ref(table, key, getattr(case, key), known[target], target)
+    arrays = {("children",): case.children, ("members",): case.members, ("events",): case.events,
+              ("conferences",): case.conferences, ("core_groups",): case.core_groups,
+              ("visits",): case.visits, ("plan", "outcomes"): case.plan.outcomes,
+              ("plan", "actions"): case.plan.actions}
+    for kind in KINDS.values():
+        for i, rec in enumerate(arrays[kind.array]):
+            p: PathKey = kind.array + (i,)
+            for key, target in kind.refs.items():
+                value = getattr(rec, key)
+                if isinstance(value, list):
+                    ck.refs(p, key, value, known[target], target)
+                else:
+                    ck.ref(p, key, value, known[target], target)
 
 
 def load_case(path: Path, shown: str | None = None) -> tuple[Case | None, list[Problem]]:

@@ -1,73 +1,52 @@
 """Find where a key sits in a TOML text, so problems can name a line.
 
-tomllib returns plain data with no positions. Case files are written in a
-simple shape (tables, arrays of tables, ``key = value`` lines), so a line scan
-recovers positions for nearly everything; anything it cannot place falls back
-to the enclosing table's header, and failing that to the file alone.
+tomllib returns plain data with no positions. The scanner in
+``cptui.tomlscan`` walks the text with TOML's own rules (strings, comments,
+multi-line values), and this module turns what it found into data paths:
+``("visits", 3, "date")`` is the ``date`` key of the fourth ``[[visits]]``.
+Anything it cannot place falls back to the enclosing table's header, and
+failing that to the file alone.
 """
 
 from __future__ import annotations
 
-import re
+from cptui.tomlscan import ScanError, scan
 
 PathKey = tuple[str | int, ...]
-_KEY = re.compile(r'^\s*((?:[A-Za-z0-9_-]+|"[^"]*")(?:\s*\.\s*(?:[A-Za-z0-9_-]+|"[^"]*"))*)\s*=\s*')
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
 
 
-def header_path(kind: str, dotted: str, counts: dict[tuple[str, ...], int]) -> tuple[str | int, ...]:
-    """The data path a table header opens: ("plan",) or ("visits", 3) for the 4th [[visits]]."""
-    parts = _split(dotted)
-    if kind != "[[":
-        return parts
-    idx = counts.get(parts, 0)
-    counts[parts] = idx + 1
-    return parts + (idx,)
+def table_path(double: bool, key: tuple[str, ...], counts: dict[tuple[str, ...], int]) -> PathKey:
+    """The data path a table header opens: ("plan",) or ("visits", 3) for the 4th [[visits]].
 
-
-def _split(dotted: str) -> tuple[str, ...]:
-    if "." not in dotted and '"' not in dotted:
-        return (dotted.strip(),)
-    return tuple(p.strip().strip('"') for p in dotted.split("."))
+    ``counts`` carries the number of [[...]] headers seen so far, per key.
+    """
+    if not double:
+        return key
+    idx = counts.get(key, 0)
+    counts[key] = idx + 1
+    return key + (idx,)
 
 
 class Locator:
     def __init__(self, text: str, headers_only: bool = False) -> None:
-        """``headers_only``: place tables and records, not keys (cheaper)."""
+        """``headers_only``: place tables and records, not keys (kept for callers; keys are cheap)."""
         self.lines = text.splitlines()
         self.where: dict[PathKey, tuple[int, int]] = {}
+        try:
+            found = scan(text)
+        except ScanError:
+            return  # not TOML we can follow: problems name the file only
         counts: dict[tuple[str, ...], int] = {}
-        current: PathKey = ()
-        closing: str | None = None
-        for no, line in enumerate(self.lines, 1):
-            if closing:
-                if closing in line:
-                    closing = None
-                continue
-            first = line.lstrip()[:1]
-            if not first or first == "#":
-                continue
-            if headers_only and first != "[":
-                if '"""' in line or "'''" in line:
-                    q = '"""' if '"""' in line else "'''"
-                    if line.count(q) == 1:
-                        closing = q
-                continue
-            h = _HEADER.match(line) if first == "[" else None
-            if h:
-                current = header_path(h.group(1), h.group(2), counts)
-                self.where.setdefault(current, (no, line.index("[") + 1))
-                continue
-            k = _KEY.match(line)
-            if not k:
-                continue
-            key = current + _split(k.group(1))
-            col = k.end() + 1
-            self.where.setdefault(key, (no, col))
-            rest = line[k.end():]
-            for q in ('"""', "'''"):
-                if rest.startswith(q) and rest.count(q) == 1:
-                    closing = q
+        tables: dict[int, PathKey] = {-1: ()}
+        for i, h in enumerate(found.headers):
+            path = table_path(h.double, h.key, counts)
+            tables[i] = path
+            self.where.setdefault(path, (h.line + 1, h.col + 1))
+        if headers_only:
+            return
+        for table, kvs in found.keys.items():
+            for kv in kvs:
+                self.where.setdefault(tables[table] + kv.key, (kv.start + 1, kv.col + 1))
 
     def find(self, path: PathKey, token: str | None = None) -> tuple[int | None, int | None]:
         """Line and column of ``path``, or of its nearest located ancestor.

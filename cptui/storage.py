@@ -14,10 +14,8 @@ errors, or nothing is written. Files changed on disk since they were loaded
 
 from __future__ import annotations
 
+import copy
 import hashlib
-import os
-import re
-import tempfile
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,31 +23,16 @@ from typing import Any, Mapping
 
 import tomlkit
 
+from cptui.fsio import (  # noqa: F401  (re-exported for older callers)
+    clean_stale_temps, explain_os_error, folder_lock, private_mode, write_atomic)
 from cptui.loader import build_case
-from cptui.locate import header_path
+from cptui.locate import table_path
 from cptui.problems import Problem
+from cptui.records import KINDS
+from cptui.tomlscan import scan
 
 # Where each record kind lives, and the prefix of the ids cptui makes for it.
-ARRAYS: dict[str, tuple[tuple[str, ...], str]] = {
-    "child": (("children",), "c"),
-    "member": (("members",), "m"),
-    "event": (("events",), "e"),
-    "conference": (("conferences",), "k"),
-    "core_group": (("core_groups",), "g"),
-    "visit": (("visits",), "v"),
-    "outcome": (("plan", "outcomes"), "o"),
-    "action": (("plan", "actions"), "a"),
-}
-_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
-
-
-def explain_os_error(e: OSError) -> str:
-    import errno
-
-    words = {errno.ENOSPC: "the disk is full", errno.EDQUOT: "your disk quota is used up",
-             errno.EIO: "the disk reported a read/write error", errno.EACCES: "permission denied",
-             errno.EPERM: "permission denied", errno.EROFS: "the folder is read-only"}
-    return words.get(e.errno or 0, e.strerror or str(e))
+ARRAYS: dict[str, tuple[tuple[str, ...], str]] = {k.name: (k.array, k.prefix) for k in KINDS.values()}
 
 
 class SaveError(Exception):
@@ -68,28 +51,24 @@ class Chunk:
 
 
 def chunks(lines: list[str]) -> list[Chunk]:
-    """Cut a TOML text into its root part and one part per table header."""
+    """Cut a TOML text into its root part and one part per table header.
+
+    Headers come from the scanner in ``cptui.tomlscan``, which knows strings,
+    comments and multi-line values, so text inside a string never starts a
+    chunk. A comment block right above a header belongs to that header.
+    """
+    found = scan("".join(lines))
     out: list[Chunk] = []
     counts: dict[tuple[str, ...], int] = {}
     cur_start, cur_path = 0, ()
-    closing: str | None = None
-    for i, line in enumerate(lines):
-        if closing:
-            if closing in line:
-                closing = None
-            continue
-        h = _HEADER.match(line) if line.lstrip().startswith("[") else None
-        if h:
-            start = i
-            while start > cur_start and lines[start - 1].lstrip().startswith("#"):
-                start -= 1  # a comment right above a header belongs to it
-            out.append(Chunk(cur_start, start, cur_path))
-            cur_path = header_path(h.group(1), h.group(2), counts)
-            cur_start = start
-            continue
-        for q in ('"""', "'''"):
-            if line.count(q) == 1:
-                closing = q
+    for h in found.headers:
+        start = h.line
+        while (start > cur_start and start - 1 in found.plain_lines
+               and lines[start - 1].lstrip().startswith("#")):
+            start -= 1
+        out.append(Chunk(cur_start, start, cur_path))
+        cur_path = table_path(h.double, h.key, counts)
+        cur_start = start
     out.append(Chunk(cur_start, len(lines), cur_path))
     return out
 
@@ -120,7 +99,7 @@ def table_text(header: str, values: Mapping[str, Any], nl: str = "\n") -> str:
     doc = tomlkit.document()
     for k, v in values.items():
         if v is not None:
-            doc[k] = _toml_value(v)
+            doc[k] = toml_value(v)
     body = tomlkit.dumps(doc)
     return f"{header}{nl}" + (body.replace("\n", nl) if nl != "\n" else body)
 
@@ -129,90 +108,10 @@ def _digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def _read_umask() -> int:
-    mask = os.umask(0o077)
-    os.umask(mask)
-    return mask
-
-
-_UMASK = _read_umask()  # read once at import: os.umask is process-wide, not thread-safe
-
-
-def private_mode(base: int = 0o600) -> int:
-    """Owner-only, or stricter if the user's umask says so."""
-    return base & ~_UMASK
-
-
-def write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same folder, fsync, rename over, fsync the folder.
-
-    A crash at any moment leaves either the old file or the new one, never a
-    mixture; the temp file is removed on any error.
-    """
-    mode = (path.stat().st_mode & 0o777) if path.exists() else private_mode()
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.{os.getpid()}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.chmod(tmp, mode)
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-    try:  # make the rename durable; the save itself has already happened
-        dfd = os.open(path.parent, os.O_RDONLY)
-        try:
-            os.fsync(dfd)
-        finally:
-            os.close(dfd)
-    except OSError:
-        pass
-
-
-def clean_stale_temps(folder: Path) -> list[Path]:
-    """Remove temp files left by a save that was killed (its process is gone).
-
-    Temp names carry the writer's pid, so a save still running in another
-    cptui is never touched.
-    """
-    removed = []
-    for tmp in folder.glob(".*.tmp"):
-        parts = tmp.name.split(".")  # .NAME.toml.PID.RANDOM.tmp
-        if len(parts) < 4 or not parts[-3].isdigit():
-            continue
-        pid = int(parts[-3])
-        try:
-            os.kill(pid, 0)
-            continue  # still running
-        except ProcessLookupError:
-            pass
-        except PermissionError:
-            continue  # someone else's live process
-        try:
-            tmp.unlink()
-            removed.append(tmp)
-        except OSError:
-            pass
-    return removed
-
-
 def _plain(v: Any) -> Any:
     """tomlkit values -> plain Python, for comparing with what the form gives."""
     if hasattr(v, "unwrap"):
         return v.unwrap()
-    return v
-
-
-def _toml_value(v: Any) -> Any:
-    if isinstance(v, (list, tuple)):
-        arr = tomlkit.array()
-        arr.extend(v)
-        return arr
     return v
 
 
@@ -225,11 +124,56 @@ def _apply(table: Any, values: Mapping[str, Any]) -> None:
             continue
         if key in table and _plain(table[key]) == value and type(_plain(table[key])) is type(value):
             continue
-        table[key] = _toml_value(value)
+        table[key] = toml_value(value)
+
+
+def plain_value(v: Any) -> Any:
+    """A value as tomllib would read it back: tuples become lists."""
+    if isinstance(v, (list, tuple)):
+        return [plain_value(x) for x in v]
+    return v
+
+
+def toml_value(v: Any) -> Any:
+    """A Python value ready for tomlkit: lists and tuples become TOML arrays."""
+    if isinstance(v, (list, tuple)):
+        arr = tomlkit.array()
+        arr.extend(v)
+        return arr
+    return v
+
+
+def _set_keys(table: dict[str, Any], values: Mapping[str, Any]) -> None:
+    """What an edit means for plain data: keys set, keys given as None removed."""
+    for k, v in values.items():
+        if v is None:
+            table.pop(k, None)
+        else:
+            table[k] = plain_value(v)
+
+
+def _node(data: dict[str, Any], array: tuple[str, ...], create: bool = False) -> list[Any]:
+    node: Any = data
+    for part in array[:-1]:
+        if create:
+            node = node.setdefault(part, {})
+        else:
+            node = node.get(part, {}) if isinstance(node, dict) else {}
+    if not isinstance(node, dict):
+        return []
+    if create:
+        return node.setdefault(array[-1], [])
+    found = node.get(array[-1], [])
+    return found if isinstance(found, list) else []
 
 
 class CaseFile:
-    """One case file as text, edited chunk by chunk, saved atomically."""
+    """One case file as text, edited chunk by chunk, saved atomically.
+
+    Every edit is checked as it is made: the text is parsed again and must
+    equal the data as it was with exactly that edit applied, so an edit can
+    never land on a neighbouring record, whatever the locator did.
+    """
 
     def __init__(self, path: Path, expected_digest: str | None = None, raw: bytes | None = None) -> None:
         self.path = path
@@ -239,12 +183,17 @@ class CaseFile:
                 f"{path.name} was changed on disk since it was loaded (perhaps by git or a "
                 "colleague). Nothing was saved: reload (ctrl+r) and make the edit again.")
         self.original = raw
+        self.digest = _digest(raw)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
             raise SaveError(f"{path.name} is not valid UTF-8; it is never written over") from e
         self.newline = "\r\n" if "\r\n" in text else "\n"
         self.lines = text.splitlines(keepends=True)
+        try:
+            self.data: dict[str, Any] = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as e:
+            raise SaveError(f"{path.name} is not valid TOML ({e}); fix it by hand first") from e
 
     # --- locating ---------------------------------------------------------
     def chunk_at(self, path: tuple[str | int, ...]) -> Chunk | None:
@@ -252,17 +201,24 @@ class CaseFile:
         return next((c for c in chunks(self.lines) if c.path == path), None)
 
     def _array(self, array: tuple[str, ...]) -> list[Any]:
-        node: Any = tomllib.loads("".join(self.lines))
-        for part in array:
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-        return node if isinstance(node, list) else []
+        return _node(self.data, array)
 
-    def record_chunk(self, array: tuple[str, ...], rid: str) -> Chunk:
-        """The [[array]] table holding record ``rid``, or a SaveError saying why not."""
+    def _index(self, array: tuple[str, ...], rid: str) -> int:
         idx = next((i for i, e in enumerate(self._array(array))
                     if isinstance(e, dict) and e.get("id") == rid), None)
         if idx is None:
             raise SaveError(f"no record {rid!r} in {'.'.join(array)}")
+        return idx
+
+    def record(self, kind: str, rid: str) -> dict[str, Any] | None:
+        """The record as the file has it now, or None."""
+        array = ARRAYS[kind][0]
+        return next((dict(e) for e in self._array(array)
+                     if isinstance(e, dict) and e.get("id") == rid), None)
+
+    def record_chunk(self, array: tuple[str, ...], rid: str) -> Chunk:
+        """The [[array]] table holding record ``rid``, or a SaveError saying why not."""
+        idx = self._index(array, rid)
         chunk = self.chunk_at(array + (idx,))
         if chunk is None:
             raise SaveError(f"record {rid!r} is not written as a [[{'.'.join(array)}]] table; "
@@ -276,6 +232,20 @@ class CaseFile:
         return next_id(ARRAYS[kind][1], set(self.ids(kind)))
 
     # --- editing ------------------------------------------------------------
+    def _verified(self, before: list[str], expected: dict[str, Any], what: str) -> None:
+        """Keep the edit only if the text now reads as exactly ``expected``."""
+        try:
+            now = tomllib.loads("".join(self.lines))
+        except tomllib.TOMLDecodeError as e:
+            self.lines = before
+            raise SaveError(f"Edit refused: {what} would make the file invalid TOML ({e}). "
+                            "Nothing was changed.") from e
+        if now != expected:
+            self.lines = before
+            raise SaveError(f"Edit refused: {what} would have changed other records in "
+                            f"{self.path.name}. Nothing was changed; please report this.")
+        self.data = now
+
     def _edit_chunk(self, chunk: Chunk, keys: tuple[str | int, ...], values: Mapping[str, Any]) -> None:
         text = "".join(self.lines[chunk.start:chunk.end])
         doc = tomlkit.parse(text)
@@ -289,35 +259,56 @@ class CaseFile:
         self.lines[chunk.start:chunk.end] = new.splitlines(keepends=True)
 
     def set_root(self, values: Mapping[str, Any]) -> None:
+        before, expected = list(self.lines), copy.deepcopy(self.data)
+        _set_keys(expected, values)
         chunk = self.chunk_at(())
         assert chunk is not None
         self._edit_chunk(chunk, (), values)
+        self._verified(before, expected, "changing the case details")
 
     def set_table(self, name: str, values: Mapping[str, Any]) -> None:
         """Keys of a plain table such as [plan], creating it at the end if absent."""
+        before, expected = list(self.lines), copy.deepcopy(self.data)
+        _set_keys(expected.setdefault(name, {}), values)
         chunk = self.chunk_at((name,))
         if chunk is None:
             self._append_text(f"[{name}]{self.newline}", at=len(self.lines))
             chunk = self.chunk_at((name,))
             assert chunk is not None
         self._edit_chunk(chunk, (name,), values)
+        self._verified(before, expected, f"changing [{name}]")
 
     def update_record(self, array: tuple[str, ...], rid: str, values: Mapping[str, Any]) -> None:
+        before, expected = list(self.lines), copy.deepcopy(self.data)
+        _set_keys(_node(expected, array)[self._index(array, rid)], values)
         self._edit_chunk(self.record_chunk(array, rid), array + (0,), values)
+        self._verified(before, expected, f"editing {rid}")
 
     def append_record(self, array: tuple[str, ...], values: Mapping[str, Any]) -> None:
         """A new [[array]] table (``values`` includes its id) after the last of its kind."""
+        before, expected = list(self.lines), copy.deepcopy(self.data)
+        _node(expected, array, create=True).append(
+            {k: plain_value(v) for k, v in values.items() if v is not None})
         same = [c for c in chunks(self.lines) if c.path[:len(array)] == array and len(c.path) == len(array) + 1]
         at = same[-1].end if same else len(self.lines)
         self._append_text(table_text(f"[[{'.'.join(array)}]]", values, self.newline), at)
+        self._verified(before, expected, f"adding {values.get('id', 'a record')}")
 
     def delete_record(self, array: tuple[str, ...], rid: str) -> None:
+        before, expected = list(self.lines), copy.deepcopy(self.data)
+        del _node(expected, array)[self._index(array, rid)]
+        if not _node(expected, array):  # the last one: the key goes too
+            parent: Any = expected
+            for part in array[:-1]:
+                parent = parent[part]
+            del parent[array[-1]]
         chunk = self.record_chunk(array, rid)
         del self.lines[chunk.start:chunk.end]
         # keep one blank line between neighbours, not two
         s = chunk.start
         if 0 < s < len(self.lines) and not self.lines[s - 1].strip() and not self.lines[s].strip():
             del self.lines[s]
+        self._verified(before, expected, f"deleting {rid}")
 
     def update(self, kind: str, rid: str, values: Mapping[str, Any]) -> None:
         self.update_record(ARRAYS[kind][0], rid, values)
@@ -351,25 +342,36 @@ class CaseFile:
         return [p for p in probs if p.severity == "error"]
 
     def save(self) -> str:
-        """Validate, then write atomically; returns the new content hash."""
+        """Validate, then write atomically under the folder's lock; returns the new content hash.
+
+        Under the lock the file is read again and must still be exactly what
+        this edit started from: two cptui processes saving at once, or a git
+        pull landing meanwhile, make the later save fail loudly instead of
+        writing over the other change.
+        """
         errors = self.check()
         if errors:
             raise SaveError("Not saved: the edit would leave the file with errors:\n"
                             + "\n".join(f"  {p.message}" for p in errors))
         data = self.text().encode("utf-8")
-        if data != self.original:
-            current = self.path.read_bytes()
-            if current != self.original:
-                raise ExternalChange(f"{self.path.name} changed on disk while you were editing; "
-                                     "nothing was saved: reload and make the edit again")
-            if not self.path.stat().st_mode & 0o222:
-                raise SaveError(f"{self.path.name} is read-only; nothing was saved")
-            try:
-                write_atomic(self.path, data)
-            except OSError as e:
-                raise SaveError(f"could not save {self.path.name}: {explain_os_error(e)}. "
-                                "The file on disk is unchanged.") from e
+        if data == self.original:
+            return _digest(data)
+        try:
+            with folder_lock(self.path.parent):
+                self.write_locked(data)
+        except OSError as e:
+            raise SaveError(f"could not save {self.path.name}: {explain_os_error(e)}. "
+                            "The file on disk is unchanged.") from e
         return _digest(data)
+
+    def write_locked(self, data: bytes) -> None:
+        """The compare-and-write step; the caller holds ``folder_lock``."""
+        if self.path.read_bytes() != self.original:
+            raise ExternalChange(f"{self.path.name} changed on disk while you were editing; "
+                                 "nothing was saved: reload and make the edit again")
+        if not self.path.stat().st_mode & 0o222:
+            raise SaveError(f"{self.path.name} is read-only; nothing was saved")
+        write_atomic(self.path, data)
 
 
 def new_case_text(case_id: str, procedure: str, child: Mapping[str, Any],

@@ -106,7 +106,7 @@ def test_kill_9_during_saves_never_tears_a_file(tmp_path: Path) -> None:
 
 # --- injected I/O errors at each step -------------------------------------------------------------
 
-STEPS = ["mkstemp", "write", "fsync", "chmod", "replace"]
+STEPS = ["create", "write", "fsync", "chmod", "replace"]
 ERRORS = {errno.ENOSPC: "the disk is full", errno.EIO: "the disk reported a read/write error",
           errno.EACCES: "permission denied"}
 
@@ -131,7 +131,7 @@ class FailingFile:
 @pytest.mark.parametrize("step", STEPS)
 @pytest.mark.parametrize("err", sorted(ERRORS))
 def test_injected_io_errors_leave_original_intact(tmp_path: Path, monkeypatch, step: str, err: int) -> None:
-    import cptui.storage as storage
+    import cptui.fsio as fsio
 
     path = tmp_path / FILE
     shutil.copy(DEMO / FILE, path)
@@ -142,17 +142,23 @@ def test_injected_io_errors_leave_original_intact(tmp_path: Path, monkeypatch, s
     def boom(*a, **k):
         raise OSError(err, os.strerror(err))
 
-    if step == "mkstemp":
-        monkeypatch.setattr(storage.tempfile, "mkstemp", boom)
+    if step == "create":
+        real_open = os.open
+
+        def open_but_not_temps(p, *a, **k):
+            return boom() if str(p).endswith(".tmp") else real_open(p, *a, **k)
+
+        monkeypatch.setattr(fsio.os, "open", open_but_not_temps)
     elif step == "write":
         real = os.fdopen
-        monkeypatch.setattr(storage.os, "fdopen", lambda fd, mode: FailingFile(real(fd, mode), err))
+        monkeypatch.setattr(fsio.os, "fdopen", lambda fd, mode: FailingFile(real(fd, mode), err))
     elif step == "fsync":
-        monkeypatch.setattr(storage.os, "fsync", boom)
+        monkeypatch.setattr(fsio.os, "fsync", boom)
     elif step == "chmod":
-        monkeypatch.setattr(storage.os, "chmod", boom)
+        monkeypatch.setattr(fsio.os, "chmod", boom)
     else:
-        monkeypatch.setattr(storage.os, "replace", boom)
+        monkeypatch.setattr(fsio, "REPLACE_PAUSE", 0.0)
+        monkeypatch.setattr(fsio.os, "replace", boom)
     with pytest.raises(SaveError) as e:
         cf.save()
     assert ERRORS[err] in str(e.value) and "The file on disk is unchanged." in str(e.value)

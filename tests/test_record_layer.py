@@ -1,0 +1,185 @@
+"""The record layer: edits land on the intended record, whatever the text holds.
+
+Issue #10, finding 1: a summary holding a lone ''' or \"\"\" shifted the
+line-pattern chunker's record numbering, so editing e2 changed e4.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cptui.storage import CaseFile, SaveError, chunks
+
+HEAD = '''schema = 1
+id = "CP-T-1"
+procedure = "darlington"
+lead_social_worker = "m1"
+
+[[children]]
+id = "c1"
+name = "Ava Example"
+date_of_birth = 2019-04-02
+plan_start = 2026-09-14
+
+[[members]]
+id = "m1"
+name = "Sam Patel"
+kind = "professional"
+'''
+
+
+def events(summaries: list[str]) -> str:
+    out = HEAD
+    for i, s in enumerate(summaries, 1):
+        out += f'\n[[events]]\nid = "e{i}"\ndate = 2026-10-0{i}\nkind = "note"\nsummary = {s}\n'
+    return out
+
+
+def records(path: Path, array: str) -> dict[str, dict]:
+    return {r["id"]: r for r in tomllib.loads(path.read_text(encoding="utf-8")).get(array, [])}
+
+
+# Each value is written as TOML: strings that contain the quote runs the old
+# chunker mistook for the start or end of a multi-line string.
+TRICKY = [
+    "\"Mum wrote ''' on the door\"",
+    "'she said \"\"\" twice'",
+    '"""one\nline two ''\' inside\n"""',
+    "'''[[events]] is not a header'''",
+    '"# not a comment [x]"',
+]
+
+
+@pytest.mark.parametrize("target", ["e1", "e2", "e3", "e4", "e5"])
+def test_update_changes_only_the_target_record(tmp_path: Path, target: str) -> None:
+    path = tmp_path / "CP-T-1.toml"
+    path.write_text(events(TRICKY), encoding="utf-8")
+    before = records(path, "events")
+    cf = CaseFile(path)
+    cf.update("event", target, {"summary": "edited"})
+    cf.save()
+    after = records(path, "events")
+    assert after[target]["summary"] == "edited"
+    for rid in before:
+        if rid != target:
+            assert after[rid] == before[rid], f"editing {target} changed {rid}"
+
+
+@pytest.mark.parametrize("target", ["e1", "e2", "e3", "e4", "e5"])
+def test_delete_removes_only_the_target_record(tmp_path: Path, target: str) -> None:
+    path = tmp_path / "CP-T-1.toml"
+    path.write_text(events(TRICKY), encoding="utf-8")
+    before = records(path, "events")
+    cf = CaseFile(path)
+    cf.delete("event", target)
+    cf.save()
+    after = records(path, "events")
+    assert set(after) == set(before) - {target}
+    assert all(after[r] == before[r] for r in after)
+
+
+def test_summary_typed_in_app_with_lone_triple_quote(tmp_path: Path) -> None:
+    """The exact report: a summary saved through the app, then e2 edited."""
+    path = tmp_path / "CP-T-1.toml"
+    path.write_text(events(['"first"', '"second"', '"third"', '"fourth"']), encoding="utf-8")
+    cf = CaseFile(path)
+    cf.update("event", "e1", {"summary": "Mum wrote ''' on the door"})
+    cf.save()
+    cf = CaseFile(path)
+    cf.update("event", "e2", {"summary": "edited"})
+    cf.save()
+    after = records(path, "events")
+    assert after["e2"]["summary"] == "edited"
+    assert after["e4"]["summary"] == "fourth"
+    assert after["e1"]["summary"] == "Mum wrote ''' on the door"
+
+
+def test_multiline_array_lines_are_not_headers(tmp_path: Path) -> None:
+    """A value spanning lines whose continuation starts with '[' is not a table."""
+    text = HEAD + (
+        '\n[[events]]\nid = "e1"\ndate = 2026-10-01\nkind = "note"\nsummary = """\n'
+        '[[events]]\nid = "e9"\n"""\n'
+        '\n[[events]]\nid = "e2"\ndate = 2026-10-02\nkind = "note"\nsummary = "b"\n'
+        '\n[plan]\nreview_notes = [\n  "a",\n]\nextra = [\n[1, 2],\n[3],\n]\n')
+    path = tmp_path / "CP-T-1.toml"
+    path.write_text(text, encoding="utf-8")
+    paths = [c.path for c in chunks(text.splitlines(keepends=True))]
+    assert paths == [(), ("children", 0), ("members", 0), ("events", 0), ("events", 1), ("plan",)]
+    cf = CaseFile(path)
+    cf.update("event", "e2", {"summary": "edited"})
+    cf.save()
+    after = records(path, "events")
+    assert after["e2"]["summary"] == "edited" and after["e1"]["summary"].startswith("[[events]]")
+
+
+def test_edit_that_would_touch_another_record_is_refused(tmp_path: Path, monkeypatch) -> None:
+    """Defence in depth: whatever locates the chunk, the result is checked record by record."""
+    path = tmp_path / "CP-T-1.toml"
+    path.write_text(events(['"a"', '"b"', '"c"']), encoding="utf-8")
+    original = path.read_bytes()
+    import cptui.storage as storage
+
+    real = storage.CaseFile.record_chunk
+
+    def wrong(self, array, rid):  # a locator bug: always the last record
+        chunk = real(self, array, "e3")
+        return chunk
+
+    monkeypatch.setattr(storage.CaseFile, "record_chunk", wrong)
+    cf = CaseFile(path)
+    with pytest.raises(SaveError, match="refused"):
+        cf.update("event", "e1", {"summary": "edited"})
+        cf.save()
+    assert path.read_bytes() == original
+
+
+# --- finding 4: any file name in the cases folder ---------------------------------------------
+
+STRANGE = [".x.toml.99999999999999999999.abc.tmp", ".handover.2024.draft.tmp", ".CP-T-1.toml.1.a.tmp",
+           ".CP-T-1.toml.cptui-99999999999999999999-0123456789ab.tmp", "notes.tmp", ".tmp",
+           ".CP-T-1.toml.cptui-1-0123456789ab.tmp.bak"]
+
+
+def test_strange_names_neither_stop_a_load_nor_get_deleted(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from cptui.caseload import load_caseload
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    (folder / "CP-T-1.toml").write_text(events(['"a"']), encoding="utf-8")
+    for name in STRANGE:
+        (folder / name).write_text("someone's file\n", encoding="utf-8")
+    load = load_caseload(folder, date(2026, 11, 24))
+    assert [cv.case.id for cv in load.cases] == ["CP-T-1"]
+    for cmd in (["check", str(folder)], ["deadlines", "--cases", str(folder)]):
+        r = subprocess.run([sys.executable, "-m", "cptui", *cmd, "--today", "2026-11-24"],
+                           capture_output=True, text=True)
+        assert "Traceback" not in r.stderr and r.returncode in (0, 1), r.stderr
+    assert sorted(p.name for p in folder.iterdir()) == sorted(STRANGE + ["CP-T-1.toml"])
+
+
+def test_only_cptui_temp_files_of_dead_writers_are_cleaned(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    from cptui.fsio import clean_stale_temps, temp_name
+
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
+                          capture_output=True, text=True).stdout.strip()
+    target = tmp_path / "CP-T-1.toml"
+    mine = temp_name(target)
+    assert mine.parent == tmp_path and mine.name.startswith(".CP-T-1.toml.cptui-")
+    stale = mine.with_name(mine.name.replace(f"-{os.getpid()}-", f"-{dead}-"))
+    live = mine
+    for p in (stale, live, tmp_path / ".handover.2024.draft.tmp"):
+        p.write_text("x")
+    removed = clean_stale_temps(tmp_path)
+    assert removed == [stale]
+    assert live.exists() and (tmp_path / ".handover.2024.draft.tmp").exists()
