@@ -15,7 +15,7 @@ import pickle
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 from cptui.dates import HOLIDAY_SPAN, WorkCalendar, fmt_date
 from cptui.flags import practice_flags
@@ -26,6 +26,9 @@ from cptui.problems import Problem, display_path, has_errors
 from cptui.profiles import Profile, ProfileError, get_profile
 from cptui.rules import Deadline, compute
 from cptui.settings import SETTINGS_FILE, Settings, load_settings
+
+if TYPE_CHECKING:
+    from cptui.changes import Change, Saved
 
 
 @dataclass
@@ -120,6 +123,19 @@ class Caseload:
                 at = bisect.bisect_left([c.case.id for c in self.cases], stem)
             self.cases.insert(at, cv)
         return cv
+
+    def apply(self, cv: CaseView, change: "Change") -> "Saved":
+        """Save one change to a case (the sequence is in ``cptui.changes``), then reload that file.
+
+        The file is reloaded even when the save is refused for an external
+        change, so what the screens show is what is on disk.
+        """
+        from cptui.changes import apply_change
+
+        try:
+            return apply_change(cv.case.path, cv.case.digest, change, self.settings.commit_on_save)
+        finally:
+            self.reload_file(cv.case.path)
 
 
 def json_lines(deadlines: list[Deadline]) -> str:

@@ -16,7 +16,7 @@ from typing import Sequence
 from cptui import __version__
 from cptui.caseload import Caseload, CaseView, load_caseload
 from cptui.dates import distance, fmt_date
-from cptui.paths import default_cases, demo_cases, writable_demo
+from cptui.paths import default_cases, demo_cases, user_cases, writable_demo
 from cptui.profiles import TIMESCALES, ProfileError, all_profiles, get_profile
 from cptui.rules import STATUS_ORDER, STATUS_TEXT
 from cptui.settings import load_settings
@@ -133,7 +133,12 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{fmt_date(args.today or date.today())}). Open them with: cptui --cases {args.dir}")
         return 0
     if args.command == "git-setup":
-        return cmd_git_setup(args.dir or args.cases or Path("cases"))
+        folder = args.dir or args.cases or user_cases()
+        if folder is None:
+            print("cptui: no cases folder here (no ./cases, and this folder holds no case files). "
+                  "Run it in your cases folder, or name it: cptui git-setup PATH", file=sys.stderr)
+            return 1
+        return cmd_git_setup(folder)
     if args.command == "merge-driver":
         return cmd_merge_driver(args.base, args.ours, args.theirs, args.path)
     if args.command == "render":

@@ -21,6 +21,8 @@ class GitError(RuntimeError):
 
 
 def _git(folder: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    if not folder.is_dir():
+        raise GitError(f"{folder} is not a folder")
     try:
         r = subprocess.run(["git", *args], cwd=folder, capture_output=True, text=True,
                            stdin=subprocess.DEVNULL)

@@ -24,12 +24,38 @@ def bundled_templates() -> Path:
     return _bundled("templates", "templates")
 
 
-def default_cases(cwd: Path | None = None) -> Path:
-    """``./cases`` when it holds case files, else the bundled demo."""
-    here = (cwd or Path.cwd()) / "cases"
-    if here.is_dir() and any(p.name != "cptui.toml" for p in here.glob("*.toml")):
+def _holds_cases(folder: Path) -> bool:
+    """A folder with cptui.toml, or with a TOML file that reads like a case (``schema =`` near the top)."""
+    if (folder / "cptui.toml").is_file():
+        return True
+    for p in sorted(folder.glob("*.toml"))[:20]:
+        try:
+            head = p.read_bytes()[:2048].decode("utf-8", errors="replace")
+        except OSError:
+            continue
+        if any(line.startswith("schema") and "=" in line for line in head.splitlines()):
+            return True
+    return False
+
+
+def user_cases(cwd: Path | None = None) -> Path | None:
+    """The team's cases folder from here: ``./cases``, or this folder itself when it holds cases.
+
+    A repository whose root is the cases folder is common, so ``.`` counts
+    too. None when neither does (the caller then uses the demo, or says so).
+    """
+    here = cwd or Path.cwd()
+    sub = here / "cases"
+    if sub.is_dir() and _holds_cases(sub):
+        return sub
+    if _holds_cases(here):
         return here
-    return demo_cases()
+    return None
+
+
+def default_cases(cwd: Path | None = None) -> Path:
+    """The team's cases folder (see ``user_cases``), else the bundled demo."""
+    return user_cases(cwd) or demo_cases()
 
 
 def writable_demo() -> Path:

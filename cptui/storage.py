@@ -104,7 +104,7 @@ def table_text(header: str, values: Mapping[str, Any], nl: str = "\n") -> str:
     return f"{header}{nl}" + (body.replace("\n", nl) if nl != "\n" else body)
 
 
-def _digest(data: bytes) -> str:
+def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
@@ -178,12 +178,12 @@ class CaseFile:
     def __init__(self, path: Path, expected_digest: str | None = None, raw: bytes | None = None) -> None:
         self.path = path
         raw = path.read_bytes() if raw is None else raw
-        if expected_digest is not None and _digest(raw) != expected_digest:
+        if expected_digest is not None and content_digest(raw) != expected_digest:
             raise ExternalChange(
                 f"{path.name} was changed on disk since it was loaded (perhaps by git or a "
                 "colleague). Nothing was saved: reload (ctrl+r) and make the edit again.")
         self.original = raw
-        self.digest = _digest(raw)
+        self.digest = content_digest(raw)
         try:
             text = raw.decode("utf-8")
         except UnicodeDecodeError as e:
@@ -355,14 +355,14 @@ class CaseFile:
                             + "\n".join(f"  {p.message}" for p in errors))
         data = self.text().encode("utf-8")
         if data == self.original:
-            return _digest(data)
+            return content_digest(data)
         try:
             with folder_lock(self.path.parent):
                 self.write_locked(data)
         except OSError as e:
             raise SaveError(f"could not save {self.path.name}: {explain_os_error(e)}. "
                             "The file on disk is unchanged.") from e
-        return _digest(data)
+        return content_digest(data)
 
     def write_locked(self, data: bytes) -> None:
         """The compare-and-write step; the caller holds ``folder_lock``."""
@@ -374,10 +374,8 @@ class CaseFile:
         write_atomic(self.path, data)
 
 
-def new_case_text(case_id: str, procedure: str, child: Mapping[str, Any],
-                  worker: Mapping[str, Any]) -> str:
-    """A fresh case file: schema, id, procedure, one child, the lead worker."""
-    root = {"schema": 1, "id": case_id, "procedure": procedure, "lead_social_worker": "m1"}
+def new_case_text(root: Mapping[str, Any], child: Mapping[str, Any], worker: Mapping[str, Any]) -> str:
+    """A fresh case file: the root keys given, one child (c1), the lead worker (m1)."""
     return (table_text("", root).lstrip("\n")
             + "\n" + table_text("[[children]]", {"id": "c1", **child})
             + "\n" + table_text("[[members]]", {"id": "m1", **worker}))

@@ -362,7 +362,8 @@ async def test_schedule_the_series(folder: Path) -> None:
                        "children": ["c1"]}]
 
 
-async def test_save_refused_when_file_changed_on_disk(folder: Path) -> None:
+async def test_add_after_an_unrelated_change_on_disk_keeps_both(folder: Path) -> None:
+    """A colleague's pulled change and our new visit: both are in the file, and we are told."""
     path = folder / "CP-2026-0001.toml"
     app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
@@ -372,13 +373,35 @@ async def test_save_refused_when_file_changed_on_disk(folder: Path) -> None:
         await pilot.pause()
         await pilot.press("ctrl+s")
         await pilot.pause()
+        assert any("changed on disk" in n.message and "added to the newer version" in n.message
+                   for n in app._notifications)
+    text = path.read_text()
+    assert "# edited elsewhere\n" in text and 'id = "v7"' in text
+
+
+async def test_edit_refused_when_that_record_changed_on_disk(folder: Path) -> None:
+    path = folder / "CP-2026-0001.toml"
+    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        from cptui.changes import Change
+        from cptui.storage import CaseFile
+        from cptui.tui import editing
+
+        cf = CaseFile(path)
+        seen = cf.record("action", "a1")  # as the user saw it
+        cf.update("action", "a1", {"owner": "m3"})  # a colleague's change lands on disk
+        cf.save()
+        before = path.read_bytes()
+        editing.write(app.screen, app.caseload.get("CP-2026-0001"),
+                      Change("update", "action", "a1", {"status": "open"}, seen), "Reopened: action")
+        await pilot.pause()
         assert isinstance(app.screen, ConfirmScreen)  # offers a reload
         assert any("changed on disk" in n.message for n in app._notifications)
         await pilot.press("y")
         await app.workers.wait_for_complete()
         await pilot.pause()
-    text = path.read_text()
-    assert text.endswith("# edited elsewhere\n") and 'id = "v7"' not in text
+    assert path.read_bytes() == before
 
 
 async def test_case_details_close_the_case(folder: Path) -> None:

@@ -183,3 +183,33 @@ def test_only_cptui_temp_files_of_dead_writers_are_cleaned(tmp_path: Path) -> No
     removed = clean_stale_temps(tmp_path)
     assert removed == [stale]
     assert live.exists() and (tmp_path / ".handover.2024.draft.tmp").exists()
+
+
+# --- finding 5: git-setup says what is wrong, and finds the cases folder ----------------------
+
+def _run(args: list[str], cwd: Path):
+    import subprocess
+    import sys
+
+    return subprocess.run([sys.executable, "-m", "cptui", *args], cwd=cwd, capture_output=True, text=True)
+
+
+def test_git_setup_without_a_cases_folder_says_so(tmp_path: Path) -> None:
+    r = _run(["git-setup"], tmp_path)
+    assert r.returncode == 1
+    assert "not installed" not in r.stderr and "no cases folder here" in r.stderr
+
+
+def test_git_setup_defaults_to_a_repo_whose_root_is_the_cases_folder(tmp_path: Path) -> None:
+    import subprocess
+
+    (tmp_path / "CP-T-1.toml").write_text(events(['"a"']), encoding="utf-8")
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    r = _run(["git-setup"], tmp_path)
+    assert r.returncode == 0, r.stderr
+    assert "merge=cptui" in (tmp_path / ".gitattributes").read_text()
+
+
+def test_git_setup_names_a_missing_folder(tmp_path: Path) -> None:
+    r = _run(["git-setup", "nowhere"], tmp_path)
+    assert r.returncode == 1 and "not a folder" in r.stderr and "not installed" not in r.stderr

@@ -138,7 +138,8 @@ def test_edit_that_would_break_the_file_is_refused(repo: Path) -> None:
 
 
 def test_create_case_atomic_private_and_valid(tmp_path: Path) -> None:
-    text = new_case_text("CP-2026-0100", "hillingdon", {"name": "Nova Example", "date_of_birth": date(2020, 1, 2)},
+    root = {"schema": 1, "id": "CP-2026-0100", "procedure": "hillingdon", "lead_social_worker": "m1"}
+    text = new_case_text(root, {"name": "Nova Example", "date_of_birth": date(2020, 1, 2)},
                          {"name": "Lee Example", "role": "Lead social worker", "core_group": True})
     path = create_case(tmp_path, "CP-2026-0100", text)
     case, probs = load_case(path)

@@ -1,21 +1,23 @@
 """Saving from the TUI: forms in, minimal atomic writes out, screens refreshed.
 
-All writes go through ``cptui.storage.CaseFile`` with the content hash the
-case was loaded with, so a file changed on disk meanwhile is never
-overwritten; the user is told and offered a reload instead.
+Screens describe a change (``cptui.changes.Change``); ``Caseload.apply``
+runs the one save sequence in the core. A file changed on disk meanwhile is
+never overwritten: the edit goes onto the newer file only if the record it
+touches is unchanged, otherwise the user is told and offered a reload.
 """
 
 from __future__ import annotations
 
 import tomllib
-from typing import Any, Callable
+from typing import Any
 
 from textual.screen import Screen
 
 from cptui.caseload import CaseView
 from cptui.dates import fmt_date
 from cptui.forms import TITLES, changes
-from cptui.storage import ARRAYS, CaseFile, ExternalChange, SaveError
+from cptui.changes import Batch, Change
+from cptui.storage import ARRAYS, ExternalChange, SaveError
 
 
 def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | None:
@@ -33,18 +35,16 @@ def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | Non
     return next((dict(e) for e in node if isinstance(e, dict) and e.get("id") == rid), None)
 
 
-def write(screen: Screen, cv: CaseView, change: Callable[[CaseFile], str], done_msg: str,
-          commit_msg: str | None = None) -> bool:
-    """Apply one change to the case file and save it; report either way.
+def write(screen: Screen, cv: CaseView, change: Change | Batch, done_msg: str) -> bool:
+    """Hand one change to the core save sequence (``Caseload.apply``); report either way.
 
     With ``commit_on_save`` in cptui.toml the file is then committed locally
     (author from the user's git config); a failed commit never undoes a save.
     """
     app = screen.app
+    load = app.caseload  # type: ignore[attr-defined]
     try:
-        cf = CaseFile(cv.case.path, cv.case.digest)
-        what = change(cf)
-        cf.save()
+        saved = load.apply(cv, change)
     except ExternalChange as e:
         from cptui.tui.screens.confirm import ConfirmScreen
 
@@ -54,24 +54,24 @@ def write(screen: Screen, cv: CaseView, change: Callable[[CaseFile], str], done_
         return False
     except (SaveError, OSError) as e:
         app.notify(f"Not saved. {e}", severity="error", timeout=10)
+        _refresh(screen)
         return False
-    from cptui.gitops import GitError, commit, status
+    from cptui.gitops import status
 
-    load = app.caseload  # type: ignore[attr-defined]
-    if load.settings.commit_on_save:
-        message = f"{commit_msg or (done_msg + ' ' + what).strip()} ({cv.case.id})"
-        try:
-            commit(load.folder, cv.case.path, message)
-        except GitError as e:
-            app.notify(f"Saved, but not committed: {e}", severity="warning", timeout=10)
+    if saved.commit_error:
+        app.notify(f"Saved, but not committed: {saved.commit_error}", severity="warning", timeout=10)
     app.git_state = status(load.folder)  # type: ignore[attr-defined]
-    load.reload_file(cv.case.path)
-    for s in app.screen_stack:
+    _refresh(screen)
+    note = " (the file had changed on disk; your edit was added to the newer version)" if saved.rebased else ""
+    app.notify(f"{done_msg} {saved.rid}".strip() + f" — saved to {cv.case.path.name}{note}")
+    return True
+
+
+def _refresh(screen: Screen) -> None:
+    for s in screen.app.screen_stack:
         refresh = getattr(s, "refresh_data", None)
         if refresh and s.is_mounted:
             refresh()
-    app.notify(f"{done_msg} {what}".strip() + f" — saved to {cv.case.path.name}")
-    return True
 
 
 def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
@@ -94,19 +94,22 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
         diff = changes(kind, old, values)
         if kind in ("plan", "case"):
             if diff:
-                setter = (lambda cf: cf.set_table("plan", diff)) if kind == "plan" else (
-                    lambda cf: cf.set_root(diff))
-                write(screen, cv, lambda cf: (setter(cf), "")[1], f"Saved {TITLES[kind]}")
+                write(screen, cv, Change(kind, values=diff, seen=old or {},  # type: ignore[arg-type]
+                                         message=f"Edit {TITLES[kind]} ({cv.case.id})"),
+                      f"Saved {TITLES[kind]}")
             else:
                 screen.app.notify("No changes to save")
             return
         when = values.get("date")
+        on = f" {fmt_date(when)}" if when else ""
         if rid is None:
-            msg = f"Record {TITLES[kind]}" + (f" {fmt_date(when)}" if when else "")
-            write(screen, cv, lambda cf: cf.add(kind, diff), f"Added {TITLES[kind]}", msg)
+            write(screen, cv, Change("add", kind, values=diff,
+                                     message=f"Record {TITLES[kind]}{on} ({cv.case.id})"),
+                  f"Added {TITLES[kind]}")
         elif diff:
-            write(screen, cv, lambda cf: (cf.update(kind, rid, diff), rid)[1], f"Saved {TITLES[kind]}",
-                  f"Edit {TITLES[kind]} {rid}" + (f" {fmt_date(when)}" if when else ""))
+            write(screen, cv, Change("update", kind, rid, diff, old,
+                                     f"Edit {TITLES[kind]} {rid}{on} ({cv.case.id})"),
+                  f"Saved {TITLES[kind]}")
         else:
             screen.app.notify("No changes to save")
 
@@ -118,7 +121,9 @@ def delete(screen: Screen, cv: CaseView, kind: str, rid: str, what: str) -> None
 
     def answer(yes: bool | None) -> None:
         if yes:
-            write(screen, cv, lambda cf: (cf.delete(kind, rid), rid)[1], f"Deleted {TITLES[kind]}")
+            write(screen, cv, Change("delete", kind, rid, seen=raw_record(cv, kind, rid),
+                                     message=f"Delete {TITLES[kind]} {rid} ({cv.case.id})"),
+                  f"Deleted {TITLES[kind]}")
 
     screen.app.push_screen(ConfirmScreen(f"Delete {TITLES[kind]} {rid}: {what}?", "Delete", "Keep it"),
                            answer)
@@ -131,8 +136,9 @@ def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
 
     def saved(values: dict[str, Any] | None) -> None:
         if values:
-            write(screen, cv, lambda cf: (cf.update("action", rid, {"status": "done",
-                                                                    "done": values["done"]}), rid)[1],
+            write(screen, cv, Change("update", "action", rid, {"status": "done", "done": values["done"]},
+                                     raw_record(cv, "action", rid),
+                                     f"Mark action {rid} done ({cv.case.id})"),
                   "Marked done: action")
 
     screen.app.push_screen(RecordForm("done", f"Action {rid} done on", cv.case, cv.profile, load.today,

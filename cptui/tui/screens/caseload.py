@@ -204,7 +204,8 @@ class CaseloadScreen(Screen):
         from cptui.forms import next_case_id
         from cptui.model import Case
         from cptui.profiles import get_profile
-        from cptui.storage import SaveError, create_case, new_case_text
+        from cptui.changes import create_new_case
+        from cptui.storage import SaveError
         from cptui.tui.screens.record_form import RecordForm
 
         load = self.load
@@ -217,15 +218,8 @@ class CaseloadScreen(Screen):
         def made(v: dict | None) -> None:
             if not v:
                 return
-            child = {"name": v["child_name"], "date_of_birth": v["date_of_birth"],
-                     "expected_date": v["expected_date"], "category": v["category"],
-                     "plan_start": v["plan_start"]}
-            worker = {"name": v["worker_name"], "role": "Lead social worker",
-                      "agency": v["worker_agency"] or "Children's Social Care",
-                      "kind": "professional", "core_group": True}
             try:
-                path = create_case(load.folder, v["id"],
-                                   new_case_text(v["id"], v["procedure"], child, worker))
+                path = create_new_case(load.folder, v, load.settings.procedure)
             except (SaveError, OSError) as e:
                 self.notify(f"Not created. {e}", severity="error", timeout=10)
                 return

@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, Static
 
 from cptui.caseload import Caseload, CaseView
+from cptui.changes import Batch, Change
 from cptui.dates import fmt_date, parse_user_date
 from cptui.schedule import propose
 
@@ -85,13 +86,14 @@ class SeriesScreen(ModalScreen[None]):
         case = self.cv.case
         kids = [c.id for c in case.children if c.plan_active(self.load.today)]
 
-        def change(cf) -> str:
-            for d in sorted(meetings):
-                cf.add("core_group", {"date": d, "status": "scheduled", "chair": case.lead_social_worker})
-            if review:
-                cf.add("conference", {"kind": "review", "date": review, "status": "scheduled",
-                                      "children": kids})
-            return f"{len(meetings)} core groups" + (" and the review conference" if review else "")
+        adds = [Change("add", "core_group", values={"date": d, "status": "scheduled",
+                                                    "chair": case.lead_social_worker})
+                for d in sorted(meetings)]
+        if review:
+            adds.append(Change("add", "conference", values={"kind": "review", "date": review,
+                                                           "status": "scheduled", "children": kids}))
+        summary = f"{len(meetings)} core groups" + (" and the review conference" if review else "")
+        change = Batch(tuple(adds), summary, f"Book {summary} ({case.id})")
 
         self.dismiss(None)
         editing.write(self.app.screen, self.cv, change, "Booked")
