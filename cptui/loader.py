@@ -139,6 +139,18 @@ def describe_conflicts(lines: list[str]) -> list[tuple[int, str]]:
             continue
         theirs_start = next(j for j in range(mid, end + 1) if lines[j].startswith(("=======", ">>>>>>>")))
         ours, theirs = lines[i + 1:mid], lines[theirs_start + 1:end]
+        inside = [(m, blk) for blk in (ours, theirs) for ln in blk[:3] if (m := _HEADERLINE.match(ln))]
+        if inside:  # a whole record on one side or both: deleted on one, changed on the other
+            h, blk = inside[0]
+            rid = next((m.group(2).strip().strip('"') for ln in blk
+                        if (m := _KEYLINE.match(ln)) and m.group(1) == "id"), None)
+            gone = "our" if not any(ln.strip() for ln in ours) else (
+                "their" if not any(ln.strip() for ln in theirs) else None)
+            how = f": deleted on {gone} side, changed on the other" if gone else ": both sides differ"
+            out.append((i + 1, f"unresolved git conflict in {h.group(1)}" + (f" {rid}" if rid else "")
+                        + how + " — keep one version and delete the marker lines"))
+            i = end + 1
+            continue
         where = "at the top of the file"
         for j in range(i - 1, -1, -1):
             h = _HEADERLINE.match(lines[j])

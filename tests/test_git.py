@@ -187,3 +187,41 @@ async def test_app_shows_git_state_and_commits_on_save(clones) -> None:
     log = git(a, "log", "-1", "--format=%an|%s").stdout.strip()
     assert log == "Ash Example|Record visit Mon 23 Nov 2026 (CP-2026-0001)"
     assert git(a, "status", "--porcelain", "--", "CP-2026-0001.toml").stdout == ""
+
+
+def test_two_clones_delete_versus_modify_is_a_conflict_check_explains(clones) -> None:
+    a, b = clones
+    cf = CaseFile(a / FILE)
+    cf.delete("event", "e1")
+    cf.save()
+    commit_push(a, "Delete e1")
+    cf = CaseFile(b / FILE)
+    cf.update("event", "e1", {"summary": "Strategy discussion, with the school nurse"})
+    cf.save()
+    git(b, "commit", "-qam", "Edit e1")
+    pull = git(b, "pull", "origin", "main", check=False)
+    assert pull.returncode != 0 and status(b) == {FILE: "conflicted"}
+    text = (b / FILE).read_text()
+    assert "<<<<<<<" in text and "with the school nurse" in text
+    check = cptui("check", ".", cwd=b)
+    assert check.returncode == 1 and "unresolved git conflict in events e1" in check.stdout
+
+
+def test_two_clones_both_add_m6_lead_worker_stays_the_right_person(clones) -> None:
+    a, b = clones
+    cf = CaseFile(a / FILE)
+    cf.add("member", {"name": "Ona Example", "role": "Aunt", "kind": "family", "core_group": True})
+    cf.save()
+    commit_push(a, "Add Ona")
+    cf = CaseFile(b / FILE)
+    new = cf.add("member", {"name": "Dee Example", "role": "Social worker", "kind": "professional",
+                            "core_group": True})
+    cf.set_root({"lead_social_worker": new})
+    cf.save()
+    git(b, "commit", "-qam", "New lead worker Dee")
+    pull = git(b, "pull", "-q", "origin", "main", check=False)
+    assert pull.returncode == 0, pull.stderr
+    case, probs = load_case(b / FILE)
+    assert case is not None and not [p for p in probs if p.severity == "error"]
+    assert case.member_name(case.lead_social_worker) == "Dee Example"
+    assert {m.name for m in case.members} >= {"Ona Example", "Dee Example"}
