@@ -329,7 +329,11 @@ def cmd_profiles(name: str | None, folder: Path | None) -> int:
                 continue
             inherited = "" if s.origin == prof.name else f" [from {s.origin}]"
             if s.origin == prof.name and s.overrides:
-                inherited = f" [overrides {s.overrides[0]}: {s.overrides[1]}]"
+                o_name, o_text = s.overrides
+                inherited = (f" [same as {o_name}]" if o_text == s.text
+                             else f" [overrides {o_name}: {o_text}]")
+            if s.team:
+                inherited += " (team file)"
             where = f" <{s.url}>" if s.url else ""
             print(f"  {rule:<30} {s.text:<17} {s.cite}{where}{inherited}")
         if prof.quoracy:
