@@ -216,3 +216,17 @@ def test_profiles_shows_where_each_value_comes_from(tmp_path: Path, capsys) -> N
     line = next(ln for ln in out.splitlines() if ln.strip().startswith("bedroom_seen "))
     assert line.endswith("[from darlington]")
     assert "plan = 'child protection plan'" in out
+
+
+def test_plan_document_uses_the_partnerships_words(tmp_path: Path) -> None:
+    from cptui.documents import render
+
+    for procedure, title, lead in [
+        ("wales", "# Care and support protection plan — CP-T-1",
+         "**Care and support protection plan co-ordinator:**"),
+        ("darlington", "# Child protection plan — CP-T-1", "**Lead social worker:**"),
+    ]:
+        folder = write_folder(tmp_path / procedure, {"CP-T-1": CASE.format(procedure=procedure)})
+        cl = load_caseload(folder, TODAY)
+        md = render("plan", cl.get("CP-T-1"), cl)
+        assert md.splitlines()[0] == title and lead in md, md[:300]
