@@ -177,7 +177,9 @@ def cmd_check(folder: Path, today: date | None, strict: bool, fmt: str) -> int:
         for p in problems:
             print(p)
     files = len(load.cases) + len(load.broken)
-    print(f"{files} case files checked ({len(load.broken)} broken): {errors} errors, "
+    teams = len(library_for(folder).files)  # <cases>/profiles/*.toml, checked by load_settings
+    team_note = f" and {teams} team profile{'' if teams == 1 else 's'}" if teams else ""
+    print(f"{files} case files{team_note} checked ({len(load.broken)} broken): {errors} errors, "
           f"{warnings} warnings. {load.clock_note()}.", file=sys.stderr)
     return 1 if errors or (strict and warnings) else 0
 

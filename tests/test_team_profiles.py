@@ -230,3 +230,9 @@ def test_plan_document_uses_the_partnerships_words(tmp_path: Path) -> None:
         cl = load_caseload(folder, TODAY)
         md = render("plan", cl.get("CP-T-1"), cl)
         assert md.splitlines()[0] == title and lead in md, md[:300]
+
+
+def test_check_counts_team_profiles(tmp_path: Path, capsys) -> None:
+    folder = folder_with(tmp_path, {"example-town": GOOD})
+    assert main(["check", str(folder)]) == 0
+    assert "1 case files and 1 team profile checked (0 broken)" in capsys.readouterr().err
