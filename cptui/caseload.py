@@ -246,7 +246,7 @@ def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
         if case.procedure is None and not settings.procedure_ok:
             raise ProfileError(f"{SETTINGS_FILE} names an unknown procedure profile; "
                                "fix it or set `procedure` in this case")
-        profile = get_profile(case.procedure or settings.procedure)
+        profile = get_profile(case.procedure or settings.procedure, path.parent)
     except ProfileError as e:
         line, col = Locator(res.text).find(("procedure",))
         probs.append(Problem(name, line, col, "error", str(e)))

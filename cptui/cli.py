@@ -17,7 +17,7 @@ from cptui import __version__
 from cptui.caseload import Caseload, CaseView, load_caseload
 from cptui.dates import distance, fmt_date
 from cptui.paths import default_cases, demo_cases, user_cases, writable_demo
-from cptui.profiles import TIMESCALES, ProfileError, all_profiles, get_profile
+from cptui.profiles import TERMS, TIMESCALES, ProfileError, library_for
 from cptui.rules import STATUS_ORDER, STATUS_TEXT
 from cptui.settings import load_settings
 
@@ -90,10 +90,14 @@ def build_parser() -> argparse.ArgumentParser:
         m.add_argument(name, type=Path)
     m.add_argument("path", nargs="?", default="")
 
-    p = sub.add_parser("profiles", help="each profile's timescales with citations")
-    p.add_argument("name", nargs="?")
+    p = sub.add_parser("profiles", help="each profile's timescales with citations; "
+                       "`profiles new NAME --extends BASE` starts a team profile")
+    p.add_argument("name", nargs="?", help="a profile, or `new` to write a starter file")
+    p.add_argument("new_name", nargs="?", help=argparse.SUPPRESS)
+    p.add_argument("--extends", default="working-together-2023",
+                   help="(with `new`) the profile to build on")
     p.add_argument("--cases", type=Path, default=argparse.SUPPRESS,
-                   help="apply this folder's local overrides")
+                   help="include this folder's team profiles and local overrides")
     return ap
 
 
@@ -144,6 +148,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "render":
         return cmd_render(args)
     if args.command == "profiles":
+        if args.name == "new":
+            return cmd_profiles_new(args.new_name, args.extends, args.cases or Path("cases"))
         return cmd_profiles(args.name, args.cases)
     folder = args.cases or default_cases()
     if folder == demo_cases():
@@ -176,7 +182,9 @@ def cmd_check(folder: Path, today: date | None, strict: bool, fmt: str) -> int:
         for p in problems:
             print(p)
     files = len(load.cases) + len(load.broken)
-    print(f"{files} case files checked ({len(load.broken)} broken): {errors} errors, "
+    teams = len(library_for(folder).files)  # <cases>/profiles/*.toml, checked by load_settings
+    team_note = f" and {teams} team profile{'' if teams == 1 else 's'}" if teams else ""
+    print(f"{files} case files{team_note} checked ({len(load.broken)} broken): {errors} errors, "
           f"{warnings} warnings. {load.clock_note()}.", file=sys.stderr)
     return 1 if errors or (strict and warnings) else 0
 
@@ -291,29 +299,65 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 
 def cmd_profiles(name: str | None, folder: Path | None) -> int:
-    try:
-        names = [get_profile(name).name] if name else sorted(all_profiles())
-    except ProfileError as e:
-        print(f"cptui: {e}", file=sys.stderr)
-        return 2
+    """Each profile's timescales, saying where every value comes from."""
     overrides: dict[str, str] = {}
     if folder is not None:
-        settings, probs = load_settings(folder)
+        settings, probs = load_settings(folder)  # checks the team's profile files too
         for p in probs:
             print(p, file=sys.stderr)
         overrides = settings.timescales
+    lib = library_for(folder)
+    try:
+        names = [lib.get(name).name] if name else sorted(lib.profiles)
+    except ProfileError as e:
+        print(f"cptui: {e}", file=sys.stderr)
+        return 2
     for n in names:
-        prof = get_profile(n).with_overrides(overrides, "cptui.toml")
+        prof = lib.get(n).with_overrides(overrides, "cptui.toml")
         head = f"{prof.name} — {prof.title}"
         if prof.extends:
             head += f" (extends {prof.extends})"
         print(head)
-        print(f"  core group notes: {'first meeting only' if prof.core_group_notes_scope == 'first' else 'every meeting'}")
+        print(f"  from: {'team file ' + prof.path if prof.path else 'shipped with cptui'}")
+        print(f"  core group notes: {_scope(prof.core_group_notes_scope)}; "
+              f"plan after a core group: {_scope(prof.core_group_plan_scope)}")
+        print("  terms: " + "; ".join(f"{k.replace('_', ' ')} = {prof.term(k)!r}" for k in TERMS))
         for rule in TIMESCALES:
             s = prof.get(rule)
             if s is None:
                 continue
             inherited = "" if s.origin == prof.name else f" [from {s.origin}]"
-            print(f"  {rule:<30} {s.text:<17} {s.cite}{inherited}")
+            if s.origin == prof.name and s.overrides:
+                o_name, o_text = s.overrides
+                inherited = (f" [same as {o_name}]" if o_text == s.text
+                             else f" [overrides {o_name}: {o_text}]")
+            if s.team:
+                inherited += " (team file)"
+            where = f" <{s.url}>" if s.url else ""
+            print(f"  {rule:<30} {s.text:<17} {s.cite}{where}{inherited}")
+        if prof.quoracy:
+            q = prof.quoracy
+            print(f"  quorate: {q['lead_agency']} and at least {q['other_agencies']} other agencies "
+                  f"— {q['cite']}")
         print()
+    return 0
+
+
+def _scope(scope: str) -> str:
+    return "first meeting only" if scope == "first" else "every meeting"
+
+
+def cmd_profiles_new(name: str | None, base: str, folder: Path) -> int:
+    from cptui.profile_starter import write_starter
+
+    if not name:
+        print("cptui: usage: cptui profiles new NAME [--extends BASE] [--cases DIR]", file=sys.stderr)
+        return 2
+    try:
+        path = write_starter(folder, name, base)
+    except ProfileError as e:
+        print(f"cptui: {e}", file=sys.stderr)
+        return 1
+    print(f"Wrote {path}: every timescale of {base}, commented out. Uncomment what your "
+          f"procedure changes, cite it, then run: cptui check {folder}")
     return 0

@@ -32,7 +32,7 @@ from typing import Any
 import tomlkit
 
 from cptui.locate import table_path
-from cptui.records import BY_ARRAY, KINDS, ROOT_REFS
+from cptui.records import BY_ARRAY, ROOT_REFS
 from cptui.storage import CaseFile, SaveError, chunks, next_id, table_text, toml_value
 from cptui.tomlscan import scan
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from cptui.dates import Timescale
 from cptui.loader import _Checker, read_toml
 from cptui.problems import Problem, display_path
-from cptui.profiles import DEFAULT_PROFILE, TIMESCALES, ProfileError, get_profile
+from cptui.profiles import DEFAULT_PROFILE, TIMESCALES, ProfileError, get_profile, load_library
 
 SETTINGS_FILE = "cptui.toml"
 DEFAULT_WARN = "5 working days"
@@ -30,25 +30,28 @@ class Settings:
     today: date | None = None
     output_dir: str | None = None  # where the app writes documents, relative to the folder
     commit_on_save: bool = False  # commit each save to the cases repository (local only)
+    profiles_digest: str = ""  # of <folder>/profiles/*.toml: in the cache key, so an edit recomputes
 
 
 def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
     path = folder / SETTINGS_FILE
     s = Settings()
+    lib = load_library(folder)  # the team's own profiles, checked like case files
+    s.profiles_digest = lib.digest
     if not path.exists():
-        return s, []
+        return s, list(lib.problems)
     s.path = path
     name = display_path(path)
     res = read_toml(path, name)
     if res.data is None:
         s.procedure_ok = False
-        return s, res.problems
+        return s, lib.problems + res.problems
     data = res.data
     ck = _Checker(name, res.text)
     proc = ck.str_(data, (), "procedure")
     if proc is not None:
         try:
-            get_profile(proc)
+            get_profile(proc, folder)
             s.procedure = proc
         except ProfileError as e:
             ck.add(("procedure",), str(e))
@@ -81,4 +84,4 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
             s.timescales[rule] = text
         except ValueError as e:
             ck.add(p, str(e))
-    return s, res.problems + ck.problems
+    return s, lib.problems + res.problems + ck.problems

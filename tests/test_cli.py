@@ -106,7 +106,13 @@ def test_deadlines_exit_1_on_broken_file(tmp_path: Path, capsys) -> None:
 def test_profiles_lists_citations(capsys) -> None:
     code, out, _ = run(capsys, "profiles", "darlington")
     assert code == 0 and "bedroom_seen" in out and "Darlington, 'Seeing the Child'" in out
-    assert "[from working-together-2023]" not in out or "extends working-together-2023" in out
+    # Darlington sets all five baseline timescales itself: none is inherited...
+    assert "(extends working-together-2023)" in out.splitlines()[0]
+    assert "[from working-together-2023]" not in out
+    # ...while Berkshire inherits icpc from the baseline, and says so.
+    code, out, _ = run(capsys, "profiles", "berkshire")
+    icpc = next(ln for ln in out.splitlines() if ln.strip().startswith("icpc "))
+    assert icpc.endswith("[from working-together-2023]")
     code, out, _ = run(capsys, "profiles")
     assert out.count(" — ") >= 6
     code, _, err = run(capsys, "profiles", "nowhere")

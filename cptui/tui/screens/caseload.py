@@ -229,7 +229,7 @@ class CaseloadScreen(Screen):
             self.app.open_case(v["id"])  # type: ignore[attr-defined]
 
         self.app.push_screen(RecordForm("new_case", "New case", blank,
-                                        get_profile(load.settings.procedure) if load.settings.procedure_ok
+                                        get_profile(load.settings.procedure, load.folder) if load.settings.procedure_ok
                                         else get_profile("working-together-2023"), load.today, preset), made)
 
     def action_stats(self) -> None:

@@ -1,0 +1,211 @@
+"""Check one profile file (shipped or a team's own) the way case files are checked.
+
+A team writes its own profile in ``<cases>/profiles/NAME.toml``. Every fault is
+collected as a ``Problem`` with a line and column, never raised, so ``cptui
+check`` can list everything wrong with the file in one run. The shipped
+profiles go through the same checks, so the two can never drift apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from cptui.dates import Timescale
+from cptui.loader import _Checker, _kind
+from cptui.problems import Problem
+
+# Every timescale a profile may set (SPEC sections 3 and 5, v1.1), in display order.
+TIMESCALES = (
+    "icpc",
+    "transfer_conference",
+    "pre_birth_conference",
+    "first_core_group",
+    "core_group",
+    "core_group_after_first_review",
+    "core_group_notes",
+    "core_group_plan",
+    "first_review",
+    "review",
+    "visit",
+    "bedroom_seen",
+    "conference_decisions",
+    "conference_record",
+    "report_to_parents",
+    "report_to_chair",
+    "reconvene",
+    "school_move_core_group",
+    "complaint_response",
+)
+SCOPES = ("all", "first")
+CHAIRS = ("team_manager",)  # who must chair the first core group (SPEC 4, v1.1)
+# The words a partnership uses; screens and documents ask the profile for them.
+TERMS = (
+    "plan",                # the plan a child is subject to
+    "register",            # how being on a plan is said
+    "lead_worker",         # the social worker who leads the plan
+    "core_group",
+    "initial_conference",
+    "review_conference",
+)
+TOP_KEYS = ("name", "title", "extends", "url", "core_group_notes_scope", "core_group_plan_scope",
+            "first_core_group_chair", "timescales", "quoracy", "terms", "terms_cite")
+ENTRY_KEYS = ("value", "cite", "url")
+QUORACY_KEYS = ("lead_agency", "other_agencies", "cite")
+NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+RESERVED = ("new",)  # `cptui profiles new` must never be read as a profile name
+_SECTION = re.compile(r"\d|'[^']+'|\"[^\"]+\"|\b(s|ss|ch|para|sec|section|chapter)\b\.?", re.I)
+
+
+def cite_where(cite: str) -> str | None:
+    """The "partnership, section" part of a citation, before its first colon."""
+    where, sep, rest = cite.partition(":")
+    return where.strip() if sep and rest.strip() and where.strip() else None
+
+
+def names_section(where: str) -> bool:
+    """Whether the part before the colon points at a section, not just a partnership."""
+    return bool(_SECTION.search(where))
+
+
+@dataclass
+class Checked:
+    """One profile file after checking: the usable parts and every problem."""
+
+    name: str
+    shown: str  # the path as shown in problems
+    text: str
+    data: dict[str, Any] = field(default_factory=dict)  # only the parts that passed
+    problems: list[Problem] = field(default_factory=list)
+    team: bool = True
+
+    def problem(self, key: tuple, message: str, severity: str = "error") -> Problem:
+        ck = _Checker(self.shown, self.text)
+        ck.add(key, message, severity)
+        return ck.problems[0]
+
+    @property
+    def ok(self) -> bool:
+        return not any(p.severity == "error" for p in self.problems)
+
+
+def check_profile(data: dict[str, Any], text: str, shown: str, stem: str, team: bool,
+                  shipped_names: frozenset[str] = frozenset()) -> Checked:
+    """Validate parsed TOML ``data`` of the profile file named ``stem``."""
+    ck = _Checker(shown, text)
+    out = Checked(stem, shown, text, team=team)
+    clean = out.data
+    for key in data:
+        if key not in TOP_KEYS:
+            ck.add((key,), f"unknown key `{key}`; a profile has: {', '.join(TOP_KEYS)}")
+    name = ck.str_(data, (), "name", required=not team)
+    if name is not None and name != stem:
+        ck.add(("name",), f"`name` is {name!r} but the file is {stem}.toml; they must match")
+    if team:
+        if not NAME_RE.match(stem) or stem in RESERVED:
+            ck.add(("name",), f"{stem!r} cannot name a profile: use lower-case letters, digits "
+                   "and hyphens" + (f" (and not {stem!r})" if stem in RESERVED else ""))
+        elif stem in shipped_names:
+            ck.add(("name",), f"{stem!r} is already a shipped profile; give the team profile its "
+                   f"own name and write `extends = \"{stem}\"` to build on it")
+    for key in ("title", "extends", "url", "terms_cite"):
+        v = ck.str_(data, (), key)
+        if v is not None:
+            clean[key] = v
+    for key in ("core_group_notes_scope", "core_group_plan_scope"):
+        v = ck.str_(data, (), key, enum=SCOPES)
+        if v is not None:
+            clean[key] = v
+    chair = ck.str_(data, (), "first_core_group_chair", enum=CHAIRS)
+    if chair is not None:
+        clean["first_core_group_chair"] = chair
+    clean["timescales"] = _timescales(ck, data.get("timescales", {}))
+    if "quoracy" in data:
+        q = _quoracy(ck, data["quoracy"])
+        if q is not None:
+            clean["quoracy"] = q
+    clean["terms"] = _terms(ck, data.get("terms", {}))
+    out.problems = ck.problems
+    return out
+
+
+def _timescales(ck: _Checker, table: Any) -> dict[str, dict[str, str]]:
+    if not isinstance(table, dict):
+        ck.add(("timescales",), f"`timescales` must be a table, not {_kind(table)}")
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for rule, spec in table.items():
+        p = ("timescales", rule)
+        if rule not in TIMESCALES:
+            ck.add(p, f"unknown timescale `{rule}`; known: {', '.join(TIMESCALES)}")
+            continue
+        if not isinstance(spec, dict):
+            ck.add(p, f"`{rule}` must be a table like {{ value = \"10 working days\", "
+                   f"cite = \"Partnership 1.2, 'Section': what it says\" }}, not {_kind(spec)}")
+            continue
+        bad = [k for k in spec if k not in ENTRY_KEYS]
+        for k in bad:
+            ck.add(p, f"unknown key `{k}` in timescale `{rule}`; it takes: {', '.join(ENTRY_KEYS)}")
+        value, cite = spec.get("value"), spec.get("cite")
+        ok = not bad
+        if not isinstance(value, str):
+            ck.add(p, f"timescale `{rule}` needs `value`, a whole number and a unit such as "
+                   "\"10 working days\"")
+            ok = False
+        else:
+            try:
+                Timescale.parse(value)
+            except ValueError as e:
+                ck.add(p, f"timescale `{rule}`: {e}")
+                ok = False
+        if not isinstance(cite, str) or not cite.strip():
+            ck.add(p, f"timescale `{rule}` has no `cite`: say which partnership and section it "
+                   "comes from, and what it says in your own words")
+            ok = False
+        elif (where := cite_where(cite)) is None or not names_section(where):
+            ck.add(p, f"the cite for `{rule}` names no section; write it as "
+                   "\"Partnership 1.2, 'Section title': what it says\"", "warning")
+        url = spec.get("url")
+        if url is not None and not isinstance(url, str):
+            ck.add(p, f"`url` of timescale `{rule}` must be text")
+            ok = False
+        if ok:
+            out[rule] = {"value": value, "cite": cite, "url": url or ""}
+    return out
+
+
+def _quoracy(ck: _Checker, q: Any) -> dict[str, Any] | None:
+    if not isinstance(q, dict):
+        ck.add(("quoracy",), f"`quoracy` must be a table, not {_kind(q)}")
+        return None
+    ok = True
+    for k in q:
+        if k not in QUORACY_KEYS:
+            ck.add(("quoracy", k), f"unknown key `{k}` in quoracy; it takes: {', '.join(QUORACY_KEYS)}")
+            ok = False
+    lead = ck.str_(q, ("quoracy",), "lead_agency", required=True)
+    cite = ck.str_(q, ("quoracy",), "cite", required=True)
+    n = q.get("other_agencies")
+    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
+        ck.add(("quoracy", "other_agencies") if "other_agencies" in q else ("quoracy",),
+               "quoracy needs `other_agencies`, how many agencies besides the lead (a whole number)")
+        ok = False
+    if lead is None or cite is None or not ok:
+        return None
+    return {"lead_agency": lead, "other_agencies": n, "cite": cite}
+
+
+def _terms(ck: _Checker, table: Any) -> dict[str, str]:
+    if not isinstance(table, dict):
+        ck.add(("terms",), f"`terms` must be a table, not {_kind(table)}")
+        return {}
+    out: dict[str, str] = {}
+    for key, word in table.items():
+        if key not in TERMS:
+            ck.add(("terms", key), f"unknown term `{key}`; known: {', '.join(TERMS)}")
+        elif not isinstance(word, str) or not word.strip():
+            ck.add(("terms", key), f"term `{key}` must be some text")
+        else:
+            out[key] = word.strip()
+    return out
