@@ -68,6 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
     sv.add_argument("--today", type=_date, default=argparse.SUPPRESS)
     sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--max-sessions", type=int, default=4, help="browser sessions open at once")
 
     st = sub.add_parser("stats", help="share of deadlines met on time, per rule or worker")
     st.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
@@ -109,7 +110,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from cptui.tui.serve import serve
 
-        return serve(args.cases or default_cases(), args.today, "127.0.0.1", args.port)
+        return serve(args.cases or default_cases(), args.today, "127.0.0.1", args.port,
+                     max(1, args.max_sessions))
     if args.command == "stats":
         from cptui.stats import render_text, timeliness
 
