@@ -380,12 +380,14 @@ def _index(folder: Path, name: str, cases: Path) -> None:
 
 
 def clear() -> tuple[Path, int]:
-    """Remove every cache file cptui wrote (nothing else in the folder)."""
+    """Remove every cache file cptui wrote (nothing else in the folder; the
+    calendar SEQUENCE history stays, or calendars would ignore updates)."""
     folder = cache_dir()
     n = 0
     if folder.is_dir() and not folder.is_symlink():
         for p in folder.iterdir():
-            if p.is_file() and (p.suffix in (SUFFIX, *OLD_SUFFIXES) or p.name == INDEX
+            if p.is_file() and (re.fullmatch(r"[0-9a-f]{24}(\.models)?\.json", p.name)
+                                or p.suffix in OLD_SUFFIXES or p.name == INDEX
                                 or (p.name.startswith(".") and p.name.endswith(".tmp"))):
                 p.unlink(missing_ok=True)
                 n += 1

@@ -224,9 +224,10 @@ def test_cache_clear(tmp_path: Path, own_cache: Path, capsys) -> None:
     assert cache_file(folder).exists()
     (own_cache / "old.pickle").write_bytes(b"x")  # left by an older cptui
     (own_cache / "unrelated.txt").write_text("not ours")
+    (own_cache / "ics-sequence.json").write_text("{}")  # calendar history: must outlive a clear
     assert main(["cache", "clear"]) == 0
     out = capsys.readouterr().out
     assert "Removed" in out and str(own_cache) in out
-    assert sorted(p.name for p in own_cache.iterdir()) == ["unrelated.txt"]
+    assert sorted(p.name for p in own_cache.iterdir()) == ["ics-sequence.json", "unrelated.txt"]
     assert main(["cache", "clear"]) == 0  # nothing left: still fine
     assert cache_dir() == own_cache
