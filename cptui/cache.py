@@ -227,7 +227,7 @@ class Cache:
         """``models=False``: the caller will not ``restore`` cases (faster)."""
         path = cache_file(folder)
         context = _context_key(today, settings)
-        usable = _ready(path.parent)
+        usable = usable_folder(path.parent)
         if usable and os.path.lexists(path) and not private(path, "file"):
             usable = False  # someone else's file: neither read nor overwritten
         entries = (_load(path, context) or {}) if usable else {}
@@ -343,7 +343,7 @@ def _writable(path: Path) -> bool:
     return bool(os.stat(path).st_mode & 0o222)
 
 
-def _ready(folder: Path) -> bool:
+def usable_folder(folder: Path) -> bool:
     """Create the cache folder (0700) if needed; True if it is safe to use."""
     if not os.path.lexists(folder):
         try:

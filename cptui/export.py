@@ -119,10 +119,10 @@ class SequenceHistory:
 
 def default_history() -> SequenceHistory:
     """The history in the user's private cache folder (none if that folder is unsafe)."""
-    from cptui.cache import _ready, cache_dir
+    from cptui.cache import usable_folder, cache_dir
 
     folder = cache_dir()
-    return SequenceHistory(folder / SEQUENCE_FILE if _ready(folder) else None)
+    return SequenceHistory(folder / SEQUENCE_FILE if usable_folder(folder) else None)
 
 
 def _describe(d: Deadline) -> str:

@@ -214,7 +214,7 @@ def test_websocket_refuses_foreign_origin_missing_cookie_and_wrong_host(server) 
         {"Origin": f"http://localhost:{server.port + 1}", "Cookie": jar},
         {"Cookie": jar},  # no Origin: not a browser page of ours
         {"Origin": server.origin},  # no cookie
-        {"Origin": server.origin, "Cookie": "cptui_session=guess"},
+        {"Origin": server.origin, "Cookie": f"cptui_session_{server.port}=guess"},
         {"Origin": server.origin, "Cookie": jar, "Host": "evil.example"},
     ]
     for headers in refused:

@@ -47,11 +47,11 @@ LOCAL_FONT = """<style>
       @font-face { font-family: "Roboto Mono"; font-style: italic;
         src: url("{{ config.static.url }}fonts/RobotoMono-Italic-VariableFont_wght.ttf") format("truetype"); }
     </style>"""
-COOKIE = "cptui_session"
+COOKIE = "cptui_session_{port}"  # cookies ignore ports: two servers must not overwrite each other's
 MAX_SESSIONS = 4
 GRACE = 2.0  # seconds an app gets to quit by itself after its browser leaves
-REFUSED = ("cptui: this address needs the one-time link that `cptui serve` printed when it "
-           "started (http://127.0.0.1:PORT/?key=...). Open that link instead.\n")
+REFUSED = ("cptui: this address needs the link that `cptui serve` printed when it started "
+           "(http://127.0.0.1:PORT/?key=...; a new key each run). Open that link instead.\n")
 log = logging.getLogger("cptui.serve")
 
 
@@ -76,6 +76,7 @@ class Guard:
         self.session = secrets.token_urlsafe(32)  # in the cookie (never the URL's secret)
         self.host = f"{host}:{port}" if port != 80 else host
         self.origin = f"http://{self.host}"
+        self.cookie = COOKIE.format(port=port)
 
     def url(self) -> str:
         return f"{self.origin}/?key={self.secret}"
@@ -135,11 +136,11 @@ def make_server(cases: Path, today: date | None, host: str, port: int, max_sessi
             return web.Response(status=403, text="cptui: wrong Host header\n")
         if not guard.origin_ok(request.headers.get("Origin"), required=is_ws):
             return web.Response(status=403, text="cptui: request from another site refused\n")
-        if guard.cookie_ok(request.cookies.get(COOKIE)):
+        if guard.cookie_ok(request.cookies.get(guard.cookie)):
             return await handler(request)
         if request.path == "/" and guard.key_ok(request.query.get("key")):
             resp = web.HTTPSeeOther("/")
-            resp.set_cookie(COOKIE, guard.session, httponly=True, samesite="Strict", path="/")
+            resp.set_cookie(guard.cookie, guard.session, httponly=True, samesite="Strict", path="/")
             resp.headers["Cache-Control"] = "no-store"
             resp.headers["Referrer-Policy"] = "no-referrer"
             return resp
