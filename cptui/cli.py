@@ -116,10 +116,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         return serve(args.cases or default_cases(), args.today, "127.0.0.1", args.port,
                      max(1, args.max_sessions))
     if args.command == "cache":
-        from cptui.cache import cache_dir, clear
+        from cptui.cache import cache_dir, clear, usable_folder
 
         if args.action == "path":
             print(cache_dir())
+            if not usable_folder(cache_dir()):
+                print("cptui: not used: this folder is not yours alone (owner or permissions); "
+                      "cptui loads without a cache", file=sys.stderr)
             return 0
         folder, n = clear()
         print(f"Removed {n} cache file{'s' if n != 1 else ''} from {folder}")

@@ -231,3 +231,9 @@ def test_cache_clear(tmp_path: Path, own_cache: Path, capsys) -> None:
     assert sorted(p.name for p in own_cache.iterdir()) == ["ics-sequence.json", "unrelated.txt"]
     assert main(["cache", "clear"]) == 0  # nothing left: still fine
     assert cache_dir() == own_cache
+    assert main(["cache", "path"]) == 0
+    out, err = capsys.readouterr()
+    assert out.strip().endswith(str(own_cache)) and "not used" not in err
+    own_cache.chmod(0o777)
+    main(["cache", "path"])
+    assert "not used" in capsys.readouterr().err
