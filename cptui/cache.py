@@ -1,34 +1,79 @@
 """A private cache of loaded cases, so a large caseload opens instantly.
 
 Keyed per file by a SHA-256 of its bytes (a stale deadline is a safety
-problem, so modification times are never trusted), and as a whole by
-everything else a deadline depends on: today, the team settings, the
-profiles and this version of cptui. It lives in the user's own cache folder
-(never in the shared cases folder, never in git), created 0700 with files
-0600, and is rebuilt silently when missing, corrupt or from another version.
+problem, so modification times are never trusted), its name as shown in
+problems and whether it is writable (the read-only warning), and as a whole
+by everything else a deadline depends on: today, the bank-holiday table, the
+team settings, the profiles and this version of cptui.
+
+The file is JSON of plain values (strings, numbers, lists), rebuilt into
+cptui's own classes field by field: loading it can never run code, unlike
+pickle. Profiles are not stored at all; they are looked up by name. The
+cache lives in the user's own cache folder (never the shared cases folder,
+never git), created 0700 with files 0600, and is not used at all (neither
+read nor written) if that folder or file belongs to someone else or others
+may write to it. Entries for deleted cases folders are pruned; the cache is
+rebuilt silently when missing, corrupt or from another version; ``cptui
+cache clear`` empties it.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 import hashlib
+import json
 import os
-import pickle
+import re
+import stat
+import types
+import typing
 from dataclasses import asdict
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from cptui import __version__
 from cptui.storage import private_mode, write_atomic
 
-FORMAT = 2
+FORMAT = 3
+SUFFIX = ".json"
+INDEX = "folders.json"  # cache file name -> the cases folder it is for (for pruning)
+OLD_SUFFIXES = (".pickle",)  # older cptui; never read, removed on clear and save
 
 
 def cache_dir() -> Path:
     base = os.environ.get("CPTUI_CACHE_DIR") or os.environ.get("XDG_CACHE_HOME")
     root = Path(base) if base else Path.home() / ".cache"
     return root / "cptui" if not os.environ.get("CPTUI_CACHE_DIR") else root
+
+
+def cache_file(folder: Path) -> Path:
+    """Where the cache for one cases folder lives."""
+    key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]
+    return cache_dir() / f"{key}{SUFFIX}"
+
+
+def _uid() -> int | None:
+    return os.getuid() if hasattr(os, "getuid") else None
+
+
+def private(path: Path, kind: str) -> bool:
+    """True if ``path`` is a ``kind`` ("dir"/"file") of this user that nobody else may write.
+
+    A cache others can write is a cache others can forge deadlines into.
+    On systems without POSIX owners and modes only the kind is checked.
+    """
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return False
+    if not (stat.S_ISDIR(st.st_mode) if kind == "dir" else stat.S_ISREG(st.st_mode)):
+        return False  # a symlink (or anything else) is refused
+    uid = _uid()
+    if uid is None:
+        return True
+    return st.st_uid == uid and not st.st_mode & 0o022
 
 
 _CODE: str | None = None
@@ -47,67 +92,312 @@ def _code_hash() -> str:
     return _CODE
 
 
+def _holiday_key() -> str:
+    """The bank-holiday table itself and the library's version: an updated
+    ``holidays`` must never leave old deadlines in place."""
+    import holidays
+
+    from cptui.dates import bank_holidays
+
+    days = ",".join(sorted(d.isoformat() for d in bank_holidays()))
+    return f"{getattr(holidays, '__version__', '?')}:{hashlib.sha256(days.encode()).hexdigest()}"
+
+
 def _context_key(today: date, settings: Any) -> str:
     from cptui.profiles import all_profiles
 
-    parts = [__version__, str(FORMAT), _code_hash(), today.isoformat(), repr(asdict(settings)),
+    parts = [__version__, str(FORMAT), _code_hash(), today.isoformat(), _holiday_key(),
+             repr(asdict(settings)),
              repr(sorted((n, sorted((k, v.text) for k, v in p.timescales.items()))
                          for n, p in all_profiles().items()))]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
+# -- plain data <-> cptui's dataclasses, driven by their type hints -------------
+
+Codec = tuple[Callable[[Any], Any], Callable[[Any], Any]]
+_CODECS: dict[Any, Codec] = {}
+
+
+def _same(v: Any) -> Any:
+    return v
+
+
+def codec(tp: Any) -> Codec:
+    """(encode, decode) for a type hint. Unknown types raise TypeError: such a
+    value is not cached rather than stored in a form that cannot come back."""
+    if tp in _CODECS:
+        return _CODECS[tp]
+    origin, args = typing.get_origin(tp), typing.get_args(tp)
+    out: Codec
+    if tp in (str, int, float, bool, type(None), typing.Any) or origin is typing.Literal:
+        out = (_same, _same)
+    elif tp is date:
+        out = (date.isoformat, date.fromisoformat)
+    elif tp is datetime:
+        out = (datetime.isoformat, datetime.fromisoformat)
+    elif tp is Path:
+        out = (str, Path)
+    elif origin in (typing.Union, types.UnionType):
+        inner = [a for a in args if a is not type(None)]
+        if len(inner) != 1:
+            raise TypeError(f"cannot cache {tp}")
+        enc, dec = codec(inner[0])
+        out = (_same, _same) if dec is _same else (
+            lambda v: None if v is None else enc(v), lambda v: None if v is None else dec(v))
+    elif origin is list:
+        enc, dec = codec(args[0])
+        out = (lambda v: [enc(x) for x in v], lambda v: [dec(x) for x in v])
+    elif dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        names = [f.name for f in dataclasses.fields(tp) if f.init]
+        pairs = [codec(hints[n]) for n in names]
+        encs, decs = [p[0] for p in pairs], [p[1] for p in pairs]
+
+        def enc_dc(v: Any) -> list:
+            return [e(getattr(v, n)) for e, n in zip(encs, names)]
+
+        convert = [(i, d) for i, d in enumerate(decs) if d is not _same]  # the rest pass as they are
+        width = len(decs)
+        # Plain dataclasses are filled in directly (several times faster than
+        # calling __init__ field by field); ones with their own set-up are built.
+        direct = (not hasattr(tp, "__post_init__") and not hasattr(tp, "__slots__")
+                  and all(f.init for f in dataclasses.fields(tp)))
+        new = object.__new__
+
+        def dec_dc(row: list) -> Any:
+            if len(row) != width:
+                raise ValueError("cached record has another shape")
+            row = row[:]  # the cached data stays as it is (it may be saved again)
+            for i, d in convert:
+                row[i] = d(row[i])
+            if direct:
+                obj = new(tp)
+                obj.__dict__.update(zip(names, row))
+                return obj
+            return tp(*row)
+
+        out = (enc_dc, dec_dc)
+    else:
+        raise TypeError(f"cannot cache {tp}")
+    _CODECS[tp] = out
+    return out
+
+
+def _classes() -> tuple[Any, Any, Any]:
+    from cptui.model import Case
+    from cptui.problems import Problem
+    from cptui.rules import Deadline
+
+    return Case, Deadline, Problem
+
+
+def _load(path: Path, context: str) -> dict[str, list] | None:
+    """The entries of one cache file, or None if it is missing, corrupt,
+    from another context, or not private to this user."""
+    if not os.path.lexists(path) or not private(path, "file"):
+        return None
+    gc_was = gc.isenabled()
+    gc.disable()  # many small lists: the cyclic GC only slows parsing down
+    try:
+        data = json.loads(path.read_bytes())
+        if isinstance(data, dict) and data.get("context") == context and isinstance(data["entries"], dict):
+            return data["entries"]
+    except Exception:  # corrupt, another version: start again
+        pass
+    finally:
+        if gc_was:
+            gc.enable()
+    return None
+
+
 class Cache:
-    def __init__(self, path: Path, context: str, entries: dict[str, tuple[str, Any]]) -> None:
+    """Two files per cases folder: a small one (per file: digest, shown name,
+    writability, problems, deadlines as JSON lines) that every load reads,
+    and the case models, read only when models are wanted (not for
+    ``cptui deadlines --format json``)."""
+
+    def __init__(self, path: Path, context: str, entries: dict[str, list], folder: Path | None = None,
+                 settings: Any = None, usable: bool = True, models: dict[str, list] | None = None) -> None:
         self.path, self.context, self.entries = path, context, entries
+        self.folder, self.settings, self.usable = folder, settings, usable
+        self.models = models  # name -> [digest, model data]; None when not read
+        self.new_models: dict[str, list | None] = {}
         self.dirty = False
         self.seen: set[str] = set()
+        self._profiles: dict[str, Any] = {}
+
+    @property
+    def models_path(self) -> Path:
+        return self.path.with_suffix(".models" + SUFFIX)
 
     @classmethod
-    def open(cls, folder: Path, today: date, settings: Any) -> "Cache":
-        key = hashlib.sha256(str(folder.resolve()).encode()).hexdigest()[:24]
-        path = cache_dir() / f"{key}.pickle"
+    def open(cls, folder: Path, today: date, settings: Any, models: bool = True) -> "Cache":
+        """``models=False``: the caller will not ``restore`` cases (faster)."""
+        path = cache_file(folder)
         context = _context_key(today, settings)
-        entries: dict[str, tuple[str, Any]] = {}
-        try:
-            with open(path, "rb") as f:
-                blob = f.read()
-            gc_was = gc.isenabled()
-            gc.disable()  # unpickling many small objects: the cyclic GC only slows it down
-            try:
-                data = pickle.loads(blob)
-            finally:
-                if gc_was:
-                    gc.enable()
-            if isinstance(data, dict) and data.get("context") == context:
-                entries = data["entries"]
-        except Exception:  # missing, corrupt, another version: start again
-            entries = {}
-        return cls(path, context, entries)
+        usable = usable_folder(path.parent)
+        if usable and os.path.lexists(path) and not private(path, "file"):
+            usable = False  # someone else's file: neither read nor overwritten
+        entries = (_load(path, context) or {}) if usable else {}
+        cache = cls(path, context, entries, folder, settings, usable)
+        if usable and models:
+            cache.models = _load(cache.models_path, context) or {}
+        return cache
 
-    def get(self, path: Path, digest: str) -> tuple[bytes, Any, str] | None:
-        """(pickled CaseView, problems, deadlines as JSON lines) if the file's
-        SHA-256 ``digest`` is the one cached."""
+    def get(self, path: Path, digest: str) -> tuple[Any, Any, str] | None:
+        """(model data for ``restore``, problems, deadlines as JSON lines) if
+        the file's SHA-256 ``digest``, shown name and writability are the ones
+        cached; else None."""
+        if not self.usable:
+            return None
+        from cptui.problems import display_path
+
         name = path.name
         self.seen.add(name)
         hit = self.entries.get(name)
-        return hit[1] if hit is not None and hit[0] == digest else None
+        if hit is None or hit[0] != digest:
+            return None
+        try:
+            if hit[1] != display_path(path) or hit[2] != _writable(path):
+                return None
+            model = None
+            if hit[3] and self.models is not None:
+                m = self.models.get(name)
+                if m is None or m[0] != digest:
+                    return None
+                model = m[1]
+            dec = codec(_classes()[2])[1]
+            probs = [dec(p) for p in hit[4]]
+        except Exception:
+            return None
+        return ((model, probs) if model is not None else None), probs, hit[5]
+
+    def restore(self, blob: Any, path: Path) -> Any:
+        """The CaseView that ``get`` found, rebuilt from plain data."""
+        from cptui.caseload import CaseView
+
+        (case_row, profile_name, deadline_rows), probs = blob
+        Case, Deadline, _ = _classes()
+        case = codec(Case)[1](case_row)
+        case.path = path  # where the file is now, never where it was when cached
+        dec = codec(Deadline)[1]
+        return CaseView(case, self._profile(profile_name), [dec(r) for r in deadline_rows], probs)
+
+    def _profile(self, name: str) -> Any:
+        """Profiles are derived from the settings (in the key), so never stored."""
+        if name not in self._profiles:
+            from cptui.profiles import get_profile
+            from cptui.settings import SETTINGS_FILE
+
+            self._profiles[name] = get_profile(name).with_overrides(self.settings.timescales, SETTINGS_FILE)
+        return self._profiles[name]
 
     def put(self, path: Path, digest: str, cv: Any, probs: Any, json_lines: str) -> None:
-        blob = pickle.dumps(cv, protocol=pickle.HIGHEST_PROTOCOL)
-        self.entries[path.name] = (digest, (blob, probs, json_lines))
+        if not self.usable:
+            return
+        from cptui.problems import display_path
+
         self.seen.add(path.name)
+        Case, Deadline, Problem = _classes()
+        try:
+            model = None
+            if cv is not None:
+                known = self._profile(cv.profile.name)
+                if cv.profile is not known and cv.profile != known:
+                    raise ValueError("not the profile a lookup gives back: not cached")
+                enc = codec(Deadline)[0]
+                model = [codec(Case)[0](cv.case), cv.profile.name, [enc(d) for d in cv.deadlines]]
+            penc = codec(Problem)[0]
+            entry = [digest, display_path(path), _writable(path), model is not None,
+                     [penc(p) for p in probs], json_lines]
+        except (TypeError, ValueError, AttributeError, OSError):
+            self.entries.pop(path.name, None)
+            self.dirty = True
+            return
+        self.entries[path.name] = entry
+        self.new_models[path.name] = [digest, model] if model is not None else None
         self.dirty = True
 
     def save(self) -> None:
+        if not self.usable:
+            return
         gone = set(self.entries) - self.seen
         for name in gone:
             del self.entries[name]
-        if not (self.dirty or gone):
-            return
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True, mode=private_mode(0o700))
-            data = pickle.dumps({"context": self.context, "entries": self.entries},
-                                protocol=pickle.HIGHEST_PROTOCOL)
-            write_atomic(self.path, data)
+            if self.dirty or gone:
+                models = self.models if self.models is not None else (
+                    _load(self.models_path, self.context) or {})
+                for name, m in self.new_models.items():
+                    if m is None:
+                        models.pop(name, None)
+                    else:
+                        models[name] = m
+                for name in set(models) - set(self.entries):
+                    del models[name]
+                # Models first: a main file never names models that are not written yet.
+                for target, body in ((self.models_path, models), (self.path, self.entries)):
+                    data = json.dumps({"context": self.context, "entries": body},
+                                      ensure_ascii=False, separators=(",", ":"))
+                    write_atomic(target, data.encode("utf-8"))
+                self.dirty, self.new_models = False, {}
+            if self.folder is not None:
+                _index(self.path.parent, self.path.name, self.folder)
         except OSError:
             pass  # a cache that cannot be written only costs speed
+
+
+def _writable(path: Path) -> bool:
+    return bool(os.stat(path).st_mode & 0o222)
+
+
+def usable_folder(folder: Path) -> bool:
+    """Create the cache folder (0700) if needed; True if it is safe to use."""
+    if not os.path.lexists(folder):
+        try:
+            folder.mkdir(parents=True, exist_ok=True, mode=private_mode(0o700))
+        except OSError:
+            return False
+    return private(folder, "dir")
+
+
+def _index(folder: Path, name: str, cases: Path) -> None:
+    """Record which cases folder a cache file is for; delete the caches of
+    folders that are gone (and any left by an older cptui)."""
+    idx_path = folder / INDEX
+    try:
+        idx = json.loads(idx_path.read_bytes()) if private(idx_path, "file") else {}
+        if not isinstance(idx, dict):
+            idx = {}
+    except (OSError, ValueError):
+        idx = {}
+    before = dict(idx)
+    idx[name] = str(cases.resolve())
+    for other, where in list(idx.items()):
+        if not re.fullmatch(r"[0-9a-f]{24}\.json", other):
+            del idx[other]  # not a name this module writes: never delete by it
+        elif other != name and not Path(where).is_dir():
+            (folder / other).unlink(missing_ok=True)
+            (folder / other).with_suffix(".models" + SUFFIX).unlink(missing_ok=True)
+            del idx[other]
+    if idx != before:
+        for old in folder.iterdir():
+            if old.suffix in OLD_SUFFIXES:
+                old.unlink(missing_ok=True)
+        write_atomic(idx_path, json.dumps(idx, indent=1).encode("utf-8"))
+
+
+def clear() -> tuple[Path, int]:
+    """Remove every cache file cptui wrote (nothing else in the folder; the
+    calendar SEQUENCE history stays, or calendars would ignore updates)."""
+    folder = cache_dir()
+    n = 0
+    if folder.is_dir() and not folder.is_symlink():
+        for p in folder.iterdir():
+            if p.is_file() and (re.fullmatch(r"[0-9a-f]{24}(\.models)?\.json", p.name)
+                                or p.suffix in OLD_SUFFIXES or p.name == INDEX
+                                or (p.name.startswith(".") and p.name.endswith(".tmp"))):
+                p.unlink(missing_ok=True)
+                n += 1
+    return folder, n

@@ -11,7 +11,6 @@ import gc
 import hashlib
 import json
 import os
-import pickle
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -185,7 +184,7 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     from cptui.storage import clean_stale_temps
 
     clean_stale_temps(folder)  # a save killed mid-way leaves only a temp file; tidy it
-    cache = Cache.open(folder, today, settings) if use_cache else None
+    cache = Cache.open(folder, today, settings, models) if use_cache else None
     files = case_files(folder)
     gc_was = gc.isenabled()
     gc.disable()  # many long-lived objects: cyclic GC passes only slow loading down
@@ -196,7 +195,7 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
             hit = cache.get(path, digest) if cache is not None and digest is not None else None
             if hit is not None:
                 blob, probs, lines = hit
-                cv = pickle.loads(blob) if (models and blob) else None
+                cv = cache.restore(blob, path) if (models and blob) else None
             else:
                 cv, probs = load_one(path, settings, cal, today, soon_until, raw)
                 lines = json_lines(cv.deadlines) if cv is not None else ""

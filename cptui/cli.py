@@ -68,6 +68,10 @@ def build_parser() -> argparse.ArgumentParser:
     sv.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
     sv.add_argument("--today", type=_date, default=argparse.SUPPRESS)
     sv.add_argument("--port", type=int, default=8000)
+    sv.add_argument("--max-sessions", type=int, default=4, help="browser sessions open at once")
+
+    ca = sub.add_parser("cache", help="the private cache of loaded cases: where it is, or clear it")
+    ca.add_argument("action", choices=("clear", "path"))
 
     st = sub.add_parser("stats", help="share of deadlines met on time, per rule or worker")
     st.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
@@ -113,7 +117,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "serve":
         from cptui.tui.serve import serve
 
-        return serve(args.cases or default_cases(), args.today, "127.0.0.1", args.port)
+        return serve(args.cases or default_cases(), args.today, "127.0.0.1", args.port,
+                     max(1, args.max_sessions))
+    if args.command == "cache":
+        from cptui.cache import cache_dir, clear, usable_folder
+
+        if args.action == "path":
+            print(cache_dir())
+            if not usable_folder(cache_dir()):
+                print("cptui: not used: this folder is not yours alone (owner or permissions); "
+                      "cptui loads without a cache", file=sys.stderr)
+            return 0
+        folder, n = clear()
+        print(f"Removed {n} cache file{'s' if n != 1 else ''} from {folder}")
+        return 0
     if args.command == "stats":
         from cptui.stats import render_text, timeliness
 
