@@ -44,7 +44,7 @@ DOCUMENTS = {
 
 # Bounds on what a template may compute (a team template is shared code).
 MAX_RANGE_TOTAL = 10_000   # items all range() calls of one render may produce
-MAX_POWER = 1_000          # largest exponent of **
+MAX_POWER_BITS = 100_000   # largest integer ** may make, in bits
 MAX_REPEAT = 100_000       # longest string or list made by *
 MAX_OUTPUT = 5_000_000     # characters one document may have
 
@@ -72,8 +72,9 @@ class BoundedSandbox(SandboxedEnvironment):
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**":
-            if isinstance(right, (int, float)) and abs(right) > MAX_POWER:
-                raise DocumentError(f"template exponent over {MAX_POWER}")
+            if (isinstance(left, int) and isinstance(right, int) and abs(left) > 1
+                    and left.bit_length() * right > MAX_POWER_BITS):
+                raise DocumentError(f"template power over {MAX_POWER_BITS} bits")
             return left ** right
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
