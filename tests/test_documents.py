@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 import shutil
 from pathlib import Path
 
@@ -212,3 +213,57 @@ async def test_tui_writes_documents_to_out(tmp_path: Path) -> None:
     assert html.is_file() and (tmp_path / "out" / "CP-2026-0001-plan-parent-2026-11-23.md").is_file()
     assert "07700 900001" not in html.read_text() and any(str(html) in m for m in msgs)
     assert html.stat().st_mode & 0o777 == 0o600
+
+
+def test_agenda_covers_what_the_procedures_ask_of_a_core_group() -> None:
+    """Issue 14.3: role and purpose, each child seen, incidents, assessment, views, disagreements."""
+    later = doc("agenda", "CP-2026-0001")
+    for item in ("role and purpose of the core group", "Seeing each child on statutory visits since the last meeting",
+                 "Significant incidents since the last meeting", "Progress of the assessment",
+                 "The child's views: Ava says", "The parents' views: Kim agrees",
+                 "Disagreements, and how each is being resolved"):
+        assert item in later, item
+    # The burn (confidential) is in the full copy's incidents, never in the parent's.
+    assert "Fri 30 Oct 2026: Leo taken to the walk-in centre with a burn" in later
+    assert "burn" not in doc("agenda", "CP-2026-0001", copy="parent")
+    # Seen / seen alone / bedroom seen per child since the last meeting (22 Oct).
+    assert "Leo Example: seen Tue 27 Oct 2026; seen alone none; bedroom seen none" in later
+    assert "✗ OVERDUE: Statutory visit — Leo, due Tue 10 Nov 2026" in later  # the app's words
+
+
+def test_agenda_items_differ_by_procedure_from_profile_data() -> None:
+    hill = doc("agenda", "CP-2026-0002")
+    assert "Is the Assessment being written within timescales? _(Hillingdon" in hill
+    berks = doc("agenda", "CP-2025-0107")
+    assert "role and purpose of the core group agreed at the first meeting _(Berkshire" in berks
+    dar = doc("agenda", "CP-2026-0001")
+    assert "Assessment being written within timescales" not in dar and "_(Darlington, 'Seeing the Child')_" in dar
+
+
+def test_pre_birth_documents_read_naturally() -> None:
+    agenda = doc("agenda", "CP-2026-0004")
+    assert "**Children:** Baby Testwell (unborn, due Sat 20 Feb 2027), Ruby Testwell" in agenda
+    child = doc("plan-child", "CP-2026-0004")
+    assert "This plan is for the baby due on Sat 20 Feb 2027 and Ruby." in child
+    assert "for ." not in child
+
+
+def test_chronology_has_every_contact_and_who_was_not_seen() -> None:
+    chron = doc("chronology", "CP-2026-0001")
+    assert "| Mon 9 Nov 2026 | Statutory visit | Sam Patel | seen: Ava Example; NOT seen: Leo Example;" in chron
+    assert "| Thu 12 Nov 2026 | Contact (not a statutory visit) | Chris Demo | seen: Leo Example;" in chron
+
+
+def test_notes_say_when_the_plan_was_sent(tmp_path: Path) -> None:
+    """CoreGroup.plan_sent comes from another branch; the notes read it when it is there."""
+    from dataclasses import replace as dc_replace
+
+    from cptui.caseload import CaseView
+    cv = LOAD.get("CP-2026-0001")
+    groups = []
+    for g in cv.case.core_groups:
+        g2 = dc_replace(g)
+        object.__setattr__(g2, "plan_sent", date(2026, 10, 27) if g.id == "g2" else None)
+        groups.append(g2)
+    cv2 = CaseView(dc_replace(cv.case, core_groups=groups), cv.profile, cv.deadlines, cv.problems)
+    assert "- Plan sent on Tue 27 Oct 2026" in render("notes", cv2, LOAD)
