@@ -156,6 +156,10 @@ def hostile_folder(tmp_path: Path) -> Path:
     p = folder / "CP-2026-0008.toml"
     p.write_text(p.read_text().replace("Oliver arrived at school with a facial injury.",
                                        "{{7*7}} <script>alert(1)</script> {% raw %}"))
+    text = (folder / "CP-2026-0008.toml").read_text()
+    (folder / "CP-2026-0008.toml").write_text(text.replace(
+        'summary = "Joint visit with police; Oliver seen alone."',
+        'summary = "Joint visit with police; Oliver seen alone. ![x](http://evil.example/p.png)"'))
     return folder
 
 
@@ -165,6 +169,8 @@ def test_record_text_is_data_never_template(tmp_path: Path) -> None:
     assert "{{7*7}} \\<script>alert(1)\\</script> {% raw %}" in md and "49" not in md
     assert not re.search(r"(?<!\\)<", md)  # every < escaped: a .md previewer runs nothing (issue 12.6)
     page = render("chronology", load.get("CP-2026-0008"), load, fmt="html")
+    assert "[image: x](http://evil.example/p.png)" in md and "![" not in md  # a plain link: loads nothing
+    assert "<img" not in page and "<a " not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
 
 

@@ -288,3 +288,12 @@ def test_sandbox_is_bounded(tmp_path: Path, tpl: str) -> None:
     with pytest.raises((DocumentError, SecurityError, OverflowError)):
         render("agenda", cv, load)
     assert time.monotonic() - t0 < 30  # generous: the point is it stops at all
+
+
+def test_full_copy_counts_what_that_documents_parent_copy_leaves_out(secret_load) -> None:
+    """Per document (issue 14.6): the chronology loses c9, e9, k9, g9 and v9; the plan
+    loses c9, m9, both phone numbers, o9 and a9."""
+    cv = secret_load.get("CP-S-1")
+    assert context(cv, secret_load, "full", name="chronology")["omitted"] == 5
+    assert context(cv, secret_load, "full", name="plan")["omitted"] == 6
+    assert "would leave out 5 items." in render("chronology", cv, secret_load)
