@@ -185,13 +185,21 @@ def _css_string(s: str) -> Markup:
 def check_output_path(path: Path, cases: Path | None) -> Path:
     """The absolute path to write, or OutputError: never in the cases folder, never via a symlink.
 
-    Top-level system folders (``/tmp`` is a link on macOS) are not checked.
+    Every folder on the way is checked except the ones the cases folder itself
+    sits in (the user's own setup, e.g. a linked home folder) and top-level
+    system folders (``/tmp`` is a link on macOS).
     """
     absolute = Path(path).expanduser().absolute()
     parts = absolute.parts
-    for i in range(2, len(parts) + 1):  # parts[:2] is "/" and a top-level folder
+    common = 0
+    if cases is not None:
+        for a, b in zip(parts, cases.expanduser().absolute().parent.parts):
+            if a != b:
+                break
+            common += 1
+    for i in range(max(3, common + 1), len(parts) + 1):
         p = Path(*parts[:i])
-        if i > 2 and p.is_symlink():
+        if p.is_symlink():
             raise OutputError(f"will not write {absolute}: {p} is a symbolic link")
     resolved = absolute.resolve()
     if cases is not None:

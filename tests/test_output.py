@@ -95,3 +95,23 @@ def test_render_o_on_a_full_disk_says_so(tmp_path: Path, capsys, monkeypatch) ->
     err = capsys.readouterr().err
     assert "the disk is full" in err and "nothing was written" in err and "Traceback" not in err
     assert not out.exists() and not [p for p in tmp_path.iterdir() if p.name.startswith(".plan.md")]
+
+
+def test_a_symlink_inside_the_shared_folder_is_never_followed(tmp_path: Path) -> None:
+    """A link committed to git (cases/docs -> a folder of the user's) with output_dir = "docs"."""
+    folder = folder_with(tmp_path, 'output_dir = "docs"\n')
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (folder / "docs").symlink_to(victim)
+    with pytest.raises(OutputError, match="symbolic link"):
+        write(folder)
+    assert not list(victim.iterdir())
+
+
+def test_a_linked_folder_above_the_cases_folder_is_the_users_own_and_allowed(tmp_path: Path) -> None:
+    real = tmp_path / "real"
+    real.mkdir()
+    (tmp_path / "home").symlink_to(real)
+    folder = folder_with(tmp_path / "home")
+    path = write(folder)
+    assert path == (real / "out" / path.name) and path.is_file()
