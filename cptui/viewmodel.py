@@ -140,6 +140,7 @@ class _Builder:
         when = fmt_date(a.due) if a.due else (a.due_text or "NO DATE")
         owner = self.person(a.owner, "NO OWNER") if a.owner else "NO OWNER"
         return {"action": a.action, "owner": owner, "has_owner": a.owner is not None,
+                "owner_named": self.name(a.owner) is not None,
                 "due": a.due, "when": when, "status": a.status, "status_text": st, "done": a.done,
                 "overdue": st == STATUS_TEXT["overdue"]}
 
