@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from cptui import __version__
-from cptui.storage import private_mode, write_atomic
+from cptui.fsio import private_mode, write_atomic
 
 FORMAT = 3
 SUFFIX = ".json"

@@ -292,8 +292,7 @@ def cmd_merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
-    from cptui.documents import DocumentError, render
-    from cptui.storage import write_atomic
+    from cptui.documents import DocumentError, check_output_path, render, write_text
 
     load = load_caseload(args.cases or default_cases(), args.today)
     cv = load.get(args.case_id)
@@ -308,7 +307,11 @@ def cmd_render(args: argparse.Namespace) -> int:
         print(f"cptui: {e}", file=sys.stderr)
         return 2
     if args.output:
-        write_atomic(args.output, text.encode("utf-8"))
+        try:  # never into the shared cases folder, never through a symlink; a full disk is a message
+            write_text(check_output_path(args.output, load.folder), text)
+        except DocumentError as e:
+            print(f"cptui: {e}", file=sys.stderr)
+            return 1
         print(f"Wrote {args.output}", file=sys.stderr)
     else:
         sys.stdout.write(text)

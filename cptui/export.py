@@ -108,7 +108,7 @@ class SequenceHistory:
     def save(self) -> None:
         if self.path is None or not self.changed:
             return
-        from cptui.storage import write_atomic
+        from cptui.fsio import write_atomic
 
         try:
             write_atomic(self.path, json.dumps(self.seen, indent=0, sort_keys=True).encode("utf-8"))

@@ -377,7 +377,8 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
                        ("contingency", "child_views", "parent_views", "disagreements")))
     for p, d in ck.table_array(plan, pp, "outcomes"):
         case.plan.outcomes.append(Outcome(d["id"], *(ck.str_(d, p, k) or "" for k in
-                                                      ("concern", "outcome", "evidence"))))
+                                                      ("concern", "outcome", "evidence")),
+                                          confidential=ck.bool_(d, p, "confidential", False)))
     for p, d in ck.table_array(plan, pp, "actions"):
         due_raw = d.get("due")
         due_text = due_raw.strip() if isinstance(due_raw, str) else None
@@ -388,7 +389,8 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
         status = ck.str_(d, p, "status", enum=ACTION_STATUSES) or "open"
         case.plan.actions.append(Action(
             d["id"], ck.str_(d, p, "action") or "", ck.str_(d, p, "outcome"), ck.str_(d, p, "owner"),
-            due, due_text, status, ck.date_(d, p, "done")))
+            due, due_text, status, ck.date_(d, p, "done"),
+            confidential=ck.bool_(d, p, "confidential", False)))
 
     _check_refs(ck, case)
     return case, ck.problems

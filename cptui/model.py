@@ -142,6 +142,7 @@ class Outcome:
     concern: str = ""
     outcome: str = ""
     evidence: str = ""
+    confidential: bool = False  # SPEC v1.1: on any record
 
 
 @dataclass
@@ -154,6 +155,7 @@ class Action:
     due_text: str | None = None  # "ASAP", "ongoing": loads, but flagged
     status: str = "open"
     done: date | None = None
+    confidential: bool = False  # SPEC v1.1: on any record
 
 
 @dataclass

@@ -50,7 +50,9 @@ TERMS = (
     "review_conference",
 )
 TOP_KEYS = ("name", "title", "extends", "url", "core_group_notes_scope", "core_group_plan_scope",
-            "first_core_group_chair", "timescales", "quoracy", "terms", "terms_cite")
+            "first_core_group_chair", "timescales", "quoracy", "terms", "terms_cite", "documents")
+# Extra agenda items a partnership's procedure asks a core group to cover.
+DOCUMENT_KEYS = ("agenda_first", "agenda_later")
 ENTRY_KEYS = ("value", "cite", "url")
 QUORACY_KEYS = ("lead_agency", "other_agencies", "cite")
 NAME_RE = re.compile(r"^[a-z0-9][a-z0-9-]*$")
@@ -126,7 +128,34 @@ def check_profile(data: dict[str, Any], text: str, shown: str, stem: str, team: 
         if q is not None:
             clean["quoracy"] = q
     clean["terms"] = _terms(ck, data.get("terms", {}))
+    clean["documents"] = _documents(ck, data.get("documents", {}))
     out.problems = ck.problems
+    return out
+
+
+def _documents(ck: _Checker, table: Any) -> dict[str, list[dict[str, str]]]:
+    """``[documents]``: agenda items, each a line of text with the section it comes from."""
+    if not isinstance(table, dict):
+        ck.add(("documents",), f"`documents` must be a table, not {_kind(table)}")
+        return {}
+    out: dict[str, list[dict[str, str]]] = {}
+    for key, items in table.items():
+        if key not in DOCUMENT_KEYS:
+            ck.add(("documents", key), f"unknown key `{key}` in documents; it takes: {', '.join(DOCUMENT_KEYS)}")
+            continue
+        if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
+            ck.add(("documents", key), f"`{key}` must be a list of {{ item = \"...\", cite = \"...\" }}")
+            continue
+        good = []
+        for it in items:
+            text, cite = it.get("item"), it.get("cite")
+            if not isinstance(text, str) or not text.strip():
+                ck.add(("documents", key), f"each `{key}` entry needs `item`, the line for the agenda")
+            elif not isinstance(cite, str) or not cite.strip():
+                ck.add(("documents", key), f"agenda item {text!r} needs `cite`: where the procedure asks for it")
+            else:
+                good.append({"item": text.strip(), "cite": cite.strip()})
+        out[key] = good
     return out
 
 

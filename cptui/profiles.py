@@ -56,6 +56,8 @@ class Profile:
     first_core_group_chair: str | None = None
     terms: Mapping[str, str] = field(default_factory=dict)
     path: str | None = None  # the team file it was read from; None when shipped
+    # extra agenda items, parent profile's first: {"first": (...), "later": (...)}
+    agenda: Mapping[str, tuple[Mapping[str, str], ...]] = field(default_factory=dict)
 
     def get(self, rule: str) -> Setting | None:
         return self.timescales.get(rule)
@@ -148,13 +150,15 @@ def _make(name: str, raw: _Raw, parent: Profile | None) -> Profile:
                                    spec["url"], team, (old.origin, old.text) if old else None)
     inherit = lambda key, default: d.get(key, getattr(parent, key) if parent else default)  # noqa: E731
     terms = {**(parent.terms if parent else {}), **d["terms"]}
+    agenda = {when: tuple(parent.agenda.get(when, ()) if parent else ())
+              + tuple(d.get("documents", {}).get(f"agenda_{when}", ())) for when in ("first", "later")}
     return Profile(
         name=name, title=d.get("title", name), extends=d.get("extends"), timescales=timescales,
         core_group_notes_scope=inherit("core_group_notes_scope", "all"),
         quoracy=d.get("quoracy", parent.quoracy if parent else None),
         core_group_plan_scope=inherit("core_group_plan_scope", "all"),
         first_core_group_chair=inherit("first_core_group_chair", None),
-        terms=terms, path=raw.checked.shown if team else None)
+        terms=terms, path=raw.checked.shown if team else None, agenda=agenda)
 
 
 def _read(text: str, shown: str, stem: str, team: bool, shipped: frozenset[str]) -> _Raw | list[Problem]:

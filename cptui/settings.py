@@ -69,6 +69,11 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
         ck.add(("non_working_days",), "`non_working_days` must be a list of dates like [2026-12-24]")
     s.today = ck.date_(data, (), "today")
     s.output_dir = ck.str_(data, (), "output_dir")
+    if s.output_dir is not None and (Path(s.output_dir).is_absolute() or s.output_dir.startswith("~")):
+        # This file is shared through git: a colleague's setting must not pick a folder anywhere.
+        ck.add(("output_dir",), "`output_dir` must be relative to the cases folder and outside it, "
+               "like \"../out\"")
+        s.output_dir = None
     s.commit_on_save = ck.bool_(data, (), "commit_on_save", False)
     ts = data.get("timescales", {})
     if not isinstance(ts, dict):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 import shutil
 from pathlib import Path
 
@@ -12,7 +13,7 @@ from jinja2.exceptions import SecurityError
 from conftest import DEMO
 from cptui.caseload import load_caseload
 from cptui.cli import main
-from cptui.documents import DOCUMENTS, DocumentError, markdown_to_html, parent_view, render
+from cptui.documents import DOCUMENTS, DocumentError, md_to_html, render
 from cptui.paths import bundled_templates
 from cptui.tui.app import make_app
 from tui_helpers import TODAY, ready
@@ -61,17 +62,19 @@ def test_demo_has_secrets_to_protect_and_full_copy_counts_them() -> None:
     assert secrets("CP-2026-0001") and secrets("CP-2026-0009")
     full = doc("chronology", "CP-2026-0001")
     assert "Leo taken to the walk-in centre" in full and "07700 900001" in doc("plan", "CP-2026-0001")
-    omitted = parent_view(LOAD.get("CP-2026-0001").case).omitted
-    assert omitted == 2  # the incident and the mother's phone number
-    assert "A parent's copy would leave out 2 items." in full
+    # Per document: the chronology loses the incident, the plan the mother's phone number,
+    # the notes nothing (issue 14.6: the count was case-wide).
+    assert "A parent's copy of this document would leave out 1 item." in full
+    assert "would leave out 1 item." in doc("plan", "CP-2026-0001")
+    assert "would leave out 0 items." in doc("notes", "CP-2026-0001")
 
 
 def test_parent_copy_marked_top_and_bottom_and_every_printed_page() -> None:
     md = doc("plan", "CP-2026-0001", copy="parent").strip().splitlines()
     assert "Parent's copy" in " ".join(md[:4]) and "Parent's copy" in md[-1]
     page = doc("plan", "CP-2026-0001", copy="parent", fmt="html")
-    assert '<header class="banner">Parent&#39;s copy' in page and '<footer class="banner">Parent&#39;s copy' in page
-    assert "position: fixed" in page  # repeated on every printed page
+    assert '@top-center { content: "Parent\'s copy' in page  # a page margin box: every printed page
+    assert '@bottom-center { content: "Parent\'s copy"' in page
 
 
 def test_agenda_first_meeting_and_later_variants() -> None:
@@ -82,7 +85,8 @@ def test_agenda_first_meeting_and_later_variants() -> None:
     later = doc("agenda", "CP-2026-0001")
     assert "Agree a chair" not in later
     assert "Wed 25 Nov 2026 at 10:00, Example Primary, meeting room" in later
-    assert "Tell the social worker each week whether Ava arrives hungry. (Priya Sample, due Fri 20 Nov 2026, open)" in later
+    assert ("Tell the social worker each week whether Ava arrives hungry. (Priya Sample, due Fri 20 Nov 2026, "
+            "✗ OVERDUE)") in later  # the app's words for an action past its date
     assert "Mon 14 Dec 2026" in later  # the booked review
 
 
@@ -90,7 +94,7 @@ def test_notes_default_latest_and_named_meeting() -> None:
     notes = doc("notes", "CP-2026-0001")
     assert "**Meeting:** Thu 22 Oct 2026 at 14:00, Family home" in notes
     assert "- Chris Demo (sent a written report)" in notes
-    assert "| Priya Sample | Tell the social worker each week whether Ava arrives hungry. | Fri 20 Nov 2026 | open |" in notes
+    assert "| Priya Sample | Tell the social worker each week whether Ava arrives hungry. | Fri 20 Nov 2026 | ✗ OVERDUE |" in notes
     assert "Wed 25 Nov 2026" in notes  # next meeting
     assert "Thu 24 Sep 2026" in doc("notes", "CP-2026-0001", meeting="g1")
     with pytest.raises(DocumentError, match="no held core group meeting 'g3'"):
@@ -100,8 +104,8 @@ def test_notes_default_latest_and_named_meeting() -> None:
 def test_plan_and_plan_child() -> None:
     plan = doc("plan", "CP-2026-0006")
     assert "| Charlie Fictional | Attend the Freedom Programme. |" not in plan  # owner is Jess
-    assert "| Jess Sample | Attend the Freedom Programme. | ASAP | open |" in plan
-    assert "| NO OWNER | Safety planning sessions with Jacob. | Fri 18 Dec 2026 | open |" in plan
+    assert "| Jess Sample | Attend the Freedom Programme. | ASAP | ○ open |" in plan
+    assert "| NO OWNER | Safety planning sessions with Jacob. | Fri 18 Dec 2026 | ○ open |" in plan
     assert "If the father returns to the home" in plan
     child = doc("plan-child", "CP-2026-0006")
     assert "This plan is for Jacob, Ella and Theo." in child
@@ -125,7 +129,7 @@ def test_chronology_in_date_order_with_four_columns() -> None:
     from datetime import datetime
     parsed = [datetime.strptime(d, "%a %d %b %Y") for d in dates]
     assert parsed == sorted(parsed) and len(rows) >= 5
-    assert "| Thu 29 Oct 2026 | Home visit | Nat Example | no access: children not seen |" in chron
+    assert "| Thu 29 Oct 2026 | Statutory visit | Nat Example | no child seen; NOT seen: " in chron
 
 
 def test_conference_record() -> None:
@@ -152,14 +156,21 @@ def hostile_folder(tmp_path: Path) -> Path:
     p = folder / "CP-2026-0008.toml"
     p.write_text(p.read_text().replace("Oliver arrived at school with a facial injury.",
                                        "{{7*7}} <script>alert(1)</script> {% raw %}"))
+    text = (folder / "CP-2026-0008.toml").read_text()
+    (folder / "CP-2026-0008.toml").write_text(text.replace(
+        'summary = "Joint visit with police; Oliver seen alone."',
+        'summary = "Joint visit with police; Oliver seen alone. ![x](http://evil.example/p.png)"'))
     return folder
 
 
 def test_record_text_is_data_never_template(tmp_path: Path) -> None:
     load = load_caseload(hostile_folder(tmp_path), TODAY)
     md = render("chronology", load.get("CP-2026-0008"), load)
-    assert "{{7*7}} <script>alert(1)</script> {% raw %}" in md and "49" not in md
+    assert "{{7*7}} \\<script>alert(1)\\</script> {% raw %}" in md and "49" not in md
+    assert not re.search(r"(?<!\\)<", md)  # every < escaped: a .md previewer runs nothing (issue 12.6)
     page = render("chronology", load.get("CP-2026-0008"), load, fmt="html")
+    assert "[image: x](http://evil.example/p.png)" in md and "![" not in md  # a plain link: loads nothing
+    assert "<img" not in page and "<a " not in page
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
 
 
@@ -176,11 +187,12 @@ def test_team_template_overrides_and_is_sandboxed(tmp_path: Path) -> None:
         render("agenda", load.get("CP-2026-0001"), load)
 
 
-def test_markdown_to_html_escapes_and_structures() -> None:
-    html = markdown_to_html("# T <b>\n\n- a & b\n\n| x | y |\n| --- | --- |\n| 1 | **2** |\n\n> note\n")
-    assert html == ("<h1>T &lt;b&gt;</h1>\n<ul><li>a &amp; b</li></ul>\n<table><thead><tr><th>x</th><th>y</th>"
-                    "</tr></thead><tbody><tr><td>1</td><td><strong>2</strong></td></tr></tbody></table>\n"
-                    "<div class=\"notice\">note</div>")
+def test_markdown_to_html_escapes_nests_and_drops_links() -> None:
+    html = md_to_html("# T <b>\n\n- a & b\n  - nested\n\n| x | y |\n| --- | --- |\n| 1 | **2** |\n\n"
+                      "> note\n\n[x](javascript:alert(1)) ![](http://evil.example/p.png)\n")
+    assert "<h1>T &lt;b&gt;</h1>" in html and "<li>a &amp; b\n<ul>\n<li>nested</li>" in html  # 14.2
+    assert "<td><strong>2</strong></td>" in html and "<blockquote>" in html
+    assert "<a " not in html and "<img" not in html and "evil.example" in html
 
 
 def test_cli_render(tmp_path: Path, capsys) -> None:
@@ -207,3 +219,57 @@ async def test_tui_writes_documents_to_out(tmp_path: Path) -> None:
     assert html.is_file() and (tmp_path / "out" / "CP-2026-0001-plan-parent-2026-11-23.md").is_file()
     assert "07700 900001" not in html.read_text() and any(str(html) in m for m in msgs)
     assert html.stat().st_mode & 0o777 == 0o600
+
+
+def test_agenda_covers_what_the_procedures_ask_of_a_core_group() -> None:
+    """Issue 14.3: role and purpose, each child seen, incidents, assessment, views, disagreements."""
+    later = doc("agenda", "CP-2026-0001")
+    for item in ("role and purpose of the core group", "Seeing each child on statutory visits since the last meeting",
+                 "Significant incidents since the last meeting", "Progress of the assessment",
+                 "The child's views: Ava says", "The parents' views: Kim agrees",
+                 "Disagreements, and how each is being resolved"):
+        assert item in later, item
+    # The burn (confidential) is in the full copy's incidents, never in the parent's.
+    assert "Fri 30 Oct 2026: Leo taken to the walk-in centre with a burn" in later
+    assert "burn" not in doc("agenda", "CP-2026-0001", copy="parent")
+    # Seen / seen alone / bedroom seen per child since the last meeting (22 Oct).
+    assert "Leo Example: seen Tue 27 Oct 2026; seen alone none; bedroom seen none" in later
+    assert "✗ OVERDUE: Statutory visit — Leo, due Tue 10 Nov 2026" in later  # the app's words
+
+
+def test_agenda_items_differ_by_procedure_from_profile_data() -> None:
+    hill = doc("agenda", "CP-2026-0002")
+    assert "Is the Assessment being written within timescales? _(Hillingdon" in hill
+    berks = doc("agenda", "CP-2025-0107")
+    assert "role and purpose of the core group agreed at the first meeting _(Berkshire" in berks
+    dar = doc("agenda", "CP-2026-0001")
+    assert "Assessment being written within timescales" not in dar and "_(Darlington, 'Seeing the Child')_" in dar
+
+
+def test_pre_birth_documents_read_naturally() -> None:
+    agenda = doc("agenda", "CP-2026-0004")
+    assert "**Children:** Baby Testwell (unborn, due Sat 20 Feb 2027), Ruby Testwell" in agenda
+    child = doc("plan-child", "CP-2026-0004")
+    assert "This plan is for the baby due on Sat 20 Feb 2027 and Ruby." in child
+    assert "for ." not in child
+
+
+def test_chronology_has_every_contact_and_who_was_not_seen() -> None:
+    chron = doc("chronology", "CP-2026-0001")
+    assert "| Mon 9 Nov 2026 | Statutory visit | Sam Patel | seen: Ava Example; NOT seen: Leo Example;" in chron
+    assert "| Thu 12 Nov 2026 | Contact (not a statutory visit) | Chris Demo | seen: Leo Example;" in chron
+
+
+def test_notes_say_when_the_plan_was_sent(tmp_path: Path) -> None:
+    """CoreGroup.plan_sent comes from another branch; the notes read it when it is there."""
+    from dataclasses import replace as dc_replace
+
+    from cptui.caseload import CaseView
+    cv = LOAD.get("CP-2026-0001")
+    groups = []
+    for g in cv.case.core_groups:
+        g2 = dc_replace(g)
+        object.__setattr__(g2, "plan_sent", date(2026, 10, 27) if g.id == "g2" else None)
+        groups.append(g2)
+    cv2 = CaseView(dc_replace(cv.case, core_groups=groups), cv.profile, cv.deadlines, cv.problems)
+    assert "- Plan sent on Tue 27 Oct 2026" in render("notes", cv2, LOAD)

@@ -36,7 +36,8 @@ KILL_TRIALS = r"""
 import json, os, random, shutil, signal, sys, time, tomllib
 from pathlib import Path
 from cptui.loader import build_case
-from cptui.storage import CaseFile, clean_stale_temps
+from cptui.fsio import clean_stale_temps
+from cptui.storage import CaseFile
 
 path, demo = Path(sys.argv[1]), Path(sys.argv[2])
 folder, name = path.parent, path.name
