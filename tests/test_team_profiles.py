@@ -135,6 +135,8 @@ PROBLEMS = [
      "error", "expected one of: all, first"),
     ("unknown term", {"example-town": GOOD + '[terms]\nplann = "plan"\n'}, "example-town", 7, 9,
      "error", "unknown term `plann`"),
+    ("agenda item without citation", {"example-town": GOOD + '[documents]\nagenda_later = [{ item = "Views" }]\n'},
+     "example-town", 7, 16, "error", "needs `cite`"),
     ("invalid TOML", {"example-town": 'title = "x\n'}, "example-town", 1, 11, "error", "invalid TOML"),
 ]
 
@@ -236,3 +238,26 @@ def test_check_counts_team_profiles(tmp_path: Path, capsys) -> None:
     folder = folder_with(tmp_path, {"example-town": GOOD})
     assert main(["check", str(folder)]) == 0
     assert "1 case files and 1 team profile checked (0 broken)" in capsys.readouterr().err
+
+
+def test_team_profile_agenda_items_reach_the_agenda(tmp_path: Path) -> None:
+    import shutil
+
+    from conftest import DEMO
+    """A team's [documents] items, on top of the shipped profile it extends, print on the agenda."""
+    from cptui.caseload import load_caseload
+    from cptui.documents import render
+
+    folder = tmp_path / "cases"
+    shutil.copytree(DEMO, folder)
+    (folder / "profiles").mkdir()
+    (folder / "profiles" / "example-town.toml").write_text(
+        'extends = "darlington"\n[documents]\nagenda_later = [{ item = "Example Town: the family '
+        'support plan", cite = "Example Town 4.1, \'Core groups\'" }]\n', encoding="utf-8")
+    text = (folder / "CP-2026-0001.toml").read_text(encoding="utf-8")
+    (folder / "CP-2026-0001.toml").write_text(text.replace('procedure = "darlington"',
+                                                           'procedure = "example-town"'), encoding="utf-8")
+    load = load_caseload(folder, D(2026, 11, 23), use_cache=False)
+    agenda = render("agenda", load.get("CP-2026-0001"), load, "full", "md", None, None)
+    assert "Example Town: the family support plan" in agenda
+    assert "Areas of disagreement" in agenda  # Darlington's own item is inherited
