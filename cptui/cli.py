@@ -16,6 +16,7 @@ from typing import Sequence
 from cptui import __version__
 from cptui.caseload import Caseload, CaseView, load_caseload
 from cptui.dates import distance, fmt_date
+from cptui.flags import GENERAL_FLAGS
 from cptui.paths import default_cases, demo_cases, writable_demo
 from cptui.profiles import TIMESCALES, ProfileError, all_profiles, get_profile
 from cptui.rules import STATUS_ORDER, STATUS_TEXT
@@ -311,12 +312,20 @@ def cmd_profiles(name: str | None, folder: Path | None) -> int:
         if prof.extends:
             head += f" (extends {prof.extends})"
         print(head)
-        print(f"  core group notes: {'first meeting only' if prof.core_group_notes_scope == 'first' else 'every meeting'}")
+        if "core_group_notes" in prof.timescales:
+            print(f"  core group notes: {'first meeting only' if prof.core_group_notes_scope == 'first' else 'every meeting'}")
+        if "core_group_plan" in prof.timescales:
+            print(f"  core group plan: {'first meeting only' if prof.core_group_plan_scope == 'first' else 'every meeting'}")
         for rule in TIMESCALES:
             s = prof.get(rule)
             if s is None:
                 continue
             inherited = "" if s.origin == prof.name else f" [from {s.origin}]"
             print(f"  {rule:<30} {s.text:<17} {s.cite}{inherited}")
+        print(f"  flags: every profile's ({', '.join(GENERAL_FLAGS)})"
+              + (", and:" if prof.flags else ""))
+        for flag, f in prof.flags.items():
+            inherited = "" if f.origin == prof.name else f" [from {f.origin}]"
+            print(f"  {flag:<30} {f.value:<17} {f.cite}{inherited}")
         print()
     return 0

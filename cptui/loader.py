@@ -224,6 +224,14 @@ class _Checker:
             return default
         return v
 
+    def opt_bool(self, d: dict, path: PathKey, key: str) -> bool | None:
+        """An optional yes/no where missing means "not recorded" (None)."""
+        v = d.get(key)
+        if v is not None and not isinstance(v, bool):
+            self.add(path + (key,), f"`{key}` must be true or false, not {_kind(v)}")
+            return None
+        return v
+
     def ids(self, d: dict, path: PathKey, key: str) -> list[str]:
         v = d.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
@@ -332,7 +340,8 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
             ck.ids(d, p, "attendees"), ck.ids(d, p, "apologies"), ck.bool_(d, p, "quorate", True),
             ck.date_(d, p, "report_to_parents"), ck.date_(d, p, "report_to_chair"),
             ck.date_(d, p, "decisions_circulated"), ck.date_(d, p, "record_circulated"),
-            ck.str_(d, p, "exceptional_reason"), ck.bool_(d, p, "confidential", False)))
+            ck.str_(d, p, "exceptional_reason"), ck.bool_(d, p, "confidential", False),
+            interpreter_present=ck.opt_bool(d, p, "interpreter_present")))
 
     for p, d in ck.table_array(data, root, "core_groups"):
         raw = d.get("date")
@@ -344,7 +353,8 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
             ck.str_(d, p, "status", enum=MEETING_STATUSES) or "held", ck.str_(d, p, "chair"),
             ck.ids(d, p, "attendees"), ck.ids(d, p, "apologies"), ck.ids(d, p, "written_reports"),
             ck.str_(d, p, "location"), ck.date_(d, p, "notes_circulated"), ck.str_(d, p, "notes"),
-            ck.bool_(d, p, "confidential", False)))
+            ck.bool_(d, p, "confidential", False), plan_sent=ck.date_(d, p, "plan_sent"),
+            interpreter_present=ck.opt_bool(d, p, "interpreter_present")))
 
     for p, d in ck.table_array(data, root, "visits"):
         when = ck.date_(d, p, "date", required=True)

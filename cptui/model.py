@@ -8,7 +8,7 @@ unknown keys never pass through these classes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
 
 CATEGORIES = ("physical", "emotional", "sexual", "neglect")
@@ -97,6 +97,7 @@ class Conference:
     record_circulated: date | None = None
     exceptional_reason: str | None = None
     confidential: bool = False
+    interpreter_present: bool | None = None  # v1.1: None = not recorded
 
     @property
     def held(self) -> bool:
@@ -117,10 +118,17 @@ class CoreGroup:
     notes_circulated: date | None = None
     notes: str | None = None
     confidential: bool = False
+    plan_sent: date | None = None  # v1.1: the updated plan went out (core_group_plan)
+    interpreter_present: bool | None = None  # v1.1: None = not recorded
 
     @property
     def held(self) -> bool:
         return self.status == "held"
+
+    @property
+    def moment(self) -> datetime:
+        """SPEC 3 order: the date-time, a bare date counting as 00:00."""
+        return self.at or datetime.combine(self.date, time())
 
 
 @dataclass
@@ -208,8 +216,12 @@ class Case:
         return min(starts) if starts else None
 
     def plan_end(self, today: date) -> date | None:
-        """The case's plan end: the latest plan_end once no child's plan is active."""
-        planned = [c for c in self.children if c.plan_start is not None]
-        if not planned or any(c.plan_end is None or c.plan_end > today for c in planned):
+        """The case's plan end: the latest plan_end once no child's plan is active.
+
+        "Not active" includes a plan that starts after today (SPEC 3's
+        definition), so a future plan with an end date still stops there.
+        """
+        if any(c.plan_active(today) for c in self.children):
             return None
-        return max(c.plan_end for c in planned if c.plan_end is not None)
+        ends = [c.plan_end for c in self.children if c.plan_start is not None and c.plan_end is not None]
+        return max(ends) if ends else None

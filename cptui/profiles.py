@@ -26,6 +26,7 @@ TIMESCALES = (
     "core_group",
     "core_group_after_first_review",
     "core_group_notes",
+    "core_group_plan",
     "first_review",
     "review",
     "visit",
@@ -39,6 +40,17 @@ TIMESCALES = (
     "complaint_response",
 )
 NOTES_SCOPES = ("all", "first")
+# Practice flags a profile turns on, and the values each accepts (SPEC 4).
+PROFILE_FLAGS = {"first_core_group_chair": ("team_manager",)}
+
+
+@dataclass(frozen=True)
+class FlagSetting:
+    """A practice flag the profile turns on: its setting and citation."""
+
+    value: str
+    cite: str
+    origin: str
 
 
 @dataclass(frozen=True)
@@ -59,6 +71,8 @@ class Profile:
     timescales: Mapping[str, Setting] = field(default_factory=dict)
     core_group_notes_scope: str = "all"
     quoracy: Mapping[str, object] | None = None  # {lead_agency, other_agencies, cite}
+    core_group_plan_scope: str = "all"
+    flags: Mapping[str, FlagSetting] = field(default_factory=dict)
 
     def get(self, rule: str) -> Setting | None:
         return self.timescales.get(rule)
@@ -109,8 +123,17 @@ def all_profiles() -> dict[str, Profile]:
         scope = data.get("core_group_notes_scope", parent.core_group_notes_scope if parent else "all")
         if scope not in NOTES_SCOPES:
             raise ProfileError(f"profile {name!r}: core_group_notes_scope must be one of {NOTES_SCOPES}")
+        plan_scope = data.get("core_group_plan_scope", parent.core_group_plan_scope if parent else "all")
+        if plan_scope not in NOTES_SCOPES:
+            raise ProfileError(f"profile {name!r}: core_group_plan_scope must be one of {NOTES_SCOPES}")
+        flags = dict(parent.flags) if parent else {}
+        for flag, spec in data.get("flags", {}).items():
+            if spec["value"] not in PROFILE_FLAGS.get(flag, ()):
+                raise ProfileError(f"profile {name!r}: unknown flag setting {flag} = {spec['value']!r}")
+            flags[flag] = FlagSetting(spec["value"], spec["cite"], name)
         quoracy = data.get("quoracy", parent.quoracy if parent else None)
-        prof = Profile(name, data.get("title", name), data.get("extends"), timescales, scope, quoracy)
+        prof = Profile(name, data.get("title", name), data.get("extends"), timescales, scope, quoracy,
+                       plan_scope, flags)
         resolved[name] = prof
         return prof
 
