@@ -273,3 +273,51 @@ def test_future_plan_with_end_date_stops_case_rules(load) -> None:
     # first_review: 11 Jan + 3 months = Sun 11 Apr 2027, after the plan's end: not produced.
     assert by_rule(cl, "first_review") == []
     assert cl.get("CP-T-1").case.plan_end(D(2026, 12, 1)) == D(2027, 2, 1)
+
+
+# --- forms: plan_sent always, interpreter_present only when the case has an interpreter ----
+
+
+def test_forms_ask_plan_sent_and_interpreter_only_when_needed(tmp_path) -> None:
+    from cptui.forms import changes, form_fields, show, validate
+    from cptui.model import Case
+
+    plain, polish = Case("CP-1", tmp_path), Case("CP-2", tmp_path, interpreter="Polish")
+    keys = [f.key for f in form_fields("core_group", plain)]
+    assert "plan_sent" in keys and "interpreter_present" not in keys
+    assert "interpreter_present" in [f.key for f in form_fields("core_group", polish)]
+    assert "interpreter_present" in [f.key for f in form_fields("conference", polish)]
+    assert "interpreter_present" not in [f.key for f in form_fields("conference", plain)]
+
+    field = next(f for f in form_fields("core_group", polish) if f.key == "interpreter_present")
+    assert [show(field, v) for v in (True, False, None)] == ["yes", "no", ""]
+    old = {"date": D(2026, 11, 12), "status": "held", "interpreter_present": True}
+    shown = {f.key: show(f, old.get(f.key)) for f in form_fields("core_group", polish)}
+    # Answering "no" writes false (a boolean); blank means not recorded and removes it.
+    values, errors = validate("core_group", {**shown, "interpreter_present": "no"}, TODAY)
+    assert not errors and changes("core_group", old, values) == {"interpreter_present": False}
+    values, _ = validate("core_group", {**shown, "interpreter_present": ""}, TODAY)
+    assert changes("core_group", old, values) == {"interpreter_present": None}
+    new, _ = validate("core_group", {"date": "2026-11-12", "status": "held", "interpreter_present": ""}, TODAY)
+    assert "interpreter_present" not in changes("core_group", None, new)  # unknown: not written
+    # Not asked (no interpreter on the case): a stored answer is left alone.
+    shown = {f.key: show(f, old.get(f.key)) for f in form_fields("core_group", plain)}
+    values, _ = validate("core_group", {**shown, "plan_sent": "2026-11-16"}, TODAY)
+    assert changes("core_group", old, values) == {"plan_sent": D(2026, 11, 16)}
+
+
+def test_why_this_date_says_what_counts_and_ignores_a_future_plan_sent(load) -> None:
+    from cptui.tui.screens.why import explain
+
+    cl = load(CHILD + """
+    [[core_groups]]
+    id = "g1"
+    date = 2026-11-19T10:00:00
+    attendees = ["m1"]
+    plan_sent = 2026-11-24
+    """, TODAY)
+    cv = cl.get("CP-T-1")
+    d = next(d for d in cv.deadlines if d.rule == "core_group_plan")
+    text = explain(d, cv, cl)
+    assert "the updated plan was sent out after the meeting (`plan_sent` on core group g1)" in text
+    assert "`plan_sent` says Tue 24 Nov 2026, after today: not counted until then" in text
