@@ -483,3 +483,39 @@ def test_status_window_boundaries(load) -> None:
         (D(2026, 11, 23), SOON), (D(2026, 11, 30), SOON), (D(2026, 12, 1), UP)]
     cl = load(body, D(2026, 11, 23), settings='warn = "1 working day"\n')
     assert [r[3] for r in by_rule(cl, "complaint_response")] == [SOON, UP, UP]
+
+
+def test_deadline_due_exactly_on_closed_is_kept(load) -> None:
+    """Issue 19: the closed cut-off is `due > closed`; a deadline due on the closing day stays."""
+    body = """
+        closed = {closed}
+        [[events]]
+        id = "e1"
+        date = 2026-11-02
+        kind = "complaint"
+    """
+    # Mon 2 Nov + 10 wd: 3-6 (4), 9-13 (9), Mon 16 Nov (10).
+    cl = load(body.format(closed="2026-11-16"), D(2026, 11, 23))
+    assert by_rule(cl, "complaint_response") == [(None, D(2026, 11, 16), None, OVERDUE, D(2026, 11, 2), "e1")]
+    # Closed the working day before (Fri 13 Nov): due after closed, dropped.
+    assert by_rule(load(body.format(closed="2026-11-13"), D(2026, 11, 23)), "complaint_response") == []
+
+
+def test_open_deadline_due_exactly_on_plan_end_is_dropped(load) -> None:
+    """Issue 19: the plan-end cut-off is `due >= end`, for case and per-child rules."""
+    body = """
+        [[children]]
+        id = "c1"
+        name = "Ava Example"
+        date_of_birth = 2019-04-02
+        plan_start = 2026-11-02
+        plan_end = {end}
+    """
+    # first_core_group: Mon 2 Nov + 10 wd: 3-6 (4), 9-13 (9), Mon 16 Nov (10). Darlington visit is
+    # also 10 wd from plan_start: Mon 16 Nov. The plan ended that day: neither is produced.
+    cl = load(body.format(end="2026-11-16"), D(2026, 11, 23))
+    assert by_rule(cl, "first_core_group") == [] and by_rule(cl, "visit") == []
+    # Ended a day later (Tue 17 Nov): both were due while the plan was active, so both stay, overdue.
+    cl = load(body.format(end="2026-11-17"), D(2026, 11, 23))
+    assert by_rule(cl, "first_core_group") == [(None, D(2026, 11, 16), None, OVERDUE, D(2026, 11, 2), "c1")]
+    assert by_rule(cl, "visit") == [("c1", D(2026, 11, 16), None, OVERDUE, D(2026, 11, 2), "c1")]
