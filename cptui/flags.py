@@ -139,14 +139,14 @@ def _future_dated(case: Case, idx: dict[int, int], flag, today: date) -> None:
             parts = []
             dated = getattr(r, "date", None)
             if dated is not None and dated > today and (kind in ("visits", "events") or r.held):
-                parts.append(f"dated {fmt_date(dated)}: it has not happened yet, so no deadline counts it")
+                parts.append(f"dated {fmt_date(dated)}, after today: it has not happened yet, "
+                             "so no deadline counts it")
             for key in DONE_FIELDS.get(kind, ()):
                 d = getattr(r, key)
                 if d is not None and d > today:
-                    parts.append(f"`{key}` is {fmt_date(d)}: counted as not done until then")
+                    parts.append(f"`{key}` is {fmt_date(d)}, after today: counted as not done until then")
             if parts:
-                flag("future_dated", base + (idx[id(r)],),
-                     f"{what} {r.id!r} is after today: " + "; ".join(parts))
+                flag("future_dated", base + (idx[id(r)],), f"{what} {r.id!r}: " + "; ".join(parts))
 
 
 def _meeting_flags(case: Case, idx: dict[int, int], flag, cal: WorkCalendar, today: date,

@@ -94,7 +94,7 @@ def test_future_done_date_counts_as_unset(load) -> None:
     # tomorrow: unset, so open and due soon rather than met.
     assert by_rule(cl, "core_group_plan") == [(None, D(2026, 11, 24), None, SOON, D(2026, 11, 19), "g1")]
     assert codes(cl, "future_dated") == [
-        "core group 'g1' is after today: `plan_sent` is Tue 24 Nov 2026: counted as not done until then"]
+        "core group 'g1': `plan_sent` is Tue 24 Nov 2026, after today: counted as not done until then"]
 
 
 def test_scheduled_meetings_in_the_future_are_not_flagged(load) -> None:
