@@ -74,7 +74,7 @@ def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: d
             continue
         prev_missed = None
         for v in statutory:
-            if v.date < c.plan_start:
+            if v.date < c.plan_start or v.date > today:  # a visit after today has not happened (v1.1)
                 continue
             if c.id in v.seen:
                 prev_missed = None

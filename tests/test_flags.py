@@ -269,3 +269,16 @@ def test_interpreter_not_invited(load) -> None:
                    "family needs one"]
     present = with_lang.replace("interpreter_present = false", "interpreter_present = true")
     assert only(load(present, D(2026, 11, 23)), "interpreter_not_invited") == []
+
+
+def test_no_access_twice_ignores_a_visit_not_yet_made(load) -> None:
+    visits = "".join(f"""
+    [[visits]]
+    id = "v{i}"
+    date = {d}
+    seen = []
+    """ for i, d in enumerate(["2026-11-16", "2026-11-30"]))
+    # The second "no access" visit is dated next week: it has not happened, so no flag yet.
+    cl = load(BASE + visits, D(2026, 11, 23))
+    assert only(cl, "no_access_twice") == [] and len(only(cl, "future_dated")) == 1
+    assert len(only(load(BASE + visits, D(2026, 11, 30)), "no_access_twice")) == 1
