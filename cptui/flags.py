@@ -11,7 +11,7 @@ from datetime import date, timedelta
 
 from cptui.dates import WorkCalendar, fmt_date
 from cptui.locate import Locator, PathKey
-from cptui.model import Case
+from cptui.model import Case, in_order
 from cptui.problems import Problem
 from cptui.profiles import Profile
 
@@ -68,7 +68,7 @@ def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: d
         if missing:
             flag("smart_action", p, f"action {a.id!r} is not SMART: {', '.join(missing)}")
 
-    statutory = sorted((v for v in case.visits if v.statutory), key=lambda v: (v.date, v.id))
+    statutory = in_order(v for v in case.visits if v.statutory)
     for c in case.children:
         if c.plan_start is None:
             continue
@@ -155,8 +155,8 @@ def _meeting_flags(case: Case, idx: dict[int, int], flag, cal: WorkCalendar, tod
 
     Meetings dated after today have not happened yet and are skipped, as in the rules.
     """
-    confs = sorted((k for k in case.conferences if k.held and k.date <= today), key=lambda k: (k.date, k.id))
-    groups = sorted((g for g in case.core_groups if g.held and g.date <= today), key=lambda g: (g.moment, g.id))
+    confs = in_order(k for k in case.conferences if k.held and k.date <= today)
+    groups = in_order(g for g in case.core_groups if g.held and g.date <= today)
     for k in confs:
         p: PathKey = ("conferences", idx[id(k)])
         booked_by = cal.add_working_days(k.date, 1)

@@ -270,6 +270,11 @@ class _Checker:
             self.add(path + (key,), f"`{key}` names unknown {what} {value!r}")
 
 
+def _at(d: dict) -> datetime | None:
+    """The time of day, when a record's `date` is a local date-time (SPEC 3 order)."""
+    return d["date"] if isinstance(d.get("date"), datetime) else None
+
+
 def _kind(v: Any) -> str:
     return {bool: "true/false", int: "a number", float: "a number", str: "text",
             list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
@@ -327,7 +332,7 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
         case.events.append(Event(
             d["id"], when, kind, ck.str_(d, p, "summary") or "", ck.bool_(d, p, "s47", False),
             ck.bool_(d, p, "significant", True), ck.bool_(d, p, "confidential", False),
-            ck.date_(d, p, "responded")))
+            ck.date_(d, p, "responded"), at=_at(d)))
 
     for p, d in ck.table_array(data, root, "conferences"):
         kind = ck.str_(d, p, "kind", required=True, enum=CONFERENCE_KINDS)
@@ -341,7 +346,7 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
             ck.date_(d, p, "report_to_parents"), ck.date_(d, p, "report_to_chair"),
             ck.date_(d, p, "decisions_circulated"), ck.date_(d, p, "record_circulated"),
             ck.str_(d, p, "exceptional_reason"), ck.bool_(d, p, "confidential", False),
-            interpreter_present=ck.opt_bool(d, p, "interpreter_present")))
+            interpreter_present=ck.opt_bool(d, p, "interpreter_present"), at=_at(d)))
 
     for p, d in ck.table_array(data, root, "core_groups"):
         raw = d.get("date")
@@ -363,7 +368,7 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
         case.visits.append(Visit(
             d["id"], when, ck.str_(d, p, "by"), ck.bool_(d, p, "statutory", True),
             ck.ids(d, p, "seen"), ck.ids(d, p, "seen_alone"), ck.ids(d, p, "bedroom_seen"),
-            ck.str_(d, p, "notes"), ck.bool_(d, p, "confidential", False)))
+            ck.str_(d, p, "notes"), ck.bool_(d, p, "confidential", False), at=_at(d)))
 
     plan = data.get("plan", {})
     if not isinstance(plan, dict):

@@ -12,6 +12,17 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 CATEGORIES = ("physical", "emotional", "sexual", "neglect")
+
+
+def moment(record: object) -> datetime:
+    """SPEC 3 order (v1.1): a record's date-time, a bare date counting as 00:00."""
+    at = getattr(record, "at", None)
+    return at or datetime.combine(record.date, time())  # type: ignore[attr-defined]
+
+
+def in_order(records):  # type: ignore[no-untyped-def]
+    """Records of one kind in SPEC order: date-time, then id (never file order)."""
+    return sorted(records, key=lambda r: (moment(r), r.id))
 MEMBER_KINDS = ("professional", "family", "child")
 CONFERENCE_KINDS = ("initial", "review", "transfer", "pre_birth")
 MEETING_STATUSES = ("held", "scheduled", "cancelled")
@@ -78,6 +89,7 @@ class Event:
     significant: bool = True
     confidential: bool = False
     responded: date | None = None
+    at: datetime | None = None  # set when the file gives a time
 
 
 @dataclass
@@ -98,6 +110,7 @@ class Conference:
     exceptional_reason: str | None = None
     confidential: bool = False
     interpreter_present: bool | None = None  # v1.1: None = not recorded
+    at: datetime | None = None  # set when the file gives a time
 
     @property
     def held(self) -> bool:
@@ -125,11 +138,6 @@ class CoreGroup:
     def held(self) -> bool:
         return self.status == "held"
 
-    @property
-    def moment(self) -> datetime:
-        """SPEC 3 order: the date-time, a bare date counting as 00:00."""
-        return self.at or datetime.combine(self.date, time())
-
 
 @dataclass
 class Visit:
@@ -142,6 +150,7 @@ class Visit:
     bedroom_seen: list[str] = field(default_factory=list)
     notes: str | None = None
     confidential: bool = False
+    at: datetime | None = None  # set when the file gives a time
 
 
 @dataclass

@@ -13,7 +13,7 @@ from datetime import date
 from typing import Callable, Iterator
 
 from cptui.dates import WorkCalendar
-from cptui.model import Case, Conference, CoreGroup
+from cptui.model import Case, Conference, CoreGroup, in_order
 from cptui.profiles import Profile
 
 PLAN_BOUND = {"first_core_group", "core_group", "first_review", "review",
@@ -100,12 +100,10 @@ class _Ctx:
     def __init__(self, case: Case, profile: Profile, cal: WorkCalendar, today: date) -> None:
         self.case, self.profile, self.cal, self.today = case, profile, cal, today
         self.S = case.plan_start(today)
-        self.held_conf = sorted((k for k in case.conferences if k.held and k.date <= today),
-                                key=lambda k: (k.date, k.id))
-        self.held_cg = sorted((g for g in case.core_groups if g.held and g.date <= today),
-                              key=lambda g: (g.moment, g.id))
-        self.visits = sorted((v for v in case.visits if v.date <= today), key=lambda v: (v.date, v.id))
-        self.events = sorted((e for e in case.events if e.date <= today), key=lambda e: (e.date, e.id))
+        self.held_conf = in_order(k for k in case.conferences if k.held and k.date <= today)
+        self.held_cg = in_order(g for g in case.core_groups if g.held and g.date <= today)
+        self.visits = in_order(v for v in case.visits if v.date <= today)
+        self.events = in_order(e for e in case.events if e.date <= today)
 
     def done(self, d: date | None) -> date | None:
         """A done date after today counts as unset (v1.1)."""
@@ -221,7 +219,7 @@ def r_review(ctx: _Ctx) -> Iterator[Raw]:
 
 def _per_conference(rule: str, field: str, statuses: tuple[str, ...], backwards: bool = False):
     def gen(ctx: _Ctx) -> Iterator[Raw]:
-        for k in sorted(ctx.case.conferences, key=lambda k: (k.date, k.id)):
+        for k in in_order(ctx.case.conferences):
             if k.status in statuses and (k.status == "scheduled" or k.date <= ctx.today):
                 yield None, ctx.due(rule, k.date, backwards), ctx.done(getattr(k, field)), k.date, k.id, rule
     return gen

@@ -321,3 +321,21 @@ def test_why_this_date_says_what_counts_and_ignores_a_future_plan_sent(load) -> 
     text = explain(d, cv, cl)
     assert "the updated plan was sent out after the meeting (`plan_sent` on core group g1)" in text
     assert "`plan_sent` says Tue 24 Nov 2026, after today: not counted until then" in text
+
+
+def test_same_day_visits_ordered_by_time_not_id(load) -> None:
+    cl = load(CHILD + """
+    [[visits]]
+    id = "v1"
+    date = 2026-11-10T15:00:00
+    seen = ["c1"]
+    [[visits]]
+    id = "v2"
+    date = 2026-11-10T09:00:00
+    seen = ["c1"]
+    """, TODAY)
+    # Darlington visit = 10 wd. Mon 2 Nov + 10 wd = Mon 16 Nov, met by the first visit (v2, 09:00);
+    # v2 -> v1 the same day (due Tue 24 Nov, met 10 Nov); from v1 (the later one): Tue 24 Nov, open.
+    assert by_rule(cl, "visit") == [("c1", D(2026, 11, 16), D(2026, 11, 10), MET, D(2026, 11, 2), "c1"),
+                                    ("c1", D(2026, 11, 24), None, SOON, D(2026, 11, 10), "v1"),
+                                    ("c1", D(2026, 11, 24), D(2026, 11, 10), MET, D(2026, 11, 10), "v2")]
