@@ -10,19 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from pathlib import Path
+from typing import Iterable, TypeVar
 
 CATEGORIES = ("physical", "emotional", "sexual", "neglect")
-
-
-def moment(record: object) -> datetime:
-    """SPEC 3 order (v1.1): a record's date-time, a bare date counting as 00:00."""
-    at = getattr(record, "at", None)
-    return at or datetime.combine(record.date, time())  # type: ignore[attr-defined]
-
-
-def in_order(records):  # type: ignore[no-untyped-def]
-    """Records of one kind in SPEC order: date-time, then id (never file order)."""
-    return sorted(records, key=lambda r: (moment(r), r.id))
 MEMBER_KINDS = ("professional", "family", "child")
 CONFERENCE_KINDS = ("initial", "review", "transfer", "pre_birth")
 MEETING_STATUSES = ("held", "scheduled", "cancelled")
@@ -40,6 +30,20 @@ EVENT_KINDS = (
     "legal",
     "note",
 )
+
+
+def moment(record: object) -> datetime:
+    """SPEC 3 order (v1.1): a record's date-time, a bare date counting as 00:00."""
+    at = getattr(record, "at", None)
+    return at or datetime.combine(record.date, time())  # type: ignore[attr-defined]
+
+
+R = TypeVar("R")
+
+
+def in_order(records: Iterable[R]) -> list[R]:
+    """Records of one kind in SPEC order: date-time, then id (never file order)."""
+    return sorted(records, key=lambda r: (moment(r), r.id))  # type: ignore[attr-defined]
 
 
 @dataclass
