@@ -66,7 +66,7 @@ NEW_FLAGS = {  # SPEC 1.1 flags: each shown once in the demo, and nowhere else
     "absent_without_report": {"CP-2026-0005"},  # the GP sent apologies and nothing else
     "lead_worker_absent": {"CP-2026-0009"},
     "first_core_group_chair": {"CP-2026-0002"},  # Hillingdon only
-    "interpreter_not_invited": {"CP-2026-0003"},
+    "interpreter_not_invited": {"CP-2026-0009"},  # Punjabi, at the last core group
 }
 
 
