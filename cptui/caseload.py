@@ -255,7 +255,7 @@ def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
     if not path.stat().st_mode & 0o222:
         probs.append(Problem(name, None, None, "warning", "the file is read-only: cptui shows it but "
                              "cannot save changes to it", "read_only"))
-    probs += practice_flags(case, res.text, name, cal, today)
+    probs += practice_flags(case, res.text, name, cal, today, profile)
     probs += _span_warnings(case, name, cal)
     return CaseView(case, profile, deadlines, probs), probs
 

@@ -16,6 +16,7 @@ from typing import Sequence
 from cptui import __version__
 from cptui.caseload import Caseload, CaseView, load_caseload
 from cptui.dates import distance, fmt_date
+from cptui.flags import GENERAL_FLAGS
 from cptui.paths import default_cases, demo_cases, user_cases, writable_demo
 from cptui.profiles import TERMS, TIMESCALES, ProfileError, library_for
 from cptui.rules import STATUS_ORDER, STATUS_TEXT
@@ -339,8 +340,10 @@ def cmd_profiles(name: str | None, folder: Path | None) -> int:
             head += f" (extends {prof.extends})"
         print(head)
         print(f"  from: {'team file ' + prof.path if prof.path else 'shipped with cptui'}")
-        print(f"  core group notes: {_scope(prof.core_group_notes_scope)}; "
-              f"plan after a core group: {_scope(prof.core_group_plan_scope)}")
+        if "core_group_notes" in prof.timescales:
+            print(f"  core group notes: {_scope(prof.core_group_notes_scope)}")
+        if "core_group_plan" in prof.timescales:
+            print(f"  plan after a core group: {_scope(prof.core_group_plan_scope)}")
         print("  terms: " + "; ".join(f"{k.replace('_', ' ')} = {prof.term(k)!r}" for k in TERMS))
         for rule in TIMESCALES:
             s = prof.get(rule)
@@ -359,6 +362,11 @@ def cmd_profiles(name: str | None, folder: Path | None) -> int:
             q = prof.quoracy
             print(f"  quorate: {q['lead_agency']} and at least {q['other_agencies']} other agencies "
                   f"— {q['cite']}")
+        print(f"  flags: every profile's ({', '.join(GENERAL_FLAGS)})"
+              + (", and:" if prof.flags else ""))
+        for flag, f in prof.flags.items():
+            inherited = "" if f.origin == prof.name else f" [from {f.origin}]"
+            print(f"  {flag:<30} {f.value:<17} {f.cite}{inherited}")
         print()
     return 0
 

@@ -73,15 +73,28 @@ class _Case:
         return self.wd(d, shift)
 
 
+# The profiles a training caseload cycles through: the six whose timescales the format's own
+# table fixes, so a caseload is the same whatever other profiles ship.
+DEMO_PROFILES = ("berkshire", "blackburn-with-darwen", "darlington", "hillingdon", "west-midlands",
+                 "working-together-2023")
+
+
 def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
     rng = random.Random(f"{seed}-{n}")
-    names = sorted(all_profiles())
+    names = DEMO_PROFILES
     c = _Case(rng, cal, today, n, names[n % len(names)])
     surname = rng.choice(SURNAME)
+    # A few slips on fixed case numbers, so every caseload of a dozen or more cases shows each
+    # SPEC 1.1 flag to a trainer: a plan made days ago and no core group booked, a visit typed in
+    # before it happened, an interpreter who was not there, a first meeting not chaired by the manager.
+    recent, typed_ahead, no_interpreter = n % 11 == 3, n % 13 == 5, n % 12 == 7
+    tm_not_chair = n % 4 == 3
     transfer = rng.random() < 0.1
-    closed = rng.random() < 0.1
-    unborn_only = rng.random() < 0.07
+    closed = rng.random() < 0.1 and not recent
+    unborn_only = rng.random() < 0.07 and not (recent or typed_ahead or no_interpreter)
     start = cal.add_working_days(today - timedelta(days=rng.randint(7, 420)), 0)
+    if recent:
+        start = cal.add_working_days(today, -3)
     while not cal.is_working_day(start):
         start += timedelta(days=1)
     kids = []
@@ -104,21 +117,28 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
                 k["plan_end"] = plan_end
     members = [{"id": "m1", "name": f"{rng.choice(ADULT)} {rng.choice(SURNAME)}", "role": "Lead social worker",
                 "agency": "Children's Social Care", "kind": "professional", "core_group": True},
-               {"id": "m2", "name": f"{rng.choice(ADULT)} {surname}", "role": "Parent", "kind": "family",
+               {"id": "m2", "name": f"{rng.choice(ADULT)} {rng.choice(SURNAME)}", "role": "Team manager",
+                "agency": "Children's Social Care", "kind": "professional", "core_group": False},
+               {"id": "m3", "name": f"{rng.choice(ADULT)} {surname}", "role": "Parent", "kind": "family",
                 "core_group": True, "contact": f"07700 9{rng.randint(0, 99999):05d}"}]
     for role, agency in rng.sample(AGENCIES, rng.randint(1, 3)):
         members.append({"id": f"m{len(members) + 1}", "name": f"{rng.choice(ADULT)} {rng.choice(SURNAME)}",
                         "role": role, "agency": agency, "kind": "professional", "core_group": True})
-    head = {"schema": 1, "id": c.id, "procedure": c.profile.name, "lead_social_worker": "m1",
+    head = {"schema": 1, "id": c.id, "procedure": c.profile.name, "lead_social_worker": "m1", "team_manager": "m2",
             "closed": cal.add_working_days(plan_end, 10) if closed and plan_end else None}
     if head["closed"] and head["closed"] > today:
         head["closed"] = None
-    if rng.random() < 0.08:
+    if rng.random() < 0.08 or no_interpreter:
         head["interpreter"] = rng.choice(["Polish", "Romanian", "Arabic", "Urdu", "Portuguese"])
     out = [table("", head).lstrip("\n")]
     out += [table("\n[[children]]", k) for k in kids]
     out += [table("\n[[members]]", m) for m in members]
     events, confs, groups, visits = [], [], [], []
+
+    def past(d: date) -> date | None:
+        """A done date is only written once it has happened (SPEC 1.1: nothing from the future)."""
+        return d if d <= today else None
+
     end = min(today, plan_end) if plan_end else today
     if unborn_only:
         confs.append({"id": c.next_id("k"), "kind": "pre_birth", "status": "scheduled",
@@ -135,7 +155,7 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
                            "summary": "Strategy discussion; section 47 enquiry begins."})
             kind = "initial"
         quorate = rng.random() > 0.06
-        attendees = ["m1", "m2"] + [m["id"] for m in members[2:]]
+        attendees = ["m1", "m3"] + [m["id"] for m in members[3:]]
         confs.append({"id": c.next_id("k"), "kind": kind, "date": start, "outcome": "plan",
                       "children": [k["id"] for k in kids], "attendees": attendees, "quorate": quorate,
                       "decisions_circulated": c.jitter(c.wd(start, 2), 0.2)})
@@ -157,15 +177,26 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
             held = c.jitter(due, 0.2)
             if held > end:
                 break
+            first = not groups
+            others = members[3:]
+            came = [m["id"] for m in others if rng.random() < .7]
+            away = [m["id"] for m in others if m["id"] not in came and rng.random() < .5]
+            lead = [] if rng.random() < 0.04 else ["m1"]  # the lead social worker missed it
             g = {"id": c.next_id("g"), "date": datetime(held.year, held.month, held.day, rng.choice([10, 13, 14])),
-                 "chair": "m1", "attendees": ["m1", "m2"] + [m["id"] for m in members[2:] if rng.random() < .7]}
+                 "chair": "m1" if not first or tm_not_chair else "m2",
+                 "attendees": lead + (["m2"] if first else []) + ["m3"] + came,
+                 "apologies": away or None, "written_reports": [a for a in away if rng.random() < .85] or None}
             if rng.random() < 0.95 and held < today:
-                g["notes_circulated"] = c.jitter(c.wd(held, 3), 0.25)
+                g["notes_circulated"] = past(c.jitter(c.wd(held, 3), 0.25))
+            if "core_group_plan" in ts and rng.random() < 0.95 and held < today:
+                g["plan_sent"] = past(c.jitter(held + timedelta(days=4), 0.25))
+            if "interpreter" in head:
+                g["interpreter_present"] = not (no_interpreter and first)
             groups.append(g)
             if rhythm is None:
                 break
             due = cal.add(held, rhythm.timescale)
-        if not plan_end and rng.random() < 0.5:
+        if not plan_end and not recent and rng.random() < 0.5:
             groups.append({"id": c.next_id("g"), "date": c.wd(today, rng.randint(1, 15)),
                            "status": "scheduled", "chair": "m1"})
         # visits
@@ -184,6 +215,9 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
             if not seen:
                 v["notes"] = "No answer at the door."
             visits.append(v)
+        if typed_ahead and not plan_end:
+            visits.append({"id": c.next_id("v"), "date": c.wd(today, 3), "by": "m1",
+                           "seen": [k["id"] for k in kids], "notes": "Typed in ahead of the planned visit."})
         if rng.random() < 0.08:
             events.append({"id": c.next_id("e"), "date": today - timedelta(days=rng.randint(1, 25)),
                            "kind": "missing", "summary": "Child missing overnight; returned next day."})
@@ -196,6 +230,9 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
             k["report_to_parents"] = c.jitter(c.wd(k["date"], -2), 0.12)
             k["report_to_chair"] = c.jitter(c.wd(k["date"], -3), 0.12)
             k.setdefault("decisions_circulated", c.jitter(c.wd(k["date"], 2), 0.15))
+            k["decisions_circulated"] = past(k["decisions_circulated"])
+            if "interpreter" in head:
+                k["interpreter_present"] = True
             rec = c.jitter(c.wd(k["date"], 20), 0.2)
             if rec < today:
                 k["record_circulated"] = rec

@@ -11,8 +11,9 @@ from datetime import date, timedelta
 
 from cptui.dates import WorkCalendar, fmt_date
 from cptui.locate import Locator, PathKey
-from cptui.model import Case
+from cptui.model import Case, in_order
 from cptui.problems import Problem
+from cptui.profiles import Profile
 
 TITLES = {
     "smart_action": "Action not SMART",
@@ -23,10 +24,28 @@ TITLES = {
     "unrecorded_meeting": "Meeting not recorded",
     "non_working_day": "Dated on a non-working day",
     "outside_calendar": "Date outside the holiday table",
+    "future_dated": "Dated after today",
+    "first_core_group_not_booked": "First core group not booked",
+    "absent_without_report": "Absent without a written report",
+    "lead_worker_absent": "Lead social worker absent",
+    "first_core_group_chair": "First core group chair",
+    "interpreter_not_invited": "Interpreter not present",
+}
+# Flags every profile raises; a profile turns on more in its [flags] table (SPEC 4).
+GENERAL_FLAGS = ("smart_action", "no_access_twice", "inquorate", "plan_ended_at_first_review", "missing",
+                 "unrecorded_meeting", "non_working_day", "future_dated", "first_core_group_not_booked",
+                 "absent_without_report", "lead_worker_absent", "interpreter_not_invited")
+# Done dates that count as unset when after today (SPEC 3, v1.1), per record kind.
+DONE_FIELDS = {
+    "conferences": ("report_to_parents", "report_to_chair", "decisions_circulated", "record_circulated"),
+    "core_groups": ("notes_circulated", "plan_sent"),
+    "events": ("responded",),
+    "actions": ("done",),
 }
 
 
-def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: date) -> list[Problem]:
+def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: date,
+                   profile: Profile | None = None) -> list[Problem]:
     locs: list[Locator] = []  # built on the first flag only
     out: list[Problem] = []
 
@@ -49,13 +68,13 @@ def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: d
         if missing:
             flag("smart_action", p, f"action {a.id!r} is not SMART: {', '.join(missing)}")
 
-    statutory = sorted((v for v in case.visits if v.statutory), key=lambda v: (v.date, v.id))
+    statutory = in_order(v for v in case.visits if v.statutory)
     for c in case.children:
         if c.plan_start is None:
             continue
         prev_missed = None
         for v in statutory:
-            if v.date < c.plan_start:
+            if v.date < c.plan_start or v.date > today:  # a visit after today has not happened (v1.1)
                 continue
             if c.id in v.seen:
                 prev_missed = None
@@ -101,7 +120,76 @@ def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: d
         if e.kind == "missing" and today - timedelta(days=30) <= e.date <= today:
             flag("missing", ("events", idx[id(e)]),
                  f"missing episode on {fmt_date(e.date)} (within the last 30 days)")
+    _future_dated(case, idx, flag, today)
+    _meeting_flags(case, idx, flag, cal, today, profile)
     return out
+
+
+def _future_dated(case: Case, idx: dict[int, int], flag, today: date) -> None:
+    """Anything recorded as happened after today: left out of every rule (SPEC 3)."""
+    arrays: list[tuple[str, list, PathKey, str]] = [
+        ("conferences", case.conferences, ("conferences",), "conference"),
+        ("core_groups", case.core_groups, ("core_groups",), "core group"),
+        ("visits", case.visits, ("visits",), "visit"),
+        ("events", case.events, ("events",), "event"),
+        ("actions", case.plan.actions, ("plan", "actions"), "action"),
+    ]
+    for kind, records, base, what in arrays:
+        for r in records:
+            parts = []
+            dated = getattr(r, "date", None)
+            if dated is not None and dated > today and (kind in ("visits", "events") or r.held):
+                parts.append(f"dated {fmt_date(dated)}, after today: it has not happened yet, "
+                             "so no deadline counts it")
+            for key in DONE_FIELDS.get(kind, ()):
+                d = getattr(r, key)
+                if d is not None and d > today:
+                    parts.append(f"`{key}` is {fmt_date(d)}, after today: counted as not done until then")
+            if parts:
+                flag("future_dated", base + (idx[id(r)],), f"{what} {r.id!r}: " + "; ".join(parts))
+
+
+def _meeting_flags(case: Case, idx: dict[int, int], flag, cal: WorkCalendar, today: date,
+                   profile: Profile | None) -> None:
+    """Who came to held meetings, and whether the first core group was booked (SPEC 4, v1.1).
+
+    Meetings dated after today have not happened yet and are skipped, as in the rules.
+    """
+    confs = in_order(k for k in case.conferences if k.held and k.date <= today)
+    groups = in_order(g for g in case.core_groups if g.held and g.date <= today)
+    for k in confs:
+        p: PathKey = ("conferences", idx[id(k)])
+        booked_by = cal.add_working_days(k.date, 1)
+        if (k.kind in ("initial", "transfer") and k.outcome == "plan" and booked_by < today
+                and not any(g.date > k.date for g in case.core_groups)):
+            flag("first_core_group_not_booked", p,
+                 f"{k.kind} conference {k.id!r} on {fmt_date(k.date)} made a plan but no core group "
+                 "is recorded after it: book the first core group (its date is set at the conference)")
+        if case.interpreter and k.interpreter_present is False:
+            flag("interpreter_not_invited", p, f"conference {k.id!r} on {fmt_date(k.date)}: no "
+                 f"{case.interpreter} interpreter took part, though the family needs one")
+    for g in groups:
+        p = ("core_groups", idx[id(g)])
+        for mid in g.apologies:
+            m = case.member(mid)
+            if m is not None and m.kind == "professional" and mid not in g.written_reports:
+                flag("absent_without_report", p, f"{m.name} sent apologies to the core group on "
+                     f"{fmt_date(g.date)} and no written report")
+        if case.lead_social_worker and case.lead_social_worker not in g.attendees:
+            flag("lead_worker_absent", p, f"the lead social worker "
+                 f"({case.member_name(case.lead_social_worker)}) did not attend the core group on "
+                 f"{fmt_date(g.date)}: they or a representative must attend")
+        if case.interpreter and g.interpreter_present is False:
+            flag("interpreter_not_invited", p, f"core group on {fmt_date(g.date)}: no "
+                 f"{case.interpreter} interpreter took part, though the family needs one")
+    rule = profile.flags.get("first_core_group_chair") if profile else None
+    S = case.plan_start(today)
+    first = next((g for g in groups if S is not None and g.date >= S), None)
+    if rule is not None and rule.value == "team_manager" and first is not None and first.chair != case.team_manager:
+        who = case.member_name(first.chair) if first.chair else "nobody recorded"
+        flag("first_core_group_chair", ("core_groups", idx[id(first)]),
+             f"the first core group ({fmt_date(first.date)}) was chaired by {who}, not the team manager "
+             f"({case.member_name(case.team_manager)}): {rule.cite}")
 
 
 def _weekend(flag, cal: WorkCalendar, path: PathKey, d: date, what: str) -> None:

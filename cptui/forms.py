@@ -29,17 +29,24 @@ from cptui.profiles import Profile, all_profiles
 class Field:
     key: str
     label: str
-    # text | longtext | date | datetime | bool | enum | member | members | child | children | outcome
+    # text | longtext | date | datetime | bool | yesno | enum | member | members | child | children | outcome
     kind: str = "text"
     required: bool = False
     options: tuple[str, ...] = ()
     default: Any = None
     always: bool = False  # written on new records even when it equals the default
     open_enum: bool = False  # options are suggestions; other words_like_this allowed
+    when: str | None = None  # asked only when the case sets this key (e.g. "interpreter")
 
 
 def F(key: str, label: str, kind: str = "text", **kw: Any) -> Field:
     return Field(key, label, kind, **kw)
+
+
+# An optional yes/no where blank means "not recorded" (a checkbox cannot say that).
+YESNO = ("yes", "no")
+INTERPRETER = F("interpreter_present", "An interpreter took part (blank: not recorded)", "yesno",
+                options=YESNO, when="interpreter")
 
 
 FORMS: dict[str, list[Field]] = {
@@ -61,6 +68,8 @@ FORMS: dict[str, list[Field]] = {
         F("written_reports", "Sent a written report", "members", default=[]),
         F("location", "Location"),
         F("notes_circulated", "Notes circulated on", "date"),
+        F("plan_sent", "Updated plan sent out on", "date"),
+        INTERPRETER,
         F("notes", "Notes", "longtext"),
     ],
     "conference": [
@@ -77,6 +86,7 @@ FORMS: dict[str, list[Field]] = {
         F("decisions_circulated", "Decisions circulated on", "date"),
         F("record_circulated", "Record circulated on", "date"),
         F("exceptional_reason", "Exceptional reason (plan ended at first review)", "longtext"),
+        INTERPRETER,
     ],
     "event": [
         F("date", "Date", "date", required=True),
@@ -155,12 +165,19 @@ def next_case_id(existing: list[str], today: date) -> str:
     return f"CP-{today.year}-{max(nums, default=0) + 1:04d}"
 
 
+def form_fields(kind: str, case: Case | None) -> list[Field]:
+    """The fields a form asks: some only when the case needs them (an interpreter)."""
+    return [f for f in FORMS[kind] if f.when is None or (case is not None and getattr(case, f.when, None))]
+
+
 def show(field: Field, value: Any) -> Any:
     """A stored value as the form shows it (dates in ISO, times as HH:MM)."""
     if value is None:
         if field.kind in ("members", "children"):
             return []
         return field.default if field.default is not None else ""
+    if field.kind == "yesno" and isinstance(value, bool):
+        return "yes" if value else "no"
     if isinstance(value, datetime):
         return value.strftime("%Y-%m-%d %H:%M")
     if isinstance(value, date):
@@ -175,6 +192,8 @@ def parse(field: Field, raw: Any, today: date) -> tuple[Any, str | None]:
     text = raw.strip() if isinstance(raw, str) else raw
     if text in ("", None):
         return None, (f"{field.label.split(' (')[0]} is required" if field.required else None)
+    if field.kind == "yesno":
+        return (text == "yes", None) if text in YESNO else (None, "choose yes, no, or leave blank")
     if field.kind == "date":
         try:
             return parse_user_date(text, today), None
@@ -203,6 +222,8 @@ def validate(kind: str, raw: Mapping[str, Any], today: date) -> tuple[dict[str, 
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for f in FORMS[kind]:
+        if f.when is not None and f.key not in raw:
+            continue  # not asked for this case: leave the stored value alone
         v, err = parse(f, raw.get(f.key), today)
         if err:
             errors[f.key] = err
@@ -225,6 +246,8 @@ def changes(kind: str, old: Mapping[str, Any] | None, new: Mapping[str, Any]) ->
     """
     out: dict[str, Any] = {}
     for f in FORMS[kind]:
+        if f.when is not None and f.key not in new:
+            continue  # not asked: unchanged
         value = new.get(f.key)
         if isinstance(value, list) and not value and f.default is None:
             value = None

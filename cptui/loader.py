@@ -237,6 +237,14 @@ class _Checker:
             return default
         return v
 
+    def opt_bool(self, d: dict, path: PathKey, key: str) -> bool | None:
+        """An optional yes/no where missing means "not recorded" (None)."""
+        v = d.get(key)
+        if v is not None and not isinstance(v, bool):
+            self.add(path + (key,), f"`{key}` must be true or false, not {_kind(v)}")
+            return None
+        return v
+
     def ids(self, d: dict, path: PathKey, key: str) -> list[str]:
         v = d.get(key, [])
         if not isinstance(v, list) or not all(isinstance(x, str) for x in v):
@@ -273,6 +281,11 @@ class _Checker:
     def ref(self, path: PathKey, key: str, value: str | None, known: set[str], what: str) -> None:
         if value is not None and value not in known:
             self.add(path + (key,), f"`{key}` names unknown {what} {value!r}")
+
+
+def _at(d: dict) -> datetime | None:
+    """The time of day, when a record's `date` is a local date-time (SPEC 3 order)."""
+    return d["date"] if isinstance(d.get("date"), datetime) else None
 
 
 def _kind(v: Any) -> str:
@@ -332,7 +345,7 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
         case.events.append(Event(
             d["id"], when, kind, ck.str_(d, p, "summary") or "", ck.bool_(d, p, "s47", False),
             ck.bool_(d, p, "significant", True), ck.bool_(d, p, "confidential", False),
-            ck.date_(d, p, "responded")))
+            ck.date_(d, p, "responded"), at=_at(d)))
 
     for p, d in ck.table_array(data, root, "conferences"):
         kind = ck.str_(d, p, "kind", required=True, enum=CONFERENCE_KINDS)
@@ -345,7 +358,8 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
             ck.ids(d, p, "attendees"), ck.ids(d, p, "apologies"), ck.bool_(d, p, "quorate", True),
             ck.date_(d, p, "report_to_parents"), ck.date_(d, p, "report_to_chair"),
             ck.date_(d, p, "decisions_circulated"), ck.date_(d, p, "record_circulated"),
-            ck.str_(d, p, "exceptional_reason"), ck.bool_(d, p, "confidential", False)))
+            ck.str_(d, p, "exceptional_reason"), ck.bool_(d, p, "confidential", False),
+            interpreter_present=ck.opt_bool(d, p, "interpreter_present"), at=_at(d)))
 
     for p, d in ck.table_array(data, root, "core_groups"):
         raw = d.get("date")
@@ -357,7 +371,8 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
             ck.str_(d, p, "status", enum=MEETING_STATUSES) or "held", ck.str_(d, p, "chair"),
             ck.ids(d, p, "attendees"), ck.ids(d, p, "apologies"), ck.ids(d, p, "written_reports"),
             ck.str_(d, p, "location"), ck.date_(d, p, "notes_circulated"), ck.str_(d, p, "notes"),
-            ck.bool_(d, p, "confidential", False)))
+            ck.bool_(d, p, "confidential", False), plan_sent=ck.date_(d, p, "plan_sent"),
+            interpreter_present=ck.opt_bool(d, p, "interpreter_present")))
 
     for p, d in ck.table_array(data, root, "visits"):
         when = ck.date_(d, p, "date", required=True)
@@ -366,7 +381,7 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
         case.visits.append(Visit(
             d["id"], when, ck.str_(d, p, "by"), ck.bool_(d, p, "statutory", True),
             ck.ids(d, p, "seen"), ck.ids(d, p, "seen_alone"), ck.ids(d, p, "bedroom_seen"),
-            ck.str_(d, p, "notes"), ck.bool_(d, p, "confidential", False)))
+            ck.str_(d, p, "notes"), ck.bool_(d, p, "confidential", False), at=_at(d)))
 
     plan = data.get("plan", {})
     if not isinstance(plan, dict):

@@ -8,8 +8,9 @@ unknown keys never pass through these classes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, time
 from pathlib import Path
+from typing import Iterable, TypeVar
 
 CATEGORIES = ("physical", "emotional", "sexual", "neglect")
 MEMBER_KINDS = ("professional", "family", "child")
@@ -29,6 +30,20 @@ EVENT_KINDS = (
     "legal",
     "note",
 )
+
+
+def moment(record: object) -> datetime:
+    """SPEC 3 order (v1.1): a record's date-time, a bare date counting as 00:00."""
+    at = getattr(record, "at", None)
+    return at or datetime.combine(record.date, time())  # type: ignore[attr-defined]
+
+
+R = TypeVar("R")
+
+
+def in_order(records: Iterable[R]) -> list[R]:
+    """Records of one kind in SPEC order: date-time, then id (never file order)."""
+    return sorted(records, key=lambda r: (moment(r), r.id))  # type: ignore[attr-defined]
 
 
 @dataclass
@@ -78,6 +93,7 @@ class Event:
     significant: bool = True
     confidential: bool = False
     responded: date | None = None
+    at: datetime | None = None  # set when the file gives a time
 
 
 @dataclass
@@ -97,6 +113,8 @@ class Conference:
     record_circulated: date | None = None
     exceptional_reason: str | None = None
     confidential: bool = False
+    interpreter_present: bool | None = None  # v1.1: None = not recorded
+    at: datetime | None = None  # set when the file gives a time
 
     @property
     def held(self) -> bool:
@@ -117,6 +135,8 @@ class CoreGroup:
     notes_circulated: date | None = None
     notes: str | None = None
     confidential: bool = False
+    plan_sent: date | None = None  # v1.1: the updated plan went out (core_group_plan)
+    interpreter_present: bool | None = None  # v1.1: None = not recorded
 
     @property
     def held(self) -> bool:
@@ -134,6 +154,7 @@ class Visit:
     bedroom_seen: list[str] = field(default_factory=list)
     notes: str | None = None
     confidential: bool = False
+    at: datetime | None = None  # set when the file gives a time
 
 
 @dataclass
@@ -210,8 +231,12 @@ class Case:
         return min(starts) if starts else None
 
     def plan_end(self, today: date) -> date | None:
-        """The case's plan end: the latest plan_end once no child's plan is active."""
-        planned = [c for c in self.children if c.plan_start is not None]
-        if not planned or any(c.plan_end is None or c.plan_end > today for c in planned):
+        """The case's plan end: the latest plan_end once no child's plan is active.
+
+        "Not active" includes a plan that starts after today (SPEC 3's
+        definition), so a future plan with an end date still stops there.
+        """
+        if any(c.plan_active(today) for c in self.children):
             return None
-        return max(c.plan_end for c in planned if c.plan_end is not None)
+        ends = [c.plan_end for c in self.children if c.plan_start is not None and c.plan_end is not None]
+        return max(ends) if ends else None

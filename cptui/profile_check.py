@@ -39,7 +39,9 @@ TIMESCALES = (
     "complaint_response",
 )
 SCOPES = ("all", "first")
-CHAIRS = ("team_manager",)  # who must chair the first core group (SPEC 4, v1.1)
+# Practice flags a profile turns on, and the values each accepts (format v1.1).
+PROFILE_FLAGS = {"first_core_group_chair": ("team_manager",)}
+FLAG_KEYS = ("value", "cite", "url")
 # The words a partnership uses; screens and documents ask the profile for them.
 TERMS = (
     "plan",                # the plan a child is subject to
@@ -50,7 +52,7 @@ TERMS = (
     "review_conference",
 )
 TOP_KEYS = ("name", "title", "extends", "url", "core_group_notes_scope", "core_group_plan_scope",
-            "first_core_group_chair", "timescales", "quoracy", "terms", "terms_cite", "documents")
+            "flags", "timescales", "quoracy", "terms", "terms_cite", "documents")
 # Extra agenda items a partnership's procedure asks a core group to cover.
 DOCUMENT_KEYS = ("agenda_first", "agenda_later")
 ENTRY_KEYS = ("value", "cite", "url")
@@ -119,9 +121,7 @@ def check_profile(data: dict[str, Any], text: str, shown: str, stem: str, team: 
         v = ck.str_(data, (), key, enum=SCOPES)
         if v is not None:
             clean[key] = v
-    chair = ck.str_(data, (), "first_core_group_chair", enum=CHAIRS)
-    if chair is not None:
-        clean["first_core_group_chair"] = chair
+    clean["flags"] = _flags(ck, data.get("flags", {}))
     clean["timescales"] = _timescales(ck, data.get("timescales", {}))
     if "quoracy" in data:
         q = _quoracy(ck, data["quoracy"])
@@ -130,6 +130,32 @@ def check_profile(data: dict[str, Any], text: str, shown: str, stem: str, team: 
     clean["terms"] = _terms(ck, data.get("terms", {}))
     clean["documents"] = _documents(ck, data.get("documents", {}))
     out.problems = ck.problems
+    return out
+
+
+def _flags(ck: _Checker, table: Any) -> dict[str, dict[str, str]]:
+    """``[flags]``: practice flags the profile turns on, each with its value and citation."""
+    if not isinstance(table, dict):
+        ck.add(("flags",), f"`flags` must be a table, not {_kind(table)}")
+        return {}
+    out: dict[str, dict[str, str]] = {}
+    for flag, spec in table.items():
+        p = ("flags", flag)
+        if flag not in PROFILE_FLAGS:
+            ck.add(p, f"unknown flag `{flag}`; a profile can turn on: {', '.join(PROFILE_FLAGS)}")
+            continue
+        if not isinstance(spec, dict):
+            ck.add(p, f"flag `{flag}` must be {{ value = \"...\", cite = \"...\" }}")
+            continue
+        for k in spec:
+            if k not in FLAG_KEYS:
+                ck.add(p + (k,), f"unknown key `{k}` in flag `{flag}`; it takes: {', '.join(FLAG_KEYS)}")
+        value = ck.str_(spec, p, "value", required=True, enum=PROFILE_FLAGS[flag])
+        cite = ck.str_(spec, p, "cite")
+        if cite is None:
+            ck.add(p, f"flag `{flag}` has no `cite`: say which section of the procedure asks for it")
+        if value is not None and cite is not None:
+            out[flag] = {"value": value, "cite": cite}
     return out
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cptui.profile_check import NAME_RE, RESERVED, TERMS, TIMESCALES
+from cptui.profile_check import NAME_RE, PROFILE_FLAGS, RESERVED, TERMS, TIMESCALES
 from cptui.profiles import ProfileError, all_profiles, load_library, team_dir
 
 
@@ -38,9 +38,6 @@ def starter_text(name: str, base: str, folder: Path | None = None) -> str:
         f"# core_group_notes_scope = {_q(parent.core_group_notes_scope)}   # \"all\" or \"first\" meeting",
         f"# core_group_plan_scope = {_q(parent.core_group_plan_scope)}    # \"all\" or \"first\" meeting",
     ]
-    chair = parent.first_core_group_chair
-    out.append(f"# first_core_group_chair = {_q(chair or 'team_manager')}"
-               + ("" if chair else f"   # not set by {base}"))
     out += ["", "[timescales]"]
     for rule in TIMESCALES:
         s = parent.get(rule)
@@ -49,6 +46,14 @@ def starter_text(name: str, base: str, folder: Path | None = None) -> str:
             continue
         url = f", url = {_q(s.url)}" if s.url else ""
         out.append(f"# {rule} = {{ value = {_q(s.text)}, cite = {_q(s.cite)}{url} }}")
+    out += ["", "# Practice flags that depend on the partnership's procedure."]
+    out.append("[flags]")
+    for flag, values in PROFILE_FLAGS.items():
+        f = parent.flags.get(flag)
+        if f is None:
+            out.append(f"# {flag} = {{ value = {_q(values[0])}, cite = \"\" }}   # not set by {base}")
+        else:
+            out.append(f"# {flag} = {{ value = {_q(f.value)}, cite = {_q(f.cite)} }}")
     out += ["", "# The words your partnership uses on screens and in documents."]
     out.append("[terms]")
     for key in TERMS:

@@ -32,6 +32,15 @@ TEAM_DIR = "profiles"
 
 
 @dataclass(frozen=True)
+class FlagSetting:
+    """A practice flag the profile turns on: its setting and citation."""
+
+    value: str
+    cite: str
+    origin: str
+
+
+@dataclass(frozen=True)
 class Setting:
     """One timescale as resolved: value, citation, and where it came from."""
 
@@ -53,7 +62,7 @@ class Profile:
     core_group_notes_scope: str = "all"
     quoracy: Mapping[str, object] | None = None  # {lead_agency, other_agencies, cite}
     core_group_plan_scope: str = "all"
-    first_core_group_chair: str | None = None
+    flags: Mapping[str, FlagSetting] = field(default_factory=dict)  # profile-driven practice flags
     terms: Mapping[str, str] = field(default_factory=dict)
     path: str | None = None  # the team file it was read from; None when shipped
     # extra agenda items, parent profile's first: {"first": (...), "later": (...)}
@@ -157,7 +166,8 @@ def _make(name: str, raw: _Raw, parent: Profile | None) -> Profile:
         core_group_notes_scope=inherit("core_group_notes_scope", "all"),
         quoracy=d.get("quoracy", parent.quoracy if parent else None),
         core_group_plan_scope=inherit("core_group_plan_scope", "all"),
-        first_core_group_chair=inherit("first_core_group_chair", None),
+        flags={**(parent.flags if parent else {}),
+               **{k: FlagSetting(v["value"], v["cite"], name) for k, v in d.get("flags", {}).items()}},
         terms=terms, path=raw.checked.shown if team else None, agenda=agenda)
 
 

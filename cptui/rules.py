@@ -13,7 +13,7 @@ from datetime import date
 from typing import Callable, Iterator
 
 from cptui.dates import WorkCalendar
-from cptui.model import Case, Conference, CoreGroup
+from cptui.model import Case, Conference, CoreGroup, in_order
 from cptui.profiles import Profile
 
 PLAN_BOUND = {"first_core_group", "core_group", "first_review", "review",
@@ -26,6 +26,7 @@ LABELS = {
     "first_core_group": "First core group meeting",
     "core_group": "Core group meeting",
     "core_group_notes": "Core group notes circulated",
+    "core_group_plan": "Updated plan sent after core group",
     "first_review": "First review conference",
     "review": "Review conference",
     "conference_decisions": "Conference decisions circulated",
@@ -89,11 +90,24 @@ Raw = tuple[str | None, date, date | None, date, str, str]
 
 
 class _Ctx:
+    """One case as the rules see it at ``today`` (SPEC 3).
+
+    Held meetings, visits and events dated after today have not happened yet
+    and are left out here, once, so no rule can count them (v1.1). Records
+    are taken in order of date-time, then id, never file order.
+    """
+
     def __init__(self, case: Case, profile: Profile, cal: WorkCalendar, today: date) -> None:
         self.case, self.profile, self.cal, self.today = case, profile, cal, today
         self.S = case.plan_start(today)
-        self.held_conf = sorted((k for k in case.conferences if k.held), key=lambda k: k.date)
-        self.held_cg = sorted((g for g in case.core_groups if g.held), key=lambda g: (g.date, g.id))
+        self.held_conf = in_order(k for k in case.conferences if k.held and k.date <= today)
+        self.held_cg = in_order(g for g in case.core_groups if g.held and g.date <= today)
+        self.visits = in_order(v for v in case.visits if v.date <= today)
+        self.events = in_order(e for e in case.events if e.date <= today)
+
+    def done(self, d: date | None) -> date | None:
+        """A done date after today counts as unset (v1.1)."""
+        return d if d is not None and d <= self.today else None
 
     def due(self, rule: str, basis: date, backwards: bool = False) -> date:
         ts = self.profile.timescales[rule].timescale
@@ -117,8 +131,22 @@ class _Ctx:
         return next(c.id for c in self.case.children if c.plan_start == self.S)
 
 
+def counted_reviews(case: Case, today: date) -> list[date]:
+    """Review conferences that switch West Midlands to 2-monthly core groups.
+
+    Only reviews held after the plan start S and not after today count: a
+    review left in the file from a sibling's earlier plan must not switch the
+    rhythm early (SPEC 1.1). "Schedule the series" uses the same list.
+    """
+    S = case.plan_start(today)
+    if S is None:
+        return []
+    return sorted(k.date for k in case.conferences
+                  if k.held and k.kind == "review" and S < k.date <= today)
+
+
 def _events(ctx: _Ctx, kind: str) -> list:
-    return sorted((e for e in ctx.case.events if e.kind == kind), key=lambda e: (e.date, e.id))
+    return [e for e in ctx.events if e.kind == kind]
 
 
 def r_icpc(ctx: _Ctx) -> Iterator[Raw]:
@@ -152,7 +180,7 @@ def r_core_group(ctx: _Ctx) -> Iterator[Raw]:
     if not ctx.S:
         return
     gs = [g for g in ctx.held_cg if g.date >= ctx.S]
-    reviews = [k.date for k in ctx.held_conf if k.kind == "review"]
+    reviews = counted_reviews(ctx.case, ctx.today)
     after_review = "core_group_after_first_review" in ctx.profile.timescales
     for i, prev in enumerate(gs):
         nxt = gs[i + 1] if i + 1 < len(gs) else None
@@ -162,13 +190,16 @@ def r_core_group(ctx: _Ctx) -> Iterator[Raw]:
         yield None, ctx.due(rule, prev.date), nxt.date if nxt else None, prev.date, prev.id, rule
 
 
-def r_core_group_notes(ctx: _Ctx) -> Iterator[Raw]:
-    gs = ctx.held_cg
-    if ctx.profile.core_group_notes_scope == "first":
-        first = ctx.first_cg(ctx.S) if ctx.S else (gs[0] if gs else None)
-        gs = [first] if first else []
-    for g in gs:
-        yield None, ctx.due("core_group_notes", g.date), g.notes_circulated, g.date, g.id, "core_group_notes"
+def _per_core_group(rule: str, field: str, scope: str):
+    """A "within N of the meeting" rule: every held core group, or the plan's first."""
+    def gen(ctx: _Ctx) -> Iterator[Raw]:
+        gs = ctx.held_cg
+        if getattr(ctx.profile, scope) == "first":
+            first = ctx.first_cg(ctx.S) if ctx.S else (gs[0] if gs else None)
+            gs = [first] if first else []
+        for g in gs:
+            yield None, ctx.due(rule, g.date), ctx.done(getattr(g, field)), g.date, g.id, rule
+    return gen
 
 
 def r_first_review(ctx: _Ctx) -> Iterator[Raw]:
@@ -188,9 +219,9 @@ def r_review(ctx: _Ctx) -> Iterator[Raw]:
 
 def _per_conference(rule: str, field: str, statuses: tuple[str, ...], backwards: bool = False):
     def gen(ctx: _Ctx) -> Iterator[Raw]:
-        for k in sorted(ctx.case.conferences, key=lambda k: (k.date, k.id)):
-            if k.status in statuses:
-                yield None, ctx.due(rule, k.date, backwards), getattr(k, field), k.date, k.id, rule
+        for k in in_order(ctx.case.conferences):
+            if k.status in statuses and (k.status == "scheduled" or k.date <= ctx.today):
+                yield None, ctx.due(rule, k.date, backwards), ctx.done(getattr(k, field)), k.date, k.id, rule
     return gen
 
 
@@ -212,7 +243,7 @@ def r_school_move_core_group(ctx: _Ctx) -> Iterator[Raw]:
 
 def r_complaint_response(ctx: _Ctx) -> Iterator[Raw]:
     for e in _events(ctx, "complaint"):
-        yield None, ctx.due("complaint_response", e.date), e.responded, e.date, e.id, "complaint_response"
+        yield None, ctx.due("complaint_response", e.date), ctx.done(e.responded), e.date, e.id, "complaint_response"
 
 
 def _per_child_visits(rule: str, seen_field: str):
@@ -221,10 +252,8 @@ def _per_child_visits(rule: str, seen_field: str):
         for c in ctx.case.children:
             if c.plan_start is None:
                 continue
-            chain = sorted(
-                (v for v in ctx.case.visits
-                 if v.statutory and v.date >= c.plan_start and c.id in getattr(v, seen_field)),
-                key=lambda v: (v.date, v.id))
+            chain = [v for v in ctx.visits
+                     if v.statutory and v.date >= c.plan_start and c.id in getattr(v, seen_field)]
             basis, source = c.plan_start, c.id
             for v in chain:
                 yield c.id, ctx.due(rule, basis), v.date, basis, source, rule
@@ -239,7 +268,8 @@ RULES: dict[str, Callable[[_Ctx], Iterator[Raw]]] = {
     "pre_birth_conference": r_pre_birth_conference,
     "first_core_group": r_first_core_group,
     "core_group": r_core_group,
-    "core_group_notes": r_core_group_notes,
+    "core_group_notes": _per_core_group("core_group_notes", "notes_circulated", "core_group_notes_scope"),
+    "core_group_plan": _per_core_group("core_group_plan", "plan_sent", "core_group_plan_scope"),
     "first_review": r_first_review,
     "review": r_review,
     "conference_decisions": _per_conference("conference_decisions", "decisions_circulated", ("held",)),

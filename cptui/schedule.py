@@ -12,6 +12,7 @@ from datetime import date, timedelta
 
 from cptui.caseload import CaseView
 from cptui.dates import WorkCalendar
+from cptui.rules import counted_reviews
 
 
 @dataclass
@@ -50,7 +51,7 @@ def propose(cv: CaseView, cal: WorkCalendar, today: date) -> Series:
     else:
         prev = on_or_before_working_day(cal, open_first.due)  # type: ignore[union-attr]
         out.append(prev)
-    reviews = [k.date for k in case.conferences if k.held and k.kind == "review"]
+    reviews = counted_reviews(case, today)  # the same reviews the core_group rule counts
     while True:
         key = "core_group"
         if "core_group_after_first_review" in profile.timescales and any(r <= prev for r in reviews):

@@ -216,7 +216,7 @@ def build(cv: CaseView, load: Caseload, parent: bool, meeting: str | None = None
                           for mid in g.apologies if (n := b.name(mid))],
             "written_reports": b.names("meeting", g.written_reports),
             "notes": g.notes or "", "notes_circulated": g.notes_circulated,
-            "plan_sent": getattr(g, "plan_sent", None),
+            "plan_sent": g.plan_sent,
         }
         b.names("meeting", g.apologies)
     vm_conf = None

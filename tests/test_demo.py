@@ -62,3 +62,33 @@ def test_app_edits_a_private_copy_of_the_bundled_demo(tmp_path, monkeypatch) -> 
         demo_cases() / "CP-2026-0001.toml").read_bytes()
     (copy / "CP-2026-0001.toml").write_text("edited")
     assert writable_demo() == copy and (copy / "CP-2026-0001.toml").read_text() == "edited"  # kept
+
+
+NEW_FLAGS = {  # SPEC 1.1 flags: each shown once in the demo, and nowhere else
+    "future_dated": {"CP-2026-0006"},  # a visit typed in before it happened
+    "first_core_group_not_booked": {"CP-2026-0008"},
+    "absent_without_report": {"CP-2026-0005"},  # the GP sent apologies and nothing else
+    "lead_worker_absent": {"CP-2026-0009"},
+    "first_core_group_chair": {"CP-2026-0002"},  # Hillingdon only
+    "interpreter_not_invited": {"CP-2026-0009"},  # Punjabi, at the last core group
+}
+
+
+def test_demo_shows_each_v11_flag_where_it_should_and_nowhere_else() -> None:
+    load = load_caseload(DEMO)
+    for code, where in NEW_FLAGS.items():
+        got = {p.path.split("/")[-1].removesuffix(".toml") for p in load.problems if p.code == code}
+        assert got == where, code
+    cases = [cv.case for cv in load.cases]
+    assert sum(g.plan_sent is not None for k in cases for g in k.core_groups) >= 4
+    assert {d.status for d in load.deadlines() if d.rule == "core_group_plan"} >= {"met", "late"}
+
+
+def test_generated_demo_shows_every_v11_flag(tmp_path) -> None:
+    from cptui.demo import generate
+
+    generate(tmp_path, 40, date(2026, 11, 23), seed=1)  # what `cptui demo` writes by default
+    load = load_caseload(tmp_path)
+    assert not load.has_errors
+    assert set(NEW_FLAGS) <= {p.code for p in load.problems}
+    assert any(g.plan_sent for cv in load.cases for g in cv.case.core_groups)

@@ -214,3 +214,19 @@ def test_settings_problems(tmp_path: Path) -> None:
     msgs = [(p.line, p.message[:30]) for p in load_caseload(tmp_path, TODAY).problems]
     assert msgs == [(1, "timescale 'soon' is not a whol"), (3, "unknown timescale 'visits'; kn"),
                     (4, "timescale 'x' is not a whole n")]
+
+
+def test_plan_end_before_plan_start_is_an_error(tmp_path: Path) -> None:
+    """Issue 19: a plan end typed a year early would silently drop every plan deadline."""
+    early = GOOD.replace("plan_start = 2026-09-14", "plan_start = 2026-09-14\nplan_end = 2025-09-14")
+    assert errors(tmp_path, early) == [(10, 12, "error", "`plan_end` is before `plan_start`")]
+    assert load_caseload(tmp_path, TODAY).broken  # so it is never used for deadlines
+    same_day = GOOD.replace("plan_start = 2026-09-14", "plan_start = 2026-09-14\nplan_end = 2026-09-14")
+    assert errors(tmp_path, same_day) == []
+
+
+def test_plan_sent_and_interpreter_present_load(tmp_path: Path) -> None:
+    text = GOOD + '\n[[core_groups]]\nid = "g1"\ndate = 2026-09-24\nplan_sent = 2026-09-28\ninterpreter_present = false\n'
+    case, probs = load_case(write(tmp_path, text))
+    assert probs == [] and case is not None
+    assert (case.core_groups[0].plan_sent, case.core_groups[0].interpreter_present) == (date(2026, 9, 28), False)

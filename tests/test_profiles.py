@@ -24,11 +24,11 @@ SPEC5 = {
                   "core_group": "6 weeks", "first_review": "3 months", "review": "6 months",
                   "transfer_conference": "15 working days"},
     "blackburn-with-darwen": {"icpc": "15 working days", "first_core_group": "10 working days",
-                              "core_group": "20 working days", "core_group_notes": "5 days",
+                              "core_group": "20 working days", "core_group_plan": "5 days",
                               "first_review": "3 months", "review": "6 months",
                               "visit": "15 working days", "transfer_conference": "15 working days"},
     "darlington": {"icpc": "15 working days", "first_core_group": "10 working days",
-                   "core_group": "20 working days", "core_group_notes": "5 days",
+                   "core_group": "20 working days", "core_group_plan": "5 days",
                    "first_review": "91 days", "review": "182 days", "visit": "10 working days",
                    "bedroom_seen": "6 weeks", "transfer_conference": "15 working days",
                    "pre_birth_conference": "3 months", "conference_decisions": "2 working days",
@@ -40,8 +40,12 @@ SPEC5 = {
                    "review": "6 months", "transfer_conference": "15 working days",
                    "school_move_core_group": "10 working days"},
 }
-SCOPE = {B: "all", "west-midlands": "first", "berkshire": "all", "blackburn-with-darwen": "first",
+SCOPE = {B: "all", "west-midlands": "first", "berkshire": "all", "blackburn-with-darwen": "all",
          "darlington": "all", "hillingdon": "all"}
+# v1.1: "(first)" on core_group_plan is core_group_plan_scope; Hillingdon turns on one flag.
+PLAN_SCOPE = {B: "all", "west-midlands": "all", "berkshire": "all", "blackburn-with-darwen": "first",
+              "darlington": "all", "hillingdon": "all"}
+FLAGS = {"hillingdon": {"first_core_group_chair": "team_manager"}}
 PARTNERSHIP = {B: "Working Together", "west-midlands": "West Midlands", "berkshire": "Berkshire",
                "blackburn-with-darwen": "Blackburn with Darwen", "darlington": "Darlington",
                "hillingdon": "Hillingdon", "newcastle": "Newcastle",
@@ -63,6 +67,8 @@ def test_profile_matches_spec_table(name: str) -> None:
     prof = get_profile(name)
     assert {k: s.text for k, s in prof.timescales.items()} == SPEC5[name]
     assert prof.core_group_notes_scope == SCOPE[name]
+    assert prof.core_group_plan_scope == PLAN_SCOPE[name]
+    assert {k: f.value for k, f in prof.flags.items()} == FLAGS.get(name, {})
     assert (prof.extends is None) == (name == B)
 
 

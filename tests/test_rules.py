@@ -145,11 +145,12 @@ CORE = """
     [[core_groups]]
     id = "g1"
     date = 2026-09-24T10:00:00
-    notes_circulated = 2026-09-28
+    plan_sent = 2026-09-28
+    notes_circulated = 2026-09-25
     [[core_groups]]
     id = "g2"
     date = 2026-10-22
-    notes_circulated = 2026-10-30
+    plan_sent = 2026-10-30
     [[core_groups]]
     id = "g3"
     date = 2026-11-25
@@ -172,8 +173,10 @@ def test_core_group_chain_darlington(load) -> None:
         (None, D(2026, 10, 22), D(2026, 10, 22), MET, D(2026, 9, 24), "g1"),
         (None, D(2026, 11, 19), None, OVERDUE, D(2026, 10, 22), "g2"),
     ]
-    # Darlington notes: every held meeting + 5 days (g0 too: it was a held core group).
-    assert by_rule(cl, "core_group_notes") == [
+    # Darlington (v1.1): the updated plan, every held meeting + 5 days (g0 too: it was a held
+    # core group). Notes are not timed by Darlington any more.
+    assert by_rule(cl, "core_group_notes") == []
+    assert by_rule(cl, "core_group_plan") == [
         (None, D(2026, 9, 6), None, OVERDUE, D(2026, 9, 1), "g0"),
         (None, D(2026, 9, 29), D(2026, 9, 28), MET, D(2026, 9, 24), "g1"),
         (None, D(2026, 10, 27), D(2026, 10, 30), LATE, D(2026, 10, 22), "g2"),
@@ -295,11 +298,11 @@ def test_report_rules_skip_cancelled(load) -> None:
         kind = "review"
         date = 2026-12-07
         status = "cancelled"
-    """, D(2026, 11, 23))
+    """, D(2026, 12, 11))
     # Mon 14 Dec - 3 wd: 11 (1), 10 (2), Wed 9 Dec (3); sent 10 Dec is late.
     assert by_rule(cl, "report_to_chair") == [(None, D(2026, 12, 9), D(2026, 12, 10), LATE, D(2026, 12, 14), "k1")]
-    # 14 Dec - 2 wd = Thu 10 Dec.
-    assert by_rule(cl, "report_to_parents") == [(None, D(2026, 12, 10), None, UP, D(2026, 12, 14), "k1")]
+    # 14 Dec - 2 wd = Thu 10 Dec, passed at Fri 11 Dec.
+    assert by_rule(cl, "report_to_parents") == [(None, D(2026, 12, 10), None, OVERDUE, D(2026, 12, 14), "k1")]
 
 
 def test_school_move_core_group_hillingdon(load) -> None:
@@ -443,8 +446,8 @@ def test_case_rules_stop_when_every_plan_ended(load) -> None:
     assert by_rule(cl, "core_group") == []
     # First review met by k2; no further review once the plan ended (17 Aug + 182 days).
     assert by_rule(cl, "review") == []
-    # Not plan-bound: the notes for g1 (24 Jul + 5 days = 29 Jul) stay, overdue.
-    assert by_rule(cl, "core_group_notes") == [(None, D(2026, 7, 29), None, OVERDUE, D(2026, 7, 24), "g1")]
+    # Not plan-bound: the plan after g1 (24 Jul + 5 days = 29 Jul) stays, overdue.
+    assert by_rule(cl, "core_group_plan") == [(None, D(2026, 7, 29), None, OVERDUE, D(2026, 7, 24), "g1")]
 
 
 def test_plan_start_is_earliest_active(load) -> None:
@@ -480,3 +483,39 @@ def test_status_window_boundaries(load) -> None:
         (D(2026, 11, 23), SOON), (D(2026, 11, 30), SOON), (D(2026, 12, 1), UP)]
     cl = load(body, D(2026, 11, 23), settings='warn = "1 working day"\n')
     assert [r[3] for r in by_rule(cl, "complaint_response")] == [SOON, UP, UP]
+
+
+def test_deadline_due_exactly_on_closed_is_kept(load) -> None:
+    """Issue 19: the closed cut-off is `due > closed`; a deadline due on the closing day stays."""
+    body = """
+        closed = {closed}
+        [[events]]
+        id = "e1"
+        date = 2026-11-02
+        kind = "complaint"
+    """
+    # Mon 2 Nov + 10 wd: 3-6 (4), 9-13 (9), Mon 16 Nov (10).
+    cl = load(body.format(closed="2026-11-16"), D(2026, 11, 23))
+    assert by_rule(cl, "complaint_response") == [(None, D(2026, 11, 16), None, OVERDUE, D(2026, 11, 2), "e1")]
+    # Closed the working day before (Fri 13 Nov): due after closed, dropped.
+    assert by_rule(load(body.format(closed="2026-11-13"), D(2026, 11, 23)), "complaint_response") == []
+
+
+def test_open_deadline_due_exactly_on_plan_end_is_dropped(load) -> None:
+    """Issue 19: the plan-end cut-off is `due >= end`, for case and per-child rules."""
+    body = """
+        [[children]]
+        id = "c1"
+        name = "Ava Example"
+        date_of_birth = 2019-04-02
+        plan_start = 2026-11-02
+        plan_end = {end}
+    """
+    # first_core_group: Mon 2 Nov + 10 wd: 3-6 (4), 9-13 (9), Mon 16 Nov (10). Darlington visit is
+    # also 10 wd from plan_start: Mon 16 Nov. The plan ended that day: neither is produced.
+    cl = load(body.format(end="2026-11-16"), D(2026, 11, 23))
+    assert by_rule(cl, "first_core_group") == [] and by_rule(cl, "visit") == []
+    # Ended a day later (Tue 17 Nov): both were due while the plan was active, so both stay, overdue.
+    cl = load(body.format(end="2026-11-17"), D(2026, 11, 23))
+    assert by_rule(cl, "first_core_group") == [(None, D(2026, 11, 16), None, OVERDUE, D(2026, 11, 2), "c1")]
+    assert by_rule(cl, "visit") == [("c1", D(2026, 11, 16), None, OVERDUE, D(2026, 11, 2), "c1")]

@@ -15,8 +15,7 @@ from conftest import DEMO
 from cptui.cache import cache_dir, cache_file
 from cptui.caseload import load_caseload
 from cptui.cli import main
-from cptui.demo import generate
-from cptui.profiles import all_profiles
+from cptui.demo import DEMO_PROFILES, generate
 from cptui.stats import timeliness
 
 TODAY = date(2026, 11, 23)
@@ -38,7 +37,7 @@ def test_demo_is_deterministic_and_realistic(synthetic: Path, tmp_path: Path) ->
     assert (other / "CP-2026-00001.toml").read_bytes() != (synthetic / "CP-2026-00001.toml").read_bytes()
     load = load_caseload(synthetic)
     assert load.today == TODAY and load.pinned and not load.broken and not load.has_errors
-    assert {cv.profile.name for cv in load.cases} == set(all_profiles())
+    assert {cv.profile.name for cv in load.cases} == set(DEMO_PROFILES)
     cases = [cv.case for cv in load.cases]
     assert any(len(c.children) > 1 for c in cases) and any(c.unborn for k in cases for c in k.children)
     assert any(e.kind == "transfer_agreed" for c in cases for e in c.events)

@@ -88,7 +88,8 @@ def test_procedure_in_settings_and_team_chain(tmp_path: Path) -> None:
     child = """\
         extends = "example-town"
         core_group_plan_scope = "first"
-        first_core_group_chair = "team_manager"
+        [flags]
+        first_core_group_chair = { value = "team_manager", cite = "Example Town 3.1: the team manager chairs the first core group" }
         [timescales]
         core_group_plan = { value = "5 days", cite = "Example Town 3.4, 'Plans': the plan goes out within five days" }
         [terms]
@@ -103,7 +104,7 @@ def test_procedure_in_settings_and_team_chain(tmp_path: Path) -> None:
     prof = cl.cases[0].profile
     assert prof.name == "example-east" and prof.timescales["core_group"].origin == "example-town"
     assert prof.timescales["icpc"].origin == "darlington"
-    assert (prof.core_group_plan_scope, prof.first_core_group_chair) == ("first", "team_manager")
+    assert (prof.core_group_plan_scope, prof.flags["first_core_group_chair"].value) == ("first", "team_manager")
     assert prof.term("plan") == "family safety plan"
     assert prof.term("core_group") == "core group"  # inherited from the baseline's [terms]
 

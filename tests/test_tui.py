@@ -183,11 +183,11 @@ async def test_core_group_attendance_and_next_due() -> None:
         nxt = plain(app.screen.query_one("#next", Static))
         assert "Thu 19 Nov 2026" in nxt and "2 working days overdue" in nxt and "Wed 25 Nov 2026" in nxt
         meetings = rows(app.screen.query_one("#meetings", DataTable))
-        # columns: Date, Status, Chair, Sam, Priya, Chris, Kim, Notes
+        # columns: Date, Status, Chair, Sam, Priya, Chris, Kim, Notes, Plan sent (Darlington times the plan)
         second = meetings[1]
         assert second[1] == "✓ held" and second[5] == "AW"  # Chris: apologies + written report
-        assert second[7].startswith("✗ late")
-        assert meetings[0][7].startswith("✓ on time")
+        assert second[8].startswith("✗ late") and second[7] == "sent Fri 30 Oct 2026"
+        assert meetings[0][8].startswith("✓ on time")
         members = rows(app.screen.query_one("#members", DataTable))
         assert ["Jo Okafor", "Team manager", "Children's Social Care", "professional", "no"] in members
 

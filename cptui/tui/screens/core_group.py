@@ -25,12 +25,14 @@ def attendance(g: CoreGroup, member_id: str) -> str:
     return mark or "–"
 
 
-def notes_cell(g: CoreGroup, cv: CaseView) -> Text:
-    d = next((d for d in cv.deadlines if d.rule == "core_group_notes" and d.source == g.id), None)
+def notes_cell(g: CoreGroup, cv: CaseView, rule: str = "core_group_notes",
+               field: str = "notes_circulated") -> Text:
+    d = next((d for d in cv.deadlines if d.rule == rule and d.source == g.id), None)
     if g.status != "held":
         return Text("")
     if d is None:
-        return Text(f"sent {fmt_date(g.notes_circulated)}" if g.notes_circulated else "—")
+        sent = getattr(g, field)
+        return Text(f"sent {fmt_date(sent)}" if sent else "—")
     if d.status == "met":
         return Text(f"✓ on time {fmt_date(d.done)}", style="green")
     if d.status == "late":
@@ -88,12 +90,15 @@ class CoreGroupScreen(CaseScreen):
         core = [m for m in c.members if m.core_group]
         meetings = self.query_one("#meetings", DataTable)
         meetings.clear(columns=True)
-        meetings.add_columns("Date", "Status", "Chair", *[m.name.split(" ")[0] for m in core], "Notes")
+        plan = "core_group_plan" in cv.profile.timescales  # SPEC 1.1: the plan sent after the meeting
+        meetings.add_columns("Date", "Status", "Chair", *[m.name.split(" ")[0] for m in core], "Notes",
+                             *(["Plan sent"] if plan else []))
         for g in sorted(c.core_groups, key=lambda g: g.date):
             when = fmt_date(g.date) + (f" {g.at:%H:%M}" if g.at else "")
             status = {"held": "✓ held", "scheduled": "◷ booked", "cancelled": "✗ cancelled"}[g.status]
             meetings.add_row(when, status, c.member_name(g.chair) if g.chair else "—",
-                             *[attendance(g, m.id) for m in core], notes_cell(g, cv), key=g.id)
+                             *[attendance(g, m.id) for m in core], notes_cell(g, cv),
+                             *([notes_cell(g, cv, "core_group_plan", "plan_sent")] if plan else []), key=g.id)
         meetings.border_title = f"Meetings ({len(c.core_groups)}) — {LEGEND}"
 
     def action_schedule(self) -> None:

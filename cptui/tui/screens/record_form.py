@@ -16,7 +16,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
-from cptui.forms import FORMS, Field, parse, show, suggest_quorate, validate
+from cptui.forms import Field, form_fields, parse, show, suggest_quorate, validate
 from cptui.model import Case
 from cptui.profiles import Profile
 
@@ -34,7 +34,7 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
                  initial: dict[str, Any] | None = None) -> None:
         super().__init__()
         self.kind, self.title_text, self.case, self.profile, self.today = kind, title, case, profile, today
-        self.fields = FORMS[kind]
+        self.fields = form_fields(kind, case)
         self.initial = {f.key: show(f, (initial or {}).get(f.key)) for f in self.fields}
         self.quorate_touched = "quorate" in (initial or {})
         self._setting_quorate = False

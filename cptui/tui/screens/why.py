@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 from rich.markup import escape
 from textual.app import ComposeResult
@@ -16,6 +16,16 @@ from cptui.dates import distance, fmt_date
 from cptui.rules import STATUS_TEXT, Deadline
 
 BACKWARDS = {"report_to_parents", "report_to_chair", "pre_birth_conference"}
+# Rules met by a date kept on the record itself: the key, and what it means in words.
+DONE_BY = {
+    "core_group_notes": ("notes_circulated", "the notes of the meeting were circulated"),
+    "core_group_plan": ("plan_sent", "the updated plan was sent out after the meeting"),
+    "conference_decisions": ("decisions_circulated", "the decisions were circulated"),
+    "conference_record": ("record_circulated", "the record was circulated"),
+    "report_to_parents": ("report_to_parents", "the report reached the parents"),
+    "report_to_chair": ("report_to_chair", "the report reached the chair"),
+    "complaint_response": ("responded", "the written response was sent"),
+}
 
 
 def describe_record(cv: CaseView, rid: str) -> str:
@@ -34,6 +44,20 @@ def describe_record(cv: CaseView, rid: str) -> str:
     return rid
 
 
+def done_note(d: Deadline, cv: CaseView, today: date) -> list[str]:
+    """What counts as done, and a done date that is not counted because it is after today."""
+    if d.rule not in DONE_BY:
+        return []
+    key, words = DONE_BY[d.rule]
+    lines = [f"Done when:    {words} (`{key}` on {escape(describe_record(cv, d.source))})"]
+    c = cv.case
+    rec = next((r for arr in (c.conferences, c.core_groups, c.events) for r in arr if r.id == d.source), None)
+    later = getattr(rec, key, None)
+    if d.done is None and later is not None and later > today:
+        lines.append(f"              `{key}` says {fmt_date(later)}, after today: not counted until then")
+    return lines
+
+
 def explain(d: Deadline, cv: CaseView, load: Caseload) -> str:
     sign = "−" if d.rule in BACKWARDS else "+"
     lines = [
@@ -42,6 +66,7 @@ def explain(d: Deadline, cv: CaseView, load: Caseload) -> str:
         f"Due:          [b]{fmt_date(d.due)}[/b] — {STATUS_TEXT[d.status]}, "
         f"{distance(load.calendar, d.due, load.today, d.done)}",
         f"Done:         {fmt_date(d.done) if d.done else 'not yet'}",
+        *done_note(d, cv, load.today),
         f"Counted from: {fmt_date(d.basis)} — {escape(describe_record(cv, d.source))}",
         f"Timescale:    {d.timescale} (from {d.origin})",
         f"Working:      {fmt_date(d.basis)} {sign} {d.timescale} = {fmt_date(d.due)}",
