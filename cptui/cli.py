@@ -94,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("name", nargs="?")
     p.add_argument("--cases", type=Path, default=argparse.SUPPRESS,
                    help="apply this folder's local overrides")
+    b = sub.add_parser("bundle", help="write a folder that installs cptui with no internet")
+    b.add_argument("dir", type=Path, help="new folder to write")
+    b.add_argument("--platform", action="append", dest="platforms", metavar="NAME",
+                   help="repeatable: linux-x86_64, linux-aarch64, windows-x64, macos-arm64, "
+                   "macos-x86_64 or current (default: all five named)")
+    b.add_argument("--python", action="append", dest="pythons", metavar="X.Y",
+                   help="repeatable: Python versions to cover (default: 3.11, 3.12, 3.13)")
     return ap
 
 
@@ -140,6 +147,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return cmd_render(args)
     if args.command == "profiles":
         return cmd_profiles(args.name, args.cases)
+    if args.command == "bundle":
+        from cptui.bundle import main as bundle_main
+
+        return bundle_main(args.dir, args.platforms, args.pythons)
     folder = args.cases or default_cases()
     if folder == demo_cases():
         folder = writable_demo()  # edits go to a private copy, never into the installed package
