@@ -310,9 +310,13 @@ def _copy_data(folder: Path) -> None:
     data = resources.files("cptui") / "bundle_data"
     for name in SCRIPTS:
         dest = folder / name
-        dest.write_bytes((data / name).read_bytes())
+        text = (data / name).read_bytes()
+        dest.write_bytes(text.replace(b"\n", b"\r\n") if name.endswith(".cmd") else text)
         if name.endswith(".sh"):
             dest.chmod(0o755)  # where the OS has modes; `sh install.sh` works regardless
+    # Carried in a git repository, Windows git would turn LF into CRLF on checkout
+    # and every text file would fail its checksum: keep bytes exactly as made.
+    (folder / ".gitattributes").write_bytes(b"# keep every file byte for byte (SHA256SUMS)\n* -text\n")
     demo = folder / "demo"
     demo.mkdir()
     for p in sorted(demo_cases().glob("*.toml")):

@@ -153,6 +153,23 @@ def test_refuses_a_folder_that_is_not_empty(tmp_path: Path) -> None:
     assert bundle.main(tmp_path / "x", ["solaris"], None, FakePip(INDEX)) == 2
 
 
+def test_bundle_carried_through_git_on_windows_still_verifies(tmp_path: Path) -> None:
+    """Git for Windows checks text out with CRLF (core.autocrlf=true) unless told not to."""
+    repo = tmp_path / "team"
+    out = repo / "cptui-offline"
+    bundle.build(out, [LINUX], ["3.11"], FakePip(INDEX))
+    g = ["git", "-c", "user.name=Ash Example", "-c", "user.email=ash@example.invalid",
+         "-c", "init.defaultBranch=main"]
+    subprocess.run([*g, "init", "-q"], cwd=repo, check=True)
+    subprocess.run([*g, "add", "-A"], cwd=repo, check=True)
+    subprocess.run([*g, "commit", "-qm", "bundle"], cwd=repo, check=True)
+    clone = tmp_path / "laptop"
+    subprocess.run([*g, "-c", "core.autocrlf=true", "clone", "-q", str(repo), str(clone)], check=True)
+    r = subprocess.run(["sha256sum", "-c", "SHA256SUMS"], cwd=clone / "cptui-offline",
+                       capture_output=True, text=True)
+    assert r.returncode == 0, r.stdout
+
+
 def _run_install(folder: Path, home: Path, net: bool = True) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV"))}
     env.update(HOME=str(home), CPTUI_PYTHON=sys.executable, PIP_CONFIG_FILE=os.devnull)
@@ -210,7 +227,12 @@ def test_real_bundle_installs_with_no_network(tmp_path: Path) -> None:
     out = tmp_path / "bundle folder"  # a space, as on a shared drive
     b = bundle.build(out, [bundle.current_platform()], [PY])
     assert [t.error for t in b.targets] == [""], b.targets
-    home = tmp_path / "home"
+    own = next((out / "wheels").glob("cptui-*.whl"))
+    with zipfile.ZipFile(own) as z:
+        names = set(z.namelist())
+    assert {"cptui/bundle_data/install.ps1", "cptui/demo_cases/CP-2026-0001.toml"} <= names
+    home = tmp_path / "Ash O'Example"  # an apostrophe, as in many user names
+    home.mkdir()
     r = _run_install(out, home, net=False)
     assert r.returncode == 0, r.stdout + r.stderr
     assert "All files match" in r.stdout
@@ -221,8 +243,18 @@ def test_real_bundle_installs_with_no_network(tmp_path: Path) -> None:
                        capture_output=True, text=True, env=dict(os.environ, HOME=str(home)))
     assert c.returncode == 0, c.stdout + c.stderr
     assert re.search(r"\d+ case files checked \(0 broken\): 0 errors", c.stderr)
-    # the installed cptui is the venv's, not this checkout's
+    # the installed cptui is the venv's, not this checkout's; and it can pass itself on:
+    # a wheel repacked from that install holds the same files as the one shipped
     pyexe = home / "cptui" / "venv" / "bin" / "python"
-    where = subprocess.run([str(pyexe), "-c", "import cptui; print(cptui.__file__)"],
-                           capture_output=True, text=True, cwd=home)
-    assert str(home / "cptui" / "venv") in where.stdout
+    code = ("import sys; from pathlib import Path; import cptui; from cptui.bundle import _repack_installed;"
+            "print(cptui.__file__); print(_repack_installed(Path(sys.argv[1])))")
+    again = tmp_path / "again"
+    again.mkdir()
+    where = subprocess.run([str(pyexe), "-c", code, str(again)], capture_output=True, text=True,
+                           cwd=home)
+    assert where.returncode == 0, where.stderr
+    assert str(home / "cptui" / "venv") in where.stdout.splitlines()[0]
+    with zipfile.ZipFile(where.stdout.splitlines()[1]) as z:
+        repacked = set(z.namelist())
+    assert repacked - {n for n in repacked if ".dist-info/" in n} == \
+        names - {n for n in names if ".dist-info/" in n}

@@ -23,6 +23,9 @@ if (-not $Target) {
     if (-not $base) { $base = $HOME }
     $Target = Join-Path $base 'cptui'
 }
+if (-not [System.IO.Path]::IsPathRooted($Target)) {
+    $Target = Join-Path (Get-Location).Path $Target  # python resolves paths itself, not via PowerShell
+}
 
 # ---- 1. the bundle is exactly what was made
 $sums = Join-Path $Here 'SHA256SUMS'

@@ -11,6 +11,10 @@ set -eu
 
 HERE=$(cd "$(dirname "$0")" && pwd)
 TARGET=${1:-"${HOME:?set HOME or give a folder}/cptui"}
+case $TARGET in
+    /*) ;;
+    *) TARGET="$(pwd)/$TARGET" ;;  # relative to where you ran this, not to the bundle
+esac
 
 fail() {
     echo "cptui install: $*" >&2
