@@ -11,9 +11,11 @@ try:
     from packaging.markers import default_environment
     from packaging.requirements import Requirement
     from packaging.utils import canonicalize_name
+    from packaging.version import InvalidVersion, Version
 except ImportError:  # pragma: no cover - depends on what else is installed
     from pip._vendor.packaging.markers import default_environment  # type: ignore[no-redef]
     from pip._vendor.packaging.requirements import Requirement  # type: ignore[no-redef]
     from pip._vendor.packaging.utils import canonicalize_name  # type: ignore[no-redef]
+    from pip._vendor.packaging.version import InvalidVersion, Version  # type: ignore[no-redef]
 
-__all__ = ["Requirement", "canonicalize_name", "default_environment"]
+__all__ = ["InvalidVersion", "Requirement", "Version", "canonicalize_name", "default_environment"]

@@ -26,6 +26,7 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
 import zipfile
 from dataclasses import dataclass, field
 from email.parser import Parser
@@ -160,7 +161,13 @@ def _own_wheel(dest: Path, pip: Pip) -> Path:
     root = Path(__file__).resolve().parent.parent
     project = root / "pyproject.toml"
     if project.is_file() and re.search(r'^name\s*=\s*"cptui"', project.read_text("utf-8"), re.M):
-        code, out = pip(["wheel", "--no-deps", "--wheel-dir", str(dest), str(root)])
+        # Build from a clean copy: setuptools leaves build/ behind, and a stale
+        # build/lib could slip files deleted from the source into the wheel.
+        with tempfile.TemporaryDirectory(prefix="cptui-wheel-") as tmp:
+            src = Path(tmp) / "src"
+            shutil.copytree(root, src, ignore=shutil.ignore_patterns(
+                ".*", "build", "dist", "*.egg-info", "__pycache__", "out"))
+            code, out = pip(["wheel", "--no-deps", "--wheel-dir", str(dest), str(src)])
         if code:
             raise BundleError(f"could not build the cptui wheel:\n{out[-2000:]}")
     else:
@@ -222,34 +229,40 @@ def _walk(folder: Path, root: str, markers: dict[str, str]) -> tuple[set[str], l
 
     Markers are evaluated for the target (``markers`` plus ``extra``), so a
     Windows-only or Python-3.11-only dependency is found even when pip ran on
-    Linux under another Python.
+    Linux under another Python. For each requirement the newest wheel that
+    satisfies its version range is taken, as pip will at install time.
     """
-    from cptui._packaging import Requirement, canonicalize_name
+    from cptui._packaging import InvalidVersion, Requirement, Version, canonicalize_name
 
-    by_name = {_wheel_name(w.name): w for w in sorted(folder.glob("*.whl"))}
+    versions: dict[str, list[tuple[Version, Path]]] = {}
+    for w in folder.glob("*.whl"):
+        try:
+            versions.setdefault(_wheel_name(w.name), []).append((Version(w.name.split("-")[1]), w))
+        except (InvalidVersion, IndexError):
+            continue
     needed: set[str] = set()
     missing: list[str] = []
-    seen: set[tuple[str, frozenset[str]]] = set()
-    stack = [(canonicalize_name(root), frozenset[str]())]
+    seen: set[str] = set()
+    stack = [Requirement(root)]
     while stack:
-        name, extras = stack.pop()
-        if (name, extras) in seen:
+        req = stack.pop()
+        key = str(req)
+        if key in seen:
             continue
-        seen.add((name, extras))
-        wheel = by_name.get(name)
-        if wheel is None:
-            missing.append(name + (f"[{','.join(sorted(extras))}]" if extras else ""))
+        seen.add(key)
+        fits = sorted(((v, w) for v, w in versions.get(canonicalize_name(req.name), [])
+                       if req.specifier.contains(v, prereleases=True)), key=lambda x: x[0])
+        if not fits:
+            missing.append(str(req).split(";")[0].strip())
             continue
+        wheel = fits[-1][1]
         needed.add(wheel.name)
         for line in _metadata(wheel):
-            req = Requirement(line)
-            if req.marker is not None and not any(
-                    req.marker.evaluate({**markers, "extra": e}) for e in {"", *extras}):
-                continue
-            if by_name.get(canonicalize_name(req.name)) is None:
-                missing.append(str(req).split(";")[0].strip())
-                continue
-            stack.append((canonicalize_name(req.name), frozenset(req.extras)))
+            dep = Requirement(line)
+            if dep.marker is None or any(dep.marker.evaluate({**markers, "extra": e})
+                                         for e in {"", *req.extras}):
+                dep.marker = None
+                stack.append(dep)
     return needed, missing
 
 
@@ -268,7 +281,7 @@ def _fetch(t: Target, own: Path, work: Path, pip: Pip) -> None:
         if code:
             t.error = _why(out)
             return
-        needed, missing = _walk(work, "cptui", markers)
+        needed, missing = _walk(work, f"cptui=={__version__}", markers)
         if not missing:
             t.wheels = sorted(needed)
             return
@@ -325,8 +338,7 @@ def _copy_data(folder: Path) -> None:
 
 def _texts(b: Bundle) -> tuple[str, str]:
     """(INSTALL.txt, REPORT.txt) from the template and the download results."""
-    covered = sorted({(t.platform.title if t.platform.name != "current" else t.platform.title,
-                       t.python) for t in b.covered})
+    covered = sorted({(t.platform.title, t.python) for t in b.covered})
     by_platform: dict[str, list[str]] = {}
     for title, py in covered:
         by_platform.setdefault(title, []).append(py)

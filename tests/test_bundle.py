@@ -115,6 +115,22 @@ def test_windows_only_dependency_is_fetched_though_pip_runs_on_linux(tmp_path: P
     assert all("--only-binary=:all:" in c for c in pip.calls if c[0] == "download")
 
 
+def test_walk_takes_the_newest_wheel_in_range_and_names_what_is_missing(tmp_path: Path) -> None:
+    make_wheel(tmp_path, f"cptui-{__version__}-py3-none-any.whl",
+               ["rangelib<2", "extras[fast]", "gone>=3", "old; python_version < '3.12'"])
+    for fn in ("rangelib-1.5-py3-none-any.whl", "rangelib-1.10-py3-none-any.whl",
+               "rangelib-2.0-py3-none-any.whl", "old-1.0-py3-none-any.whl"):
+        make_wheel(tmp_path, fn, [])
+    make_wheel(tmp_path, "extras-1.0-py3-none-any.whl", ["speedup; extra == 'fast'"])
+    env = {**default_environment(), "python_version": "3.12"}
+    needed, missing = bundle._walk(tmp_path, f"cptui=={__version__}", env)
+    assert needed == {f"cptui-{__version__}-py3-none-any.whl", "rangelib-1.10-py3-none-any.whl",
+                      "extras-1.0-py3-none-any.whl"}
+    assert sorted(missing) == ["gone>=3", "speedup"]
+    env["python_version"] = "3.11"
+    assert "old-1.0-py3-none-any.whl" in bundle._walk(tmp_path, "cptui", env)[0]
+
+
 def test_pure_fallback_and_uncovered_platform_are_reported(tmp_path: Path) -> None:
     index = dict(INDEX, cptui=[("cptui", ["fastlib", "needscc"])])
     out = tmp_path / "b"
