@@ -186,12 +186,15 @@ def test_bundle_carried_through_git_on_windows_still_verifies(tmp_path: Path) ->
     assert r.returncode == 0, r.stdout
 
 
-def _run_install(folder: Path, home: Path, net: bool = True) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PIP_", "VIRTUAL_ENV"))}
-    env.update(HOME=str(home), CPTUI_PYTHON=sys.executable, PIP_CONFIG_FILE=os.devnull)
-    cmd = ["sh", str(folder / "install.sh"), str(home / "cptui")]
+def _run_install(folder: Path, home: Path, net: bool = True, python: str = sys.executable,
+                 target: str = "cptui") -> subprocess.CompletedProcess[str]:
+    """install.sh as a user runs it, with this machine's pip settings left in place:
+    the script must shut them out itself."""
+    env = dict(os.environ, HOME=str(home), CPTUI_PYTHON=python)
+    env.pop("VIRTUAL_ENV", None)
+    cmd = ["sh", str(folder / "install.sh"), target]
     return subprocess.run(cmd if net else [*_no_network(), *cmd], env=env, capture_output=True,
-                          text=True, timeout=300)
+                          text=True, timeout=300, cwd=home)
 
 
 @pytest.mark.parametrize("damage", ["corrupt", "extra", "missing"])
@@ -249,7 +252,18 @@ def test_real_bundle_installs_with_no_network(tmp_path: Path) -> None:
     assert {"cptui/bundle_data/install.ps1", "cptui/demo_cases/CP-2026-0001.toml"} <= names
     home = tmp_path / "Ash O'Example"  # an apostrophe, as in many user names
     home.mkdir()
-    r = _run_install(out, home, net=False)
+    # A newer "cptui" where this machine's pip settings point: installing from it would
+    # mean the script listened to something other than the bundle.
+    decoy = tmp_path / "decoy"
+    decoy.mkdir()
+    make_wheel(decoy, "cptui-99.0-py3-none-any.whl", [])
+    os.environ["PIP_FIND_LINKS"], saved = str(decoy), os.environ.get("PIP_FIND_LINKS")
+    try:
+        r = _run_install(out, home, net=False)
+    finally:
+        os.environ.pop("PIP_FIND_LINKS")
+        if saved is not None:
+            os.environ["PIP_FIND_LINKS"] = saved
     assert r.returncode == 0, r.stdout + r.stderr
     assert "All files match" in r.stdout
     launcher = home / "cptui" / "cptui"
@@ -274,3 +288,15 @@ def test_real_bundle_installs_with_no_network(tmp_path: Path) -> None:
         repacked = set(z.namelist())
     assert repacked - {n for n in repacked if ".dist-info/" in n} == \
         names - {n for n in names if ".dist-info/" in n}
+
+    # A Python without ensurepip (Debian without python3-venv): the bundle's pip wheel is used.
+    wrapper = tmp_path / "python-no-ensurepip"
+    wrapper.write_text('#!/bin/sh\ncase " $* " in *" -m venv "*)\n'
+                       '  case " $* " in *" --without-pip "*) ;; *) echo "ensurepip is not available" >&2;'
+                       ' exit 1;; esac;;\nesac\n'
+                       f'exec "{sys.executable}" "$@"\n')
+    wrapper.chmod(0o755)
+    r = _run_install(out, home, net=False, python=str(wrapper), target="second")
+    assert r.returncode == 0, r.stdout + r.stderr
+    second = subprocess.run([str(home / "second" / "cptui"), "--version"], capture_output=True, text=True)
+    assert second.stdout.strip() == f"cptui {__version__}"
