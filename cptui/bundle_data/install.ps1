@@ -52,16 +52,19 @@ Write-Host "All files match. SHA256SUMS itself has digest $digest"
 Write-Host '(compare that with the one your team lead gave you)'
 
 # ---- 2. a Python 3.11 or newer (the py launcher first: it needs no PATH changes)
+function Test-Python([string]$Exe, [string[]]$Rest) {
+    if (-not (Get-Command $Exe -ErrorAction SilentlyContinue)) { return $false }
+    & $Exe @Rest -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' 2>$null | Out-Null
+    return ($LASTEXITCODE -eq 0)
+}
 $py = $null
-$candidates = @('py -3.13', 'py -3.12', 'py -3.11', 'python', 'python3')
-if ($env:CPTUI_PYTHON) { $candidates = @($env:CPTUI_PYTHON) + $candidates }
-foreach ($cand in $candidates) {
+if ($env:CPTUI_PYTHON -and (Test-Python $env:CPTUI_PYTHON @())) {
+    $py = @($env:CPTUI_PYTHON)  # one path, spaces and all
+}
+foreach ($cand in @('py -3.13', 'py -3.12', 'py -3.11', 'python', 'python3')) {
+    if ($py) { break }
     $parts = @($cand -split ' ')
-    $exe = $parts[0]
-    $rest = @($parts | Select-Object -Skip 1)
-    if (-not (Get-Command $exe -ErrorAction SilentlyContinue)) { continue }
-    & $exe @rest -c 'import sys; sys.exit(0 if sys.version_info[:2] >= (3, 11) else 1)' 2>$null
-    if ($LASTEXITCODE -eq 0) { $py = $parts; break }
+    if (Test-Python $parts[0] @($parts | Select-Object -Skip 1)) { $py = $parts }
 }
 if (-not $py) { Fail 'cptui needs Python 3.11 or newer, and none was found (set CPTUI_PYTHON to one)' }
 $pyExe = $py[0]
