@@ -359,10 +359,14 @@ def _texts(b: Bundle) -> tuple[str, str]:
     return install, "\n".join(report) + "\n"
 
 
+def _check_new(folder: Path) -> None:
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise BundleError(f"{folder} is not an empty folder; choose a new one")
+
+
 def build(folder: Path, platforms: list[Platform], pythons: list[str], pip: Pip = run_pip) -> Bundle:
     """Write the offline install folder; every target's outcome is in the returned Bundle."""
-    if folder.exists() and any(folder.iterdir()):
-        raise BundleError(f"{folder} is not empty; choose a new folder")
+    _check_new(folder)
     folder.mkdir(parents=True, exist_ok=True)
     wheels = folder / "wheels"
     work = folder / ".download"
@@ -406,6 +410,11 @@ def main(folder: Path, platforms: list[str] | None, pythons: list[str] | None,
     if bad:
         print(f"cptui: {', '.join(bad)}: give Python versions like 3.12", file=sys.stderr)
         return 2
+    try:
+        _check_new(folder)
+    except BundleError as e:
+        print(f"cptui: {e}", file=sys.stderr)
+        return 1
     print(f"Downloading wheels for {len(plats) * len(pys)} platform/Python pairs ...", file=sys.stderr)
     try:
         b = build(folder, plats, pys, pip)
