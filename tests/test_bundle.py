@@ -190,6 +190,7 @@ def _run_install(folder: Path, home: Path, net: bool = True, python: str = sys.e
                  target: str = "cptui") -> subprocess.CompletedProcess[str]:
     """install.sh as a user runs it, with this machine's pip settings left in place:
     the script must shut them out itself."""
+    home.mkdir(exist_ok=True)
     env = dict(os.environ, HOME=str(home), CPTUI_PYTHON=python)
     env.pop("VIRTUAL_ENV", None)
     cmd = ["sh", str(folder / "install.sh"), target]
