@@ -103,6 +103,13 @@ def build_parser() -> argparse.ArgumentParser:
                    help="(with `new`) the profile to build on")
     p.add_argument("--cases", type=Path, default=argparse.SUPPRESS,
                    help="include this folder's team profiles and local overrides")
+    b = sub.add_parser("bundle", help="write a folder that installs cptui with no internet")
+    b.add_argument("dir", type=Path, help="new folder to write")
+    b.add_argument("--platform", action="append", dest="platforms", metavar="NAME",
+                   help="repeatable: linux-x86_64, linux-aarch64, windows-x64, macos-arm64, "
+                   "macos-x86_64 or current (default: all five named)")
+    b.add_argument("--python", action="append", dest="pythons", metavar="X.Y",
+                   help="repeatable: Python versions to cover (default: 3.11, 3.12, 3.13)")
     return ap
 
 
@@ -169,6 +176,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.name == "new":
             return cmd_profiles_new(args.new_name, args.extends, args.cases or Path("cases"))
         return cmd_profiles(args.name, args.cases)
+    if args.command == "bundle":
+        from cptui.bundle import main as bundle_main
+
+        return bundle_main(args.dir, args.platforms, args.pythons)
     folder = args.cases or default_cases()
     if folder == demo_cases():
         folder = writable_demo()  # edits go to a private copy, never into the installed package

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from cptui.loader import load_case, read_toml
+from cptui.loader import load_case
 from cptui.merge import merge
 
 BASE = '''schema = 1

@@ -1,0 +1,59 @@
+"""Things that break first on other machines: paths with spaces and quotes.
+
+Windows user folders often hold spaces and apostrophes ("C:\\Users\\Ash
+O'Example\\..."), and git runs a merge driver through a shell, so the Python
+path registered by ``cptui git-setup`` must survive that shell.
+"""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from conftest import DEMO
+from cptui import gitops
+from cptui.loader import load_case
+from cptui.storage import CaseFile
+from test_git import FILE, env, git  # noqa: F401  (env is a fixture)
+
+
+def test_merge_driver_runs_from_a_python_path_with_space_and_quote(
+        tmp_path: Path, env, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+    tools = tmp_path / "Ash O'Example tools"
+    tools.mkdir()
+    ran = tmp_path / "driver-ran"
+    python = tools / "python"
+    python.write_text(f'#!/bin/sh\necho ran >> "{ran}"\nexec "{sys.executable}" "$@"\n')
+    python.chmod(0o755)
+    monkeypatch.setattr(sys, "executable", str(python))
+
+    origin = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", str(origin))
+    a, b = tmp_path / "a", tmp_path / "b"
+    git(tmp_path, "clone", "-q", str(origin), str(a))
+    shutil.copytree(DEMO, a / "cases")
+    gitops.setup(a / "cases")
+    git(a, "add", "-A")
+    git(a, "commit", "-qm", "Demo cases")
+    git(a, "push", "-q", "origin", "HEAD:main")
+    git(tmp_path, "clone", "-q", "-b", "main", str(origin), str(b))
+    gitops.setup(b / "cases")
+    driver = git(b, "config", "merge.cptui.driver").stdout.strip()
+    assert driver.startswith("'") and "O'\"'\"'Example tools/python'" in driver
+
+    for clone, day in ((a, 23), (b, 24)):  # both add a visit: only the cptui driver merges this
+        cf = CaseFile(clone / "cases" / FILE)
+        cf.add("visit", {"date": date(2026, 11, day), "by": "m1", "seen": ["c1"]})
+        cf.save()
+        git(clone, "commit", "-qam", f"Visit {day}")
+    git(a, "push", "-q", "origin", "HEAD:main")
+    pull = git(b, "pull", "-q", "origin", "main", check=False)
+    assert pull.returncode == 0, pull.stderr
+    assert ran.exists(), "git never ran the driver through the quoted path"
+    visits = {v.date for v in load_case(b / "cases" / FILE)[0].visits}
+    assert {date(2026, 11, 23), date(2026, 11, 24)} <= visits
