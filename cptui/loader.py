@@ -11,32 +11,16 @@ from __future__ import annotations
 import hashlib
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args, get_origin, get_type_hints
 
 from cptui import SCHEMA
 from cptui.locate import Locator, PathKey
-from cptui.records import KINDS, ROOT_REFS
-from cptui.model import (
-    ACTION_STATUSES,
-    CATEGORIES,
-    CONFERENCE_KINDS,
-    MEETING_STATUSES,
-    MEMBER_KINDS,
-    OUTCOMES,
-    Action,
-    Case,
-    Child,
-    Conference,
-    CoreGroup,
-    Event,
-    Member,
-    Outcome,
-    Plan,
-    Visit,
-)
+from cptui.records import KINDS, ROOT_REFS, records_of
+from cptui.model import Action, Case, Child, Plan
 from cptui.problems import Problem, display_path
 
 CASE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -172,7 +156,7 @@ def describe_conflicts(lines: list[str]) -> list[tuple[int, str]]:
     return out
 
 
-class _Checker:
+class Checker:
     """Typed accessors that record a problem (with position) instead of raising."""
 
     def __init__(self, name: str, text: str) -> None:
@@ -293,9 +277,96 @@ def _kind(v: Any) -> str:
             list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
 
 
+@lru_cache(maxsize=None)
+def _checks(cls: type) -> tuple[tuple[str, str, Any], ...]:
+    """(field, check, dataclass field) for each field the file gives, from the type hints."""
+    hints = get_type_hints(cls)
+    out = []
+    for f in fields(cls):
+        if f.name == "id" or f.metadata.get("derived"):
+            continue
+        hint = hints[f.name]
+        inner = [a for a in get_args(hint) if a is not type(None)]
+        base = inner[0] if inner and get_origin(hint) is not list else hint
+        if hint is bool:
+            check = "bool"
+        elif base is bool:
+            check = "opt_bool"
+        elif base is date:
+            check = "date"
+        elif get_origin(base) is list:
+            check = "ids"
+        elif base is str:
+            check = "str"
+        else:
+            raise TypeError(f"{cls.__name__}.{f.name}: no check for {hint}")
+        out.append((f.name, check, f))
+    return tuple(out)
+
+
+def build_record(ck: Checker, cls: type, d: dict, p: PathKey) -> Any:
+    """One record from its table, every field checked as its declaration says.
+
+    Returns None when a required field is missing or unusable (the problem
+    is recorded); a name may fall back to the id (``or_id``).
+    """
+    values: dict[str, Any] = {"id": d["id"]}
+    usable = True
+    for name, check, f in _checks(cls):
+        meta = f.metadata
+        required = bool(meta.get("required"))
+        if check == "str":
+            v: Any = ck.str_(d, p, name, required=required, enum=meta.get("enum") or ())
+        elif check == "date":
+            v = ck.date_(d, p, name, required=required)
+        elif check == "bool":
+            v = ck.bool_(d, p, name, f.default)
+        elif check == "opt_bool":
+            v = ck.opt_bool(d, p, name)
+        else:
+            v = ck.ids(d, p, name)
+        if v is None and required:
+            if not meta.get("or_id"):
+                usable = False
+                continue
+            v = d["id"]
+        if v is not None:
+            values[name] = v
+    if not usable:
+        return None
+    if "at" in {f.name for f in fields(cls)}:
+        values["at"] = _at(d)
+    return cls(**values)
+
+
+def _child_checks(ck: Checker, ch: Child, d: dict, p: PathKey) -> None:
+    if ch.date_of_birth is None and ch.expected_date is None:
+        ck.add(p, f"child {ch.id!r} has neither `date_of_birth` nor `expected_date`", "warning")
+    if ch.plan_start and ch.plan_end and ch.plan_end < ch.plan_start:
+        ck.add(p + ("plan_end",), "`plan_end` is before `plan_start`")
+
+
+def _action_due(ck: Checker, a: Action, d: dict, p: PathKey) -> None:
+    """``due`` is a date, or words such as "ASAP" that load but are flagged."""
+    due_raw = d.get("due")
+    due_text = due_raw.strip() if isinstance(due_raw, str) else None
+    if due_text is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", due_text):
+        due_text = None  # a quoted date: date_ says so rather than treat it as text
+    a.due = ck.date_(d, p, "due") if due_text is None else None
+    a.due_text = due_text
+
+
+def _nothing(ck: Checker, rec: Any, d: dict, p: PathKey) -> None:
+    pass
+
+
+# Checks a type hint cannot say, run after a record of that kind is built.
+_AFTER = {"child": _child_checks, "action": _action_due}
+
+
 def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[Case | None, list[Problem]]:
     """Validate a parsed case file and build the model (None if unusable)."""
-    ck = _Checker(name, text)
+    ck = Checker(name, text)
     root: PathKey = ()
     schema = data.get("schema")
     if schema is None:
@@ -319,110 +390,33 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
     case.closed = ck.date_(data, root, "closed")
     case.interpreter = ck.str_(data, root, "interpreter")
 
-    for p, d in ck.table_array(data, root, "children"):
-        dob, exp = ck.date_(d, p, "date_of_birth"), ck.date_(d, p, "expected_date")
-        ch = Child(d["id"], ck.str_(d, p, "name", required=True) or d["id"], dob, exp,
-                   ck.str_(d, p, "category", enum=CATEGORIES), ck.date_(d, p, "plan_start"),
-                   ck.date_(d, p, "plan_end"), ck.str_(d, p, "school"),
-                   ck.bool_(d, p, "confidential", False))
-        if dob is None and exp is None:
-            ck.add(p, f"child {ch.id!r} has neither `date_of_birth` nor `expected_date`", "warning")
-        if ch.plan_start and ch.plan_end and ch.plan_end < ch.plan_start:
-            ck.add(p + ("plan_end",), "`plan_end` is before `plan_start`")
-        case.children.append(ch)
-
-    for p, d in ck.table_array(data, root, "members"):
-        case.members.append(Member(
-            d["id"], ck.str_(d, p, "name", required=True) or d["id"], ck.str_(d, p, "role") or "",
-            ck.str_(d, p, "agency") or "", ck.str_(d, p, "kind", enum=MEMBER_KINDS) or "professional",
-            ck.bool_(d, p, "core_group", False), ck.str_(d, p, "contact"),
-            ck.bool_(d, p, "confidential", False)))
-
-    for p, d in ck.table_array(data, root, "events"):
-        when, kind = ck.date_(d, p, "date", required=True), ck.str_(d, p, "kind", required=True)
-        if when is None or kind is None:
-            continue
-        case.events.append(Event(
-            d["id"], when, kind, ck.str_(d, p, "summary") or "", ck.bool_(d, p, "s47", False),
-            ck.bool_(d, p, "significant", True), ck.bool_(d, p, "confidential", False),
-            ck.date_(d, p, "responded"), at=_at(d)))
-
-    for p, d in ck.table_array(data, root, "conferences"):
-        kind = ck.str_(d, p, "kind", required=True, enum=CONFERENCE_KINDS)
-        when = ck.date_(d, p, "date", required=True)
-        if kind is None or when is None:
-            continue
-        case.conferences.append(Conference(
-            d["id"], kind, when, ck.str_(d, p, "status", enum=MEETING_STATUSES) or "held",
-            ck.str_(d, p, "outcome", enum=OUTCOMES), ck.ids(d, p, "children"),
-            ck.ids(d, p, "attendees"), ck.ids(d, p, "apologies"), ck.bool_(d, p, "quorate", True),
-            ck.date_(d, p, "report_to_parents"), ck.date_(d, p, "report_to_chair"),
-            ck.date_(d, p, "decisions_circulated"), ck.date_(d, p, "record_circulated"),
-            ck.str_(d, p, "exceptional_reason"), ck.bool_(d, p, "confidential", False),
-            interpreter_present=ck.opt_bool(d, p, "interpreter_present"), at=_at(d)))
-
-    for p, d in ck.table_array(data, root, "core_groups"):
-        raw = d.get("date")
-        when = ck.date_(d, p, "date", required=True)
-        if when is None:
-            continue
-        case.core_groups.append(CoreGroup(
-            d["id"], when, raw if isinstance(raw, datetime) else None,
-            ck.str_(d, p, "status", enum=MEETING_STATUSES) or "held", ck.str_(d, p, "chair"),
-            ck.ids(d, p, "attendees"), ck.ids(d, p, "apologies"), ck.ids(d, p, "written_reports"),
-            ck.str_(d, p, "location"), ck.date_(d, p, "notes_circulated"), ck.str_(d, p, "notes"),
-            ck.bool_(d, p, "confidential", False), plan_sent=ck.date_(d, p, "plan_sent"),
-            interpreter_present=ck.opt_bool(d, p, "interpreter_present")))
-
-    for p, d in ck.table_array(data, root, "visits"):
-        when = ck.date_(d, p, "date", required=True)
-        if when is None:
-            continue
-        case.visits.append(Visit(
-            d["id"], when, ck.str_(d, p, "by"), ck.bool_(d, p, "statutory", True),
-            ck.ids(d, p, "seen"), ck.ids(d, p, "seen_alone"), ck.ids(d, p, "bedroom_seen"),
-            ck.str_(d, p, "notes"), ck.bool_(d, p, "confidential", False), at=_at(d)))
-
     plan = data.get("plan", {})
     if not isinstance(plan, dict):
         ck.add(("plan",), "`plan` must be a table ([plan])")
         plan = {}
-    pp: PathKey = ("plan",)
-    case.plan = Plan(*(ck.str_(plan, pp, k) or "" for k in
-                       ("contingency", "child_views", "parent_views", "disagreements")))
-    for p, d in ck.table_array(plan, pp, "outcomes"):
-        case.plan.outcomes.append(Outcome(d["id"], *(ck.str_(d, p, k) or "" for k in
-                                                      ("concern", "outcome", "evidence")),
-                                          confidential=ck.bool_(d, p, "confidential", False)))
-    for p, d in ck.table_array(plan, pp, "actions"):
-        due_raw = d.get("due")
-        due_text = due_raw.strip() if isinstance(due_raw, str) else None
-        if due_text is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", due_text):
-            ck.date_(d, p, "due")  # a quoted date: say so rather than treat it as text
-            due_text = None
-        due = ck.date_(d, p, "due") if due_text is None else None
-        status = ck.str_(d, p, "status", enum=ACTION_STATUSES) or "open"
-        case.plan.actions.append(Action(
-            d["id"], ck.str_(d, p, "action") or "", ck.str_(d, p, "outcome"), ck.str_(d, p, "owner"),
-            due, due_text, status, ck.date_(d, p, "done"),
-            confidential=ck.bool_(d, p, "confidential", False)))
+    for kind in KINDS.values():
+        table, where = (plan, ("plan",)) if kind.array[0] == "plan" else (data, root)
+        if kind.name == "outcome":  # the plan's own text comes before its records
+            case.plan = Plan(*(ck.str_(plan, ("plan",), k) or "" for k in
+                               ("contingency", "child_views", "parent_views", "disagreements")))
+        for p, d in ck.table_array(table, where, kind.array[-1]):
+            rec = build_record(ck, kind.cls, d, p)
+            if rec is not None:
+                _AFTER.get(kind.name, _nothing)(ck, rec, d, p)
+                records_of(case, kind).append(rec)
 
     _check_refs(ck, case)
     return case, ck.problems
 
 
-def _check_refs(ck: _Checker, case: Case) -> None:
+def _check_refs(ck: Checker, case: Case) -> None:
     """Every field the record declarations mark as a reference names a record that exists."""
     known = {"member": {m.id for m in case.members}, "child": {c.id for c in case.children},
              "outcome": {o.id for o in case.plan.outcomes}}
     for (table, key), target in ROOT_REFS.items():
         ck.ref(table, key, getattr(case, key), known[target], target)
-    arrays = {("children",): case.children, ("members",): case.members, ("events",): case.events,
-              ("conferences",): case.conferences, ("core_groups",): case.core_groups,
-              ("visits",): case.visits, ("plan", "outcomes"): case.plan.outcomes,
-              ("plan", "actions"): case.plan.actions}
     for kind in KINDS.values():
-        for i, rec in enumerate(arrays[kind.array]):
+        for i, rec in enumerate(records_of(case, kind)):
             p: PathKey = kind.array + (i,)
             for key, target in kind.refs.items():
                 value = getattr(rec, key)

@@ -8,6 +8,7 @@ unknown keys never pass through these classes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Iterable, TypeVar
@@ -46,13 +47,30 @@ def in_order(records: Iterable[R]) -> list[R]:
     return sorted(records, key=lambda r: (moment(r), r.id))  # type: ignore[attr-defined]
 
 
+def spec(default: Any = None, *, required: bool = False, enum: tuple[str, ...] = (),
+         ref: str | None = None, or_id: bool = False, derived: bool = False) -> Any:
+    """A record field and what the loader checks of it; the type hint says its kind.
+
+    ``required`` missing is an error (the record is left out, unless
+    ``or_id``: then the id stands in); ``enum`` lists the allowed words;
+    ``ref`` names the record kind an id in it points to; ``derived`` fields
+    are not read from the file as they are (the loader fills them).
+    A new optional field is one line in its dataclass, e.g.
+    ``plan_sent: date | None = None``, plus a label in forms.py.
+    """
+    meta = {"required": required, "enum": enum, "ref": ref, "or_id": or_id, "derived": derived}
+    if isinstance(default, list):
+        return field(default_factory=list, metadata=meta)
+    return field(default=default, metadata=meta)
+
+
 @dataclass
 class Child:
     id: str
-    name: str
+    name: str = spec("", required=True, or_id=True)
     date_of_birth: date | None = None
     expected_date: date | None = None
-    category: str | None = None
+    category: str | None = spec(enum=CATEGORIES)
     plan_start: date | None = None
     plan_end: date | None = None
     school: str | None = None
@@ -74,10 +92,10 @@ class Child:
 @dataclass
 class Member:
     id: str
-    name: str
+    name: str = spec("", required=True, or_id=True)
     role: str = ""
     agency: str = ""
-    kind: str = "professional"
+    kind: str = spec("professional", enum=MEMBER_KINDS)
     core_group: bool = False
     contact: str | None = None
     confidential: bool = False
@@ -86,26 +104,26 @@ class Member:
 @dataclass
 class Event:
     id: str
-    date: date
-    kind: str
+    date: date = spec(required=True)
+    kind: str = spec(required=True)
     summary: str = ""
     s47: bool = False
     significant: bool = True
     confidential: bool = False
     responded: date | None = None
-    at: datetime | None = None  # set when the file gives a time
+    at: datetime | None = spec(derived=True)  # set when the file gives a time
 
 
 @dataclass
 class Conference:
     id: str
-    kind: str
-    date: date
-    status: str = "held"
-    outcome: str | None = None
-    children: list[str] = field(default_factory=list)
-    attendees: list[str] = field(default_factory=list)
-    apologies: list[str] = field(default_factory=list)
+    kind: str = spec(required=True, enum=CONFERENCE_KINDS)
+    date: date = spec(required=True)
+    status: str = spec("held", enum=MEETING_STATUSES)
+    outcome: str | None = spec(enum=OUTCOMES)
+    children: list[str] = spec([], ref="child")
+    attendees: list[str] = spec([], ref="member")
+    apologies: list[str] = spec([], ref="member")
     quorate: bool = True
     report_to_parents: date | None = None
     report_to_chair: date | None = None
@@ -114,7 +132,7 @@ class Conference:
     exceptional_reason: str | None = None
     confidential: bool = False
     interpreter_present: bool | None = None  # v1.1: None = not recorded
-    at: datetime | None = None  # set when the file gives a time
+    at: datetime | None = spec(derived=True)  # set when the file gives a time
 
     @property
     def held(self) -> bool:
@@ -124,13 +142,13 @@ class Conference:
 @dataclass
 class CoreGroup:
     id: str
-    date: date
-    at: datetime | None = None  # set when the file gives a time
-    status: str = "held"
-    chair: str | None = None
-    attendees: list[str] = field(default_factory=list)
-    apologies: list[str] = field(default_factory=list)
-    written_reports: list[str] = field(default_factory=list)
+    date: date = spec(required=True)
+    at: datetime | None = spec(derived=True)  # set when the file gives a time
+    status: str = spec("held", enum=MEETING_STATUSES)
+    chair: str | None = spec(ref="member")
+    attendees: list[str] = spec([], ref="member")
+    apologies: list[str] = spec([], ref="member")
+    written_reports: list[str] = spec([], ref="member")
     location: str | None = None
     notes_circulated: date | None = None
     notes: str | None = None
@@ -146,15 +164,15 @@ class CoreGroup:
 @dataclass
 class Visit:
     id: str
-    date: date
-    by: str | None = None
+    date: date = spec(required=True)
+    by: str | None = spec(ref="member")
     statutory: bool = True
-    seen: list[str] = field(default_factory=list)
-    seen_alone: list[str] = field(default_factory=list)
-    bedroom_seen: list[str] = field(default_factory=list)
+    seen: list[str] = spec([], ref="child")
+    seen_alone: list[str] = spec([], ref="child")
+    bedroom_seen: list[str] = spec([], ref="child")
     notes: str | None = None
     confidential: bool = False
-    at: datetime | None = None  # set when the file gives a time
+    at: datetime | None = spec(derived=True)  # set when the file gives a time
 
 
 @dataclass
@@ -170,11 +188,11 @@ class Outcome:
 class Action:
     id: str
     action: str = ""
-    outcome: str | None = None
-    owner: str | None = None
-    due: date | None = None
-    due_text: str | None = None  # "ASAP", "ongoing": loads, but flagged
-    status: str = "open"
+    outcome: str | None = spec(ref="outcome")
+    owner: str | None = spec(ref="member")
+    due: date | None = spec(derived=True)  # a date, or text such as "ASAP" in due_text
+    due_text: str | None = spec(derived=True)  # "ASAP", "ongoing": loads, but flagged
+    status: str = spec("open", enum=ACTION_STATUSES)
     done: date | None = None
     confidential: bool = False  # SPEC v1.1: on any record
 

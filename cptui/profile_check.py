@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cptui.dates import Timescale
-from cptui.loader import _Checker, _kind
+from cptui.loader import Checker, _kind
 from cptui.problems import Problem
 
 # Every timescale a profile may set (SPEC sections 3 and 5, v1.1), in display order.
@@ -85,7 +85,7 @@ class Checked:
     team: bool = True
 
     def problem(self, key: tuple, message: str, severity: str = "error") -> Problem:
-        ck = _Checker(self.shown, self.text)
+        ck = Checker(self.shown, self.text)
         ck.add(key, message, severity)
         return ck.problems[0]
 
@@ -97,7 +97,7 @@ class Checked:
 def check_profile(data: dict[str, Any], text: str, shown: str, stem: str, team: bool,
                   shipped_names: frozenset[str] = frozenset()) -> Checked:
     """Validate parsed TOML ``data`` of the profile file named ``stem``."""
-    ck = _Checker(shown, text)
+    ck = Checker(shown, text)
     out = Checked(stem, shown, text, team=team)
     clean = out.data
     for key in data:
@@ -133,7 +133,7 @@ def check_profile(data: dict[str, Any], text: str, shown: str, stem: str, team: 
     return out
 
 
-def _flags(ck: _Checker, table: Any) -> dict[str, dict[str, str]]:
+def _flags(ck: Checker, table: Any) -> dict[str, dict[str, str]]:
     """``[flags]``: practice flags the profile turns on, each with its value and citation."""
     if not isinstance(table, dict):
         ck.add(("flags",), f"`flags` must be a table, not {_kind(table)}")
@@ -159,7 +159,7 @@ def _flags(ck: _Checker, table: Any) -> dict[str, dict[str, str]]:
     return out
 
 
-def _documents(ck: _Checker, table: Any) -> dict[str, list[dict[str, str]]]:
+def _documents(ck: Checker, table: Any) -> dict[str, list[dict[str, str]]]:
     """``[documents]``: agenda items, each a line of text with the section it comes from."""
     if not isinstance(table, dict):
         ck.add(("documents",), f"`documents` must be a table, not {_kind(table)}")
@@ -185,7 +185,7 @@ def _documents(ck: _Checker, table: Any) -> dict[str, list[dict[str, str]]]:
     return out
 
 
-def _timescales(ck: _Checker, table: Any) -> dict[str, dict[str, str]]:
+def _timescales(ck: Checker, table: Any) -> dict[str, dict[str, str]]:
     if not isinstance(table, dict):
         ck.add(("timescales",), f"`timescales` must be a table, not {_kind(table)}")
         return {}
@@ -230,7 +230,7 @@ def _timescales(ck: _Checker, table: Any) -> dict[str, dict[str, str]]:
     return out
 
 
-def _quoracy(ck: _Checker, q: Any) -> dict[str, Any] | None:
+def _quoracy(ck: Checker, q: Any) -> dict[str, Any] | None:
     if not isinstance(q, dict):
         ck.add(("quoracy",), f"`quoracy` must be a table, not {_kind(q)}")
         return None
@@ -251,7 +251,7 @@ def _quoracy(ck: _Checker, q: Any) -> dict[str, Any] | None:
     return {"lead_agency": lead, "other_agencies": n, "cite": cite}
 
 
-def _terms(ck: _Checker, table: Any) -> dict[str, str]:
+def _terms(ck: Checker, table: Any) -> dict[str, str]:
     if not isinstance(table, dict):
         ck.add(("terms",), f"`terms` must be a table, not {_kind(table)}")
         return {}

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 
 from cptui.dates import Timescale
-from cptui.loader import _Checker, read_toml
+from cptui.loader import Checker, read_toml
 from cptui.problems import Problem, display_path
 from cptui.profiles import DEFAULT_PROFILE, TIMESCALES, ProfileError, get_profile, load_library
 
@@ -47,7 +47,7 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
         s.procedure_ok = False
         return s, lib.problems + res.problems
     data = res.data
-    ck = _Checker(name, res.text)
+    ck = Checker(name, res.text)
     proc = ck.str_(data, (), "procedure")
     if proc is not None:
         try:

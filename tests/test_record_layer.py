@@ -213,3 +213,40 @@ def test_git_setup_defaults_to_a_repo_whose_root_is_the_cases_folder(tmp_path: P
 def test_git_setup_names_a_missing_folder(tmp_path: Path) -> None:
     r = _run(["git-setup", "nowhere"], tmp_path)
     assert r.returncode == 1 and "not a folder" in r.stderr and "not installed" not in r.stderr
+
+
+# --- one declaration per record kind ---------------------------------------------------------
+
+def test_a_new_field_is_read_and_checked_from_its_declaration_alone() -> None:
+    """Adding a field to a record's dataclass is all the loader and the record table need."""
+    from dataclasses import dataclass
+
+    from cptui.loader import Checker, build_record
+    from cptui.model import Visit, spec
+    from cptui.records import RecordKind
+
+    @dataclass
+    class VisitPlus(Visit):
+        next_visit: date | None = None
+        parent_seen: bool | None = None
+        with_worker: str | None = spec(ref="member")
+
+    text = '[[visits]]\nid = "v1"\ndate = 2026-10-01\nnext_visit = "soon"\nparent_seen = true\n'
+    ck = Checker("CP-T-1.toml", text)
+    rec = build_record(ck, VisitPlus, tomllib.loads(text)["visits"][0], ("visits", 0))
+    assert rec.parent_seen is True and rec.next_visit is None and rec.date == date(2026, 10, 1)
+    assert [(p.line, "next_visit" in p.message) for p in ck.problems] == [(4, True)]
+    kind = RecordKind("visit", ("visits",), "v", "visit", VisitPlus)
+    assert kind.refs["with_worker"] == "member" and kind.refs["by"] == "member"
+
+
+def test_required_fields_and_allowed_words_come_from_the_declaration() -> None:
+    from cptui.loader import Checker, build_record
+    from cptui.model import Conference
+
+    text = '[[conferences]]\nid = "k1"\nkind = "annual"\ndate = 2026-10-01\nstatus = "maybe"\n'
+    ck = Checker("CP-T-1.toml", text)
+    assert build_record(ck, Conference, tomllib.loads(text)["conferences"][0], ("conferences", 0)) is None
+    words = " ".join(p.message for p in ck.problems)
+    assert "expected one of: initial, review, transfer, pre_birth" in words
+    assert "expected one of: held, scheduled, cancelled" in words
