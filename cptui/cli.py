@@ -230,7 +230,7 @@ def cmd_deadlines(folder: Path, today: date | None, fmt: str, show_all: bool) ->
     rows = sorted(load.deadlines(), key=lambda d: (d.case, d.due, d.rule, d.child or "", d.source))
     if fmt == "json":
         # Files sort by name and a case's id is its file name, so per-case lines
-        # joined in file order are the whole output in SPEC order.
+        # joined in file order are the whole output in the order docs/format.md#json-output gives.
         parts = [p for p in load.json_lines if p]
         print("[\n  " + ",\n  ".join(parts) + "\n]" if parts else "[]")
     elif fmt in ("csv", "ics"):

@@ -85,7 +85,7 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
     c = _Case(rng, cal, today, n, names[n % len(names)])
     surname = rng.choice(SURNAME)
     # A few slips on fixed case numbers, so every caseload of a dozen or more cases shows each
-    # SPEC 1.1 flag to a trainer: a plan made days ago and no core group booked, a visit typed in
+    # newer practice flag to a trainer: a plan made days ago and no core group booked, a visit typed in
     # before it happened, an interpreter who was not there, a first meeting not chaired by the manager.
     recent, typed_ahead, no_interpreter = n % 11 == 3, n % 13 == 5, n % 12 == 7
     tm_not_chair = n % 4 == 3
@@ -136,7 +136,7 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
     events, confs, groups, visits = [], [], [], []
 
     def past(d: date) -> date | None:
-        """A done date is only written once it has happened (SPEC 1.1: nothing from the future)."""
+        """A done date is only written once it has happened (docs/format.md#nothing-from-the-future)."""
         return d if d <= today else None
 
     end = min(today, plan_end) if plan_end else today

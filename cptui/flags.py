@@ -1,4 +1,4 @@
-"""Practice flags of SPEC section 4: warnings a manager should see, not deadlines.
+"""Practice flags (docs/format.md#practice-flags): warnings a manager should see, not deadlines.
 
 Each flag is a ``Problem`` with severity "warning" and a code, placed on the
 line of the record it is about, so ``cptui check`` lists it like any other
@@ -31,11 +31,11 @@ TITLES = {
     "first_core_group_chair": "First core group chair",
     "interpreter_not_invited": "Interpreter not present",
 }
-# Flags every profile raises; a profile turns on more in its [flags] table (SPEC 4).
+# Flags every profile raises; a profile turns on more in its [flags] table (docs/profiles.md).
 GENERAL_FLAGS = ("smart_action", "no_access_twice", "inquorate", "plan_ended_at_first_review", "missing",
                  "unrecorded_meeting", "non_working_day", "future_dated", "first_core_group_not_booked",
                  "absent_without_report", "lead_worker_absent", "interpreter_not_invited")
-# Done dates that count as unset when after today (SPEC 3, v1.1), per record kind.
+# Done dates that count as unset when after today (docs/format.md#nothing-from-the-future), per record kind.
 DONE_FIELDS = {
     "conferences": ("report_to_parents", "report_to_chair", "decisions_circulated", "record_circulated"),
     "core_groups": ("notes_circulated", "plan_sent"),
@@ -126,7 +126,7 @@ def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: d
 
 
 def _future_dated(case: Case, idx: dict[int, int], flag, today: date) -> None:
-    """Anything recorded as happened after today: left out of every rule (SPEC 3)."""
+    """Anything recorded as happened after today: left out of every rule (docs/format.md#nothing-from-the-future)."""
     arrays: list[tuple[str, list, PathKey, str]] = [
         ("conferences", case.conferences, ("conferences",), "conference"),
         ("core_groups", case.core_groups, ("core_groups",), "core group"),
@@ -151,7 +151,7 @@ def _future_dated(case: Case, idx: dict[int, int], flag, today: date) -> None:
 
 def _meeting_flags(case: Case, idx: dict[int, int], flag, cal: WorkCalendar, today: date,
                    profile: Profile | None) -> None:
-    """Who came to held meetings, and whether the first core group was booked (SPEC 4, v1.1).
+    """Who came to held meetings, and whether the first core group was booked (docs/format.md#practice-flags).
 
     Meetings dated after today have not happened yet and are skipped, as in the rules.
     """

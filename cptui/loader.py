@@ -268,7 +268,7 @@ class Checker:
 
 
 def _at(d: dict) -> datetime | None:
-    """The time of day, when a record's `date` is a local date-time (SPEC 3 order)."""
+    """The time of day, when a record's `date` is a local date-time (docs/format.md#order)."""
     return d["date"] if isinstance(d.get("date"), datetime) else None
 
 

@@ -34,7 +34,7 @@ EVENT_KINDS = (
 
 
 def moment(record: object) -> datetime:
-    """SPEC 3 order (v1.1): a record's date-time, a bare date counting as 00:00."""
+    """The order records count in (docs/format.md#order): date-time, a bare date as 00:00."""
     at = getattr(record, "at", None)
     return at or datetime.combine(record.date, time())  # type: ignore[attr-defined]
 
@@ -43,7 +43,7 @@ R = TypeVar("R")
 
 
 def in_order(records: Iterable[R]) -> list[R]:
-    """Records of one kind in SPEC order: date-time, then id (never file order)."""
+    """Records of one kind in order (docs/format.md#order): date-time, then id, never file order."""
     return sorted(records, key=lambda r: (moment(r), r.id))  # type: ignore[attr-defined]
 
 
@@ -77,7 +77,7 @@ class Child:
     confidential: bool = False
 
     def plan_active(self, on: date) -> bool:
-        """SPEC 3: plan_start <= on and (no plan_end or on < plan_end)."""
+        """plan_start <= on and (no plan_end or on < plan_end): docs/format.md#active-plans-and-the-plan-start."""
         return (
             self.plan_start is not None
             and self.plan_start <= on
@@ -181,7 +181,7 @@ class Outcome:
     concern: str = ""
     outcome: str = ""
     evidence: str = ""
-    confidential: bool = False  # SPEC v1.1: on any record
+    confidential: bool = False  # on any record (docs/format.md#confidential-records)
 
 
 @dataclass
@@ -194,7 +194,7 @@ class Action:
     due_text: str | None = spec(derived=True)  # "ASAP", "ongoing": loads, but flagged
     status: str = spec("open", enum=ACTION_STATUSES)
     done: date | None = None
-    confidential: bool = False  # SPEC v1.1: on any record
+    confidential: bool = False  # on any record (docs/format.md#confidential-records)
 
 
 @dataclass
@@ -241,7 +241,7 @@ class Case:
         return c.name if c else (cid or "—")
 
     def plan_start(self, today: date) -> date | None:
-        """S of SPEC 3: earliest start among plans active today, else earliest."""
+        """S (docs/format.md#active-plans-and-the-plan-start): earliest start among plans active today, else earliest."""
         starts = [c.plan_start for c in self.children if c.plan_start is not None]
         active = [c.plan_start for c in self.children if c.plan_active(today)]
         if active:
@@ -251,7 +251,7 @@ class Case:
     def plan_end(self, today: date) -> date | None:
         """The case's plan end: the latest plan_end once no child's plan is active.
 
-        "Not active" includes a plan that starts after today (SPEC 3's
+        "Not active" includes a plan that starts after today (the format's
         definition), so a future plan with an end date still stops there.
         """
         if any(c.plan_active(today) for c in self.children):

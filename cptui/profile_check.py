@@ -16,7 +16,7 @@ from cptui.dates import Timescale
 from cptui.loader import Checker, _kind
 from cptui.problems import Problem
 
-# Every timescale a profile may set (SPEC sections 3 and 5, v1.1), in display order.
+# Every timescale a profile may set (docs/format.md#deadline-rules, docs/profiles.md), in display order.
 TIMESCALES = (
     "icpc",
     "transfer_conference",

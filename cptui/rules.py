@@ -1,9 +1,9 @@
-"""The deadline rules of SPEC section 3, one small function per rule.
+"""The deadline rules of docs/format.md#deadline-rules, one small function per rule.
 
 Each rule yields ``Deadline`` instances carrying the basis date, the record
 that triggered it and the profile's citation, so every date on screen can be
 explained. Filtering (plan end, closed case) and status are applied in one
-place, ``compute``, exactly as the SPEC words them.
+place, ``compute``, exactly as docs/format.md#when-rules-stop words them.
 """
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ class Deadline:
     origin: str = ""  # profile (or cptui.toml) the timescale came from
 
     def as_json(self) -> dict[str, object]:
-        """Exactly the keys of SPEC section 6, dates as ISO strings."""
+        """Exactly the keys of docs/format.md#json-output, dates as ISO strings."""
         return {
             "case": self.case,
             "child": self.child,
@@ -90,7 +90,7 @@ Raw = tuple[str | None, date, date | None, date, str, str]
 
 
 class _Ctx:
-    """One case as the rules see it at ``today`` (SPEC 3).
+    """One case as the rules see it at ``today`` (docs/format.md#which-records-count).
 
     Held meetings, visits and events dated after today have not happened yet
     and are left out here, once, so no rule can count them (v1.1). Records
@@ -136,7 +136,7 @@ def counted_reviews(case: Case, today: date) -> list[date]:
 
     Only reviews held after the plan start S and not after today count: a
     review left in the file from a sibling's earlier plan must not switch the
-    rhythm early (SPEC 1.1). "Schedule the series" uses the same list.
+    rhythm early (docs/format.md#core-group-chain). "Schedule the series" uses the same list.
     """
     S = case.plan_start(today)
     if S is None:
@@ -296,7 +296,7 @@ def status_of(due: date, done: date | None, today: date, soon_until: date) -> st
 
 def compute(case: Case, profile: Profile, cal: WorkCalendar, today: date,
             soon_until: date) -> list[Deadline]:
-    """Every deadline instance of one case at ``today`` (SPEC section 3)."""
+    """Every deadline instance of one case at ``today`` (docs/format.md#deadline-rules)."""
     ctx = _Ctx(case, profile, cal, today)
     case_end = case.plan_end(today)
     out: list[Deadline] = []

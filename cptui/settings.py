@@ -1,6 +1,6 @@
 """Team settings from ``cptui.toml``: profile, warning window, closures, clock.
 
-``today`` is an extension of the SPEC: a training folder pins its clock so a
+``today`` is an extension of the format (docs/format.md#team-settings): a training folder pins its clock so a
 demo looks the same on any day. Every output says when the clock is pinned.
 """
 
