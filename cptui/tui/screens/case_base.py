@@ -19,19 +19,20 @@ class CaseScreen(Screen):
 
     VIEW = "case"
     TITLE_TEXT = "Case"
+    # The footer shows the few keys a new user needs; the rest are in ? and the palette.
     BINDINGS = [
         Binding("escape", "back", "Caseload"),
-        Binding("c", "view('case')", "Case"),
-        Binding("t", "view('timeline')", "Timeline"),
-        Binding("p", "view('plan')", "Plan"),
-        Binding("g", "view('core_group')", "Core group"),
-        Binding("d", "focus_deadlines", "Deadlines"),
-        Binding("a", "toggle_met", "Show met"),
+        Binding("c", "view('case')", "Case", show=False),
+        Binding("t", "view('timeline')", "Timeline", show=False),
+        Binding("p", "view('plan')", "Plan", show=False),
+        Binding("g", "view('core_group')", "Core group", show=False),
+        Binding("d", "focus_deadlines", "Deadlines", show=False),
+        Binding("a", "toggle_met", "Show met", show=False),
         Binding("n", "new", "New"),
         Binding("e", "edit", "Edit"),
-        Binding("delete", "delete", "Delete"),
-        Binding("v", "record_visit", "Record visit"),
-        Binding("r", "documents", "Documents"),
+        Binding("delete", "delete", "Delete", show=False),
+        Binding("v", "record_visit", "Record visit", show=False),
+        Binding("r", "documents", "Documents", show=False),
     ]
     PALETTE = [
         ("view('case')", "Case overview", "Deadlines and practice flags for this case"),
@@ -86,13 +87,18 @@ class CaseScreen(Screen):
             return
         git = self.app.git_label(cv.case.path)  # type: ignore[attr-defined]
         self.query_one("#clock", ClockBar).show(
-            load, f"{self.TITLE_TEXT} — {cv.case.id}" + (f" · git: {git}" if git else ""))
+            load, f"{self.TITLE_TEXT} — {cv.case.id}", f"git: {git}" if git else "",
+            "c case · t timeline · p plan · g core group")
         self.query_one("#case-header", CaseHeader).show(cv, load.today)
         panel = self.query_one("#deadlines", DeadlinePanel)
         rows = cv.deadlines if self.show_met else cv.open_deadlines
         panel.border_title = f"Deadlines — {'all, met included' if self.show_met else 'open'} (w: why this date)"
         panel.show(load, [(d, cv) for d in rows])
+        panel.styles.min_height = panel.urgent + 3  # overdue and due soon stay in view
         self.fill(cv, load)
+
+    def on_resize(self) -> None:
+        self.query_one("#case-header", CaseHeader).on_resize(None)  # type: ignore[arg-type]
 
     def fill(self, cv: CaseView, load: Caseload) -> None:
         """Subclasses draw their body from the case."""

@@ -14,6 +14,12 @@ from cptui.caseload import Caseload, CaseView
 from cptui.dates import fmt_date
 from cptui.tui.widgets.clock_bar import ClockBar
 from cptui.tui.widgets.deadline_panel import DeadlinePanel, open_items
+from cptui.tui.widgets.fit_table import Col, FitTable
+
+# Least useful columns drop first on a narrow terminal; the next deadline shortens.
+COLUMNS = [Col("Case"), Col("Overdue"), Col("Due soon"), Col("Next deadline", flex=True, min_width=26),
+           Col("Children", drop=4, flex=True, min_width=16), Col("Lead social worker", drop=3),
+           Col("Procedure", drop=1), Col("Git", drop=2, hide_empty=True)]
 
 SORTS = [
     ("most urgent", lambda cv: (-cv.count("overdue"), -cv.count("due_soon"), _next_due(cv), cv.case.id)),
@@ -34,11 +40,11 @@ class CaseloadScreen(Screen):
     BINDINGS = [
         Binding("enter", "open_case", "Open case", priority=True),
         Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("o", "sort", "Sort"),
-        Binding("d", "focus_deadlines", "Deadlines"),
-        Binding("c", "focus_cases", "Cases"),
+        Binding("o", "sort", "Sort", show=False),
+        Binding("d", "focus_deadlines", "Deadlines", show=False),
+        Binding("c", "focus_cases", "Cases", show=False),
         Binding("N", "new_case", "New case"),
-        Binding("s", "stats", "Timeliness"),
+        Binding("s", "stats", "Timeliness", show=False),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
     PALETTE = [
@@ -62,7 +68,7 @@ class CaseloadScreen(Screen):
         yield ProgressBar(id="progress", show_eta=False)
         with Vertical(id="body"):
             yield LoadingIndicator(id="loading")
-            yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+            yield FitTable(id="cases", cursor_type="row", zebra_stripes=True)
             yield DeadlinePanel(show_case=True, id="deadlines")
         yield Footer()
 
@@ -75,10 +81,9 @@ class CaseloadScreen(Screen):
 
     def _ensure_columns(self) -> None:
         """Idempotent: the caseload may arrive before or after we mount."""
-        table = self.query_one("#cases", DataTable)
-        if not table.columns:
-            table.add_columns("Case", "Overdue", "Due soon", "Next deadline", "Children",
-                              "Lead social worker", "Procedure", "Git")
+        table = self.query_one("#cases", FitTable)
+        if not table.cols:
+            table.set_columns(COLUMNS)
 
     def on_mount(self) -> None:
         self._ensure_columns()
@@ -101,9 +106,9 @@ class CaseloadScreen(Screen):
         counts = (sum(cv.count("overdue") for cv in load.cases),
                   sum(cv.count("due_soon") for cv in load.cases))
         self.query_one("#clock", ClockBar).show(
-            load, f"{len(load.cases)} cases · {counts[0]} overdue · {counts[1]} due soon"
-            + (f" · {len(load.broken)} BROKEN FILES" if load.broken else "")
-            + f" · sorted by {SORTS[self.sort_index][0]}")
+            load, f"{counts[0]} overdue", f"{counts[1]} due soon",
+            f"{len(load.broken)} BROKEN FILES" if load.broken else "", f"{len(load.cases)} cases",
+            f"sorted by {SORTS[self.sort_index][0]}")
         self._fill_cases(load)
         panel = self.query_one("#deadlines", DeadlinePanel)
         panel.show(load, open_items(self._visible(load), load.today, ("overdue", "due_soon")))
@@ -121,32 +126,30 @@ class CaseloadScreen(Screen):
 
     def _fill_cases(self, load: Caseload) -> None:
         self._ensure_columns()
-        table = self.query_one("#cases", DataTable)
-        table.clear()
-        self.row_ids = []
+        table = self.query_one("#cases", FitTable)
+        rows: list[tuple[list[object], str | None]] = []
         for b in load.broken:
             if self.filter_text and self.filter_text.lower() not in b.stem.lower():
                 continue
             err = b.first_error
             where = f"line {err.line}: " if err.line else ""
-            table.add_row(Text(f"⚠ {b.stem}", style="bold red"), Text("BROKEN", style="bold red"), "",
+            rows.append(([Text(f"⚠ {b.stem}", style="bold red"), Text("BROKEN", style="bold red"), "",
                           Text(f"file not read — {where}{err.message}", style="red"), "", "", "",
-                          self.app.git_label(b.path))  # type: ignore[attr-defined]
-            self.row_ids.append(None)
+                          self.app.git_label(b.path)], None))  # type: ignore[attr-defined]
         for cv in self._visible(load):
             c = cv.case
             nd = cv.next_deadline
             nxt = f"{fmt_date(nd.due)} {nd.label(c)}" if nd else ("closed" if c.closed else "—")
             over, soon = cv.count("overdue"), cv.count("due_soon")
-            table.add_row(
+            rows.append(([
                 c.id,
                 Text(f"✗ {over}", style="bold red") if over else "0",
                 Text(f"! {soon}", style="bold yellow") if soon else "0",
                 nxt, ", ".join(ch.name for ch in c.children),
                 c.member_name(c.lead_social_worker), cv.profile.name,
-                self.app.git_label(c.path),  # type: ignore[attr-defined]
-                key=c.id)
-            self.row_ids.append(c.id)
+                self.app.git_label(c.path)], c.id))  # type: ignore[attr-defined]
+        self.row_ids = [key for _, key in rows]
+        table.set_rows(rows)
 
     def selected_case(self) -> str | None:
         table = self.query_one("#cases", DataTable)
