@@ -24,7 +24,7 @@ class CptuiApp(App):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+r", "reload", "Reload"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
     ]
 
     def __init__(self, cases_dir: Path, today: date | None = None, case_id: str | None = None) -> None:

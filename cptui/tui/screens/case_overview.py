@@ -21,7 +21,7 @@ class CaseOverviewScreen(CaseScreen):
     VIEW = "case"
     TITLE_TEXT = "Case"
     BINDINGS = [Binding("i", "case_details", "Case details", show=False),
-                Binding("f", "toggle_flags", "Practice flags")]
+                Binding("f", "toggle_flags", "Flags")]
     TABLES = (("child", "#children"), ("conference", "#conferences"))
     PALETTE = CaseScreen.PALETTE + [
         ("case_details", "Case details: worker, manager, procedure, interpreter, closed",

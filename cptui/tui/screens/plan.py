@@ -67,8 +67,8 @@ class PlanScreen(CaseScreen):
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="plan-scroll"):
+            yield FitTable(id="actions", cursor_type="row", zebra_stripes=True)  # used most: first
             yield DataTable(id="outcomes", cursor_type="row")
-            yield FitTable(id="actions", cursor_type="row", zebra_stripes=True)
             yield Static(id="texts")
 
     def on_mount(self) -> None:
