@@ -372,10 +372,11 @@ class CaseFile:
         return _digest(data)
 
 
-def new_case_text(case_id: str, procedure: str, child: Mapping[str, Any],
+def new_case_text(case_id: str, procedure: str | None, child: Mapping[str, Any],
                   worker: Mapping[str, Any]) -> str:
-    """A fresh case file: schema, id, procedure, one child, the lead worker."""
-    root = {"schema": 1, "id": case_id, "procedure": procedure, "lead_social_worker": "m1"}
+    """A fresh case file: schema, id, procedure (None: the team default), one child, the lead worker."""
+    root = {"schema": 1, "id": case_id, **({"procedure": procedure} if procedure else {}),
+            "lead_social_worker": "m1"}
     return (table_text("", root).lstrip("\n")
             + "\n" + table_text("[[children]]", {"id": "c1", **child})
             + "\n" + table_text("[[members]]", {"id": "m1", **worker}))

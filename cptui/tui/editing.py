@@ -14,7 +14,7 @@ from textual.screen import Screen
 
 from cptui.caseload import CaseView
 from cptui.dates import fmt_date
-from cptui.forms import TITLES, changes
+from cptui.forms import TITLES, booked_near, changes, core_group_start
 from cptui.storage import ARRAYS, CaseFile, ExternalChange, SaveError
 
 
@@ -80,12 +80,20 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
     from cptui.tui.screens.record_form import RecordForm
 
     load = screen.app.caseload  # type: ignore[attr-defined]
+    adopted = ""
+    if kind == "core_group" and rid is None and preset is None:
+        rid, preset = core_group_start(cv.case, load.today)
+        if rid is not None:
+            booked = next(g for g in cv.case.core_groups if g.id == rid)
+            adopted = f" (was booked for {fmt_date(booked.date)}: it becomes the held meeting)"
     old = raw_record(cv, kind, rid)
     if rid is not None and old is None and kind not in ("plan", "case"):
         screen.app.notify(f"{kind} {rid} is no longer in the file: reload", severity="error")
         return
     initial = old if old is not None else dict(preset or {})
-    title = (f"Edit {TITLES[kind]} {rid}" if rid else
+    if adopted and old is not None:
+        initial = {**old, **(preset or {})}
+    title = (f"Record {TITLES[kind]} {rid}{adopted}" if adopted else f"Edit {TITLES[kind]} {rid}" if rid else
              f"Edit {TITLES[kind]}" if kind in ("plan", "case") else f"New {TITLES[kind]}") + f" — {cv.case.id}"
 
     def saved(values: dict[str, Any] | None) -> None:
@@ -101,6 +109,11 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
                 screen.app.notify("No changes to save")
             return
         when = values.get("date")
+        if rid is None and kind == "core_group" and values.get("status") == "held" and when:
+            booked = booked_near(cv.case, when.date() if hasattr(when, "date") else when)
+            if booked is not None:
+                offer_merge(screen, cv, values, booked)
+                return
         if rid is None:
             msg = f"Record {TITLES[kind]}" + (f" {fmt_date(when)}" if when else "")
             write(screen, cv, lambda cf: cf.add(kind, diff), f"Added {TITLES[kind]}", msg)
@@ -111,6 +124,26 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
             screen.app.notify("No changes to save")
 
     screen.app.push_screen(RecordForm(kind, title, cv.case, cv.profile, load.today, initial), saved)
+
+
+def offer_merge(screen: Screen, cv: CaseView, values: dict[str, Any], booked: Any) -> None:
+    """A held meeting near a booked one: offer to make the booked record the held one."""
+    from cptui.tui.screens.confirm import ConfirmScreen
+
+    def answer(yes: bool | None) -> None:
+        when = fmt_date(values["date"])
+        if yes:
+            diff = changes("core_group", raw_record(cv, "core_group", booked.id), values)
+            write(screen, cv, lambda cf: (cf.update("core_group", booked.id, diff), booked.id)[1],
+                  "Held: core group meeting", f"Record core group meeting {when} (was booked)")
+        else:
+            diff = changes("core_group", None, values)
+            write(screen, cv, lambda cf: cf.add("core_group", diff), "Added core group meeting",
+                  f"Record core group meeting {when}")
+
+    screen.app.push_screen(ConfirmScreen(
+        f"A core group is booked for {fmt_date(booked.date)} ({booked.id}). Is this that meeting? "
+        "Yes turns the booked one into the held one; no keeps both.", "Same meeting", "Keep both"), answer)
 
 
 def delete(screen: Screen, cv: CaseView, kind: str, rid: str, what: str) -> None:
@@ -125,9 +158,28 @@ def delete(screen: Screen, cv: CaseView, kind: str, rid: str, what: str) -> None
 
 
 def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
+    """Ask the done date for an open action; for a done one, offer to reopen it.
+
+    A done date is never overwritten without a word: reopening says so and
+    clears it only when the user answers yes.
+    """
+    from cptui.tui.screens.confirm import ConfirmScreen
     from cptui.tui.screens.record_form import RecordForm
 
     load = screen.app.caseload  # type: ignore[attr-defined]
+    action = next((a for a in cv.case.plan.actions if a.id == rid), None)
+    text = action.action if action else rid
+    if action is not None and action.status == "done":
+        when = f" on {fmt_date(action.done)}" if action.done else ""
+
+        def reopen(yes: bool | None) -> None:
+            if yes:
+                write(screen, cv, lambda cf: (cf.update("action", rid, {"status": "open", "done": None}),
+                                              rid)[1], "Reopened: action")
+
+        screen.app.push_screen(ConfirmScreen(f"“{text}” was done{when}. Reopen it (the done date is "
+                                             "removed)?", "Reopen", "Keep it done"), reopen)
+        return
 
     def saved(values: dict[str, Any] | None) -> None:
         if values:
@@ -135,5 +187,5 @@ def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
                                                                     "done": values["done"]}), rid)[1],
                   "Marked done: action")
 
-    screen.app.push_screen(RecordForm("done", f"Action {rid} done on", cv.case, cv.profile, load.today,
+    screen.app.push_screen(RecordForm("done", f"Done: “{text}” — on", cv.case, cv.profile, load.today,
                                       {"done": load.today}), saved)

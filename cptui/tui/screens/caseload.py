@@ -228,7 +228,8 @@ class CaseloadScreen(Screen):
                       "kind": "professional", "core_group": True}
             try:
                 path = create_case(load.folder, v["id"],
-                                   new_case_text(v["id"], v["procedure"], child, worker))
+                                   new_case_text(v["id"], None if v["procedure"] == load.settings.procedure
+                                                 else v["procedure"], child, worker))
             except (SaveError, OSError) as e:
                 self.notify(f"Not created. {e}", severity="error", timeout=10)
                 return

@@ -109,7 +109,8 @@ class PlanScreen(CaseScreen):
 
         sel = self.selected_record()
         if not sel or sel[0] != "action":
-            self.notify("Move to an action first", severity="warning")
+            self.notify("Move to an action first: tab to the Actions table, then ↑ ↓ to the action",
+                        severity="warning")
             return
         editing.mark_done(self, self.cv, sel[1])
 
