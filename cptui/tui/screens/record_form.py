@@ -27,6 +27,12 @@ from cptui.tui.widgets.form_select import FormSelect
 PLACEHOLDER = {"date": "2026-11-23, 23/11/2026 or today", "datetime": "2026-11-23 10:00 or 23/11/2026"}
 
 
+def say(box: Static, text: str) -> None:
+    """A field's message; an empty one takes no row."""
+    box.update(text)
+    box.display = bool(text)
+
+
 class RecordForm(ModalScreen[dict[str, Any] | None]):
     CSS_PATH = "record_form.tcss"
     BINDINGS = [
@@ -99,12 +105,17 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
                 yield self._widget(f)
                 if f.kind in ("bool", "members", "children"):
                     yield Static("", id=f"s-{f.key}", classes="state")
-                yield Static("", id=f"e-{f.key}", classes="error")
+                yield Static("", id=f"e-{f.key}", classes="error").set_styles("display: none;")
                 if f.key == "attendees" and self.kind == "conference":
                     yield Static("", id="quoracy")
 
     def on_mount(self) -> None:
         self.query_one("#form").border_title = self.title_text
+        if self.app.size.height < 40:  # small terminal: fields without borders, labels closer
+            self.add_class("small")
+            self.query_one("#form").border_title = ""  # the title line says it once
+            for w in self.query("Input, Select, TextArea"):
+                w.compact = True  # type: ignore[attr-defined]
         if self.query(AttendanceGrid):  # the grid's starting state is not a change
             self.initial.update(zip(("attendees", "apologies", "written_reports"),
                                     self.query_one(AttendanceGrid).lists()))
@@ -165,7 +176,7 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         f = next((f for f in self.fields if f.key == key), None)
         if f is not None:
             _, err = parse(f, event.value, self.today)
-            self.query_one(f"#e-{key}", Static).update(f"✗ {err}" if err else "")
+            say(self.query_one(f"#e-{key}", Static), f"✗ {err}" if err else "")
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         f = self._field(event.selection_list.id)
@@ -201,7 +212,7 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         values, errors = validate(self.kind, self.raw_values(), self.today)
         for f in self.fields:
             for box in self.query(f"#e-{f.key}").results(Static):
-                box.update(f"✗ {errors[f.key]}" if f.key in errors else "")
+                say(box, f"✗ {errors[f.key]}" if f.key in errors else "")
         if errors:  # said beside each field; a toast would cover the form
             first = next(f for f in self.fields if f.key in errors)
             self.query_one(f"#f-{first.key}").focus()

@@ -14,7 +14,7 @@ from textual.widget import Widget
 
 STATES = ["attended", "apologies", "apologies_written", "absent"]
 SHOWN = {"attended": "✓ attended", "apologies": "A apologies",
-         "apologies_written": "W apologies + written report", "absent": "– absent"}
+         "apologies_written": "W apologies, report", "absent": "– absent"}
 DIGITS = "123456789"
 
 
@@ -34,7 +34,8 @@ def states_from(members: list[str], attendees: list[str], apologies: list[str],
 
 class AttendanceGrid(Widget, can_focus=True):
     DEFAULT_CSS = """
-    AttendanceGrid { height: auto; padding: 0 1; border: round $primary 50%; }
+    AttendanceGrid { height: auto; padding: 0 1; border: round $primary 50%;
+                     text-wrap: nowrap; text-overflow: ellipsis; }
     AttendanceGrid:focus { border: round $accent; }
     """
     BINDINGS = [
@@ -55,7 +56,7 @@ class AttendanceGrid(Widget, can_focus=True):
         for i, (mid, label) in enumerate(self.people):
             key = DIGITS[i] if i < len(DIGITS) else " "
             pointer = "▶" if i == self.cursor and self.has_focus else " "
-            lines.append(f"{pointer} [b]{key}[/b]  {SHOWN[self.states[mid]]:<30} {escape(label)}")
+            lines.append(f"{pointer} [b]{key}[/b]  {SHOWN[self.states[mid]]:<20} {escape(label)}")
         return "\n".join(lines) or "No core group members: add people first (m on the new menu)."
 
     def action_move(self, step: int) -> None:
