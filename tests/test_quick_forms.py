@@ -131,3 +131,25 @@ async def test_new_case_leaves_out_the_team_default_procedure(folder: Path) -> N
         await pilot.pause()
     text = (folder / "CP-2026-0011.toml").read_text()
     assert "procedure" not in text
+
+
+async def test_keys_per_task_stated_in_the_readme(folder: Path) -> None:
+    """The counts in the README's "Keys per task" table, replayed (typed text not counted)."""
+    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        keys = ["p", "n", "tab", "down", "down", "enter", "tab", "down", "down", "enter", "tab", "ctrl+s"]
+        assert len(keys) == 12  # add a plan action with outcome, owner and due date
+        await pilot.press(*keys[:2], *"Phone the GP", *keys[2:11], *"04/12/2026", keys[11])
+        await pilot.pause()
+        a4 = load(folder, "CP-2026-0001")["plan"]["actions"][-1]
+        assert a4 == {"id": "a4", "action": "Phone the GP", "outcome": "o1", "owner": "m1",
+                      "due": date(2026, 12, 4), "status": "open"}
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("N", "tab", "tab", *"Sky Example", "tab", *"01/03/2020",
+                          "tab", "tab", "tab", "tab", *"Jules Example", "ctrl+s")  # 9 keys
+        await pilot.pause()
+        await pilot.pause()
+    data = tomllib.loads((folder / "CP-2026-0011.toml").read_text())
+    assert data["children"][0]["name"] == "Sky Example" and data["members"][0]["name"] == "Jules Example"
