@@ -98,9 +98,12 @@ class FitTable(DataTable):
             return
         widths = [max([cell_len(c.label)] + [_width(cells[i]) for cells, _ in self.full_rows])
                   for i, c in enumerate(self.cols)]
-        shown, fixed = plan_columns(self.cols, widths, self.available)
-        shown = [i for i in shown if not (self.cols[i].hide_empty
-                                          and not any(str(cells[i]) for cells, _ in self.full_rows))]
+        live = [i for i, c in enumerate(self.cols)
+                if not (c.hide_empty and not any(str(cells[i]) for cells, _ in self.full_rows))]
+        sub_shown, sub_fixed = plan_columns([self.cols[i] for i in live], [widths[i] for i in live],
+                                            self.available)
+        shown = [live[j] for j in sub_shown]
+        fixed = {live[j]: w for j, w in sub_fixed.items()}
         layout = (tuple(shown), tuple(sorted(fixed.items())))
         if layout == self._layout and self.row_count == len(self.full_rows):
             return
