@@ -15,7 +15,11 @@ from textual.screen import Screen
 from cptui.caseload import CaseView
 from cptui.dates import fmt_date
 from cptui.forms import TITLES, booked_near, changes, core_group_start
+from cptui.gitops import GitError, commit, status
 from cptui.storage import ARRAYS, CaseFile, ExternalChange, SaveError
+from cptui.tui.messages import cptui_app
+from cptui.tui.screens.confirm import ConfirmScreen
+from cptui.tui.screens.record_form import RecordForm
 
 
 def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | None:
@@ -33,43 +37,36 @@ def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | Non
     return next((dict(e) for e in node if isinstance(e, dict) and e.get("id") == rid), None)
 
 
-def write(screen: Screen, cv: CaseView, change: Callable[[CaseFile], str], done_msg: str,
-          commit_msg: str | None = None) -> bool:
+def write(screen: Screen, cv: CaseView, change: Callable[[CaseFile], str | None], done_msg: str,
+          commit_msg: str | None = None, what: str = "") -> bool:
     """Apply one change to the case file and save it; report either way.
 
     With ``commit_on_save`` in cptui.toml the file is then committed locally
     (author from the user's git config); a failed commit never undoes a save.
     """
-    app = screen.app
+    app = cptui_app(screen)
     try:
         cf = CaseFile(cv.case.path, cv.case.digest)
-        what = change(cf)
+        what = change(cf) or what  # a new record's id comes back from the change
         cf.save()
     except ExternalChange as e:
-        from cptui.tui.screens.confirm import ConfirmScreen
-
         app.notify(str(e), severity="error", timeout=10)
         app.push_screen(ConfirmScreen("This file changed on disk. Reload it now?", "Reload", "Not now"),
-                        lambda yes: app.action_reload() if yes else None)  # type: ignore[attr-defined]
+                        lambda yes: app.action_reload() if yes else None)
         return False
     except (SaveError, OSError) as e:
         app.notify(f"Not saved. {e}", severity="error", timeout=10)
         return False
-    from cptui.gitops import GitError, commit, status
-
-    load = app.caseload  # type: ignore[attr-defined]
+    load = app.caseload
     if load.settings.commit_on_save:
         message = f"{commit_msg or (done_msg + ' ' + what).strip()} ({cv.case.id})"
         try:
             commit(load.folder, cv.case.path, message)
         except GitError as e:
             app.notify(f"Saved, but not committed: {e}", severity="warning", timeout=10)
-    app.git_state = status(load.folder)  # type: ignore[attr-defined]
+    app.git_state = status(load.folder)
     load.reload_file(cv.case.path)
-    for s in app.screen_stack:
-        refresh = getattr(s, "refresh_data", None)
-        if refresh and s.is_mounted:
-            refresh()
+    app.announce()
     app.notify(f"{done_msg} {what}".strip() + f" — saved to {cv.case.path.name}")
     return True
 
@@ -77,9 +74,7 @@ def write(screen: Screen, cv: CaseView, change: Callable[[CaseFile], str], done_
 def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
          preset: dict[str, Any] | None = None) -> None:
     """Open the form for a new (rid None) or existing record, then save it."""
-    from cptui.tui.screens.record_form import RecordForm
-
-    load = screen.app.caseload  # type: ignore[attr-defined]
+    load = cptui_app(screen).caseload
     adopted = ""
     if kind == "core_group" and rid is None and preset is None:
         rid, preset = core_group_start(cv.case, load.today)
@@ -102,9 +97,13 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
         diff = changes(kind, old, values)
         if kind in ("plan", "case"):
             if diff:
-                setter = (lambda cf: cf.set_table("plan", diff)) if kind == "plan" else (
-                    lambda cf: cf.set_root(diff))
-                write(screen, cv, lambda cf: (setter(cf), "")[1], f"Saved {TITLES[kind]}")
+                def save_table(cf: CaseFile) -> None:
+                    if kind == "plan":
+                        cf.set_table("plan", diff)
+                    else:
+                        cf.set_root(diff)
+
+                write(screen, cv, save_table, f"Saved {TITLES[kind]}")
             else:
                 screen.app.notify("No changes to save")
             return
@@ -118,8 +117,8 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
             msg = f"Record {TITLES[kind]}" + (f" {fmt_date(when)}" if when else "")
             write(screen, cv, lambda cf: cf.add(kind, diff), f"Added {TITLES[kind]}", msg)
         elif diff:
-            write(screen, cv, lambda cf: (cf.update(kind, rid, diff), rid)[1], f"Saved {TITLES[kind]}",
-                  f"Edit {TITLES[kind]} {rid}" + (f" {fmt_date(when)}" if when else ""))
+            write(screen, cv, lambda cf: cf.update(kind, rid, diff), f"Saved {TITLES[kind]}",
+                  f"Edit {TITLES[kind]} {rid}" + (f" {fmt_date(when)}" if when else ""), what=rid)
         else:
             screen.app.notify("No changes to save")
 
@@ -128,14 +127,12 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
 
 def offer_merge(screen: Screen, cv: CaseView, values: dict[str, Any], booked: Any) -> None:
     """A held meeting near a booked one: offer to make the booked record the held one."""
-    from cptui.tui.screens.confirm import ConfirmScreen
-
     def answer(yes: bool | None) -> None:
         when = fmt_date(values["date"])
         if yes:
             diff = changes("core_group", raw_record(cv, "core_group", booked.id), values)
-            write(screen, cv, lambda cf: (cf.update("core_group", booked.id, diff), booked.id)[1],
-                  "Held: core group meeting", f"Record core group meeting {when} (was booked)")
+            write(screen, cv, lambda cf: cf.update("core_group", booked.id, diff),
+                  "Held: core group meeting", f"Record core group meeting {when} (was booked)", what=booked.id)
         else:
             diff = changes("core_group", None, values)
             write(screen, cv, lambda cf: cf.add("core_group", diff), "Added core group meeting",
@@ -147,11 +144,9 @@ def offer_merge(screen: Screen, cv: CaseView, values: dict[str, Any], booked: An
 
 
 def delete(screen: Screen, cv: CaseView, kind: str, rid: str, what: str) -> None:
-    from cptui.tui.screens.confirm import ConfirmScreen
-
     def answer(yes: bool | None) -> None:
         if yes:
-            write(screen, cv, lambda cf: (cf.delete(kind, rid), rid)[1], f"Deleted {TITLES[kind]}")
+            write(screen, cv, lambda cf: cf.delete(kind, rid), f"Deleted {TITLES[kind]}", what=rid)
 
     screen.app.push_screen(ConfirmScreen(f"Delete {TITLES[kind]} {rid}: {what}?", "Delete", "Keep it"),
                            answer)
@@ -163,10 +158,7 @@ def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
     A done date is never overwritten without a word: reopening says so and
     clears it only when the user answers yes.
     """
-    from cptui.tui.screens.confirm import ConfirmScreen
-    from cptui.tui.screens.record_form import RecordForm
-
-    load = screen.app.caseload  # type: ignore[attr-defined]
+    load = cptui_app(screen).caseload
     action = next((a for a in cv.case.plan.actions if a.id == rid), None)
     text = action.action if action else rid
     if action is not None and action.status == "done":
@@ -174,8 +166,8 @@ def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
 
         def reopen(yes: bool | None) -> None:
             if yes:
-                write(screen, cv, lambda cf: (cf.update("action", rid, {"status": "open", "done": None}),
-                                              rid)[1], "Reopened: action")
+                write(screen, cv, lambda cf: cf.update("action", rid, {"status": "open", "done": None}),
+                      "Reopened: action", what=rid)
 
         screen.app.push_screen(ConfirmScreen(f"“{text}” was done{when}. Reopen it (the done date is "
                                              "removed)?", "Reopen", "Keep it done"), reopen)
@@ -183,9 +175,8 @@ def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
 
     def saved(values: dict[str, Any] | None) -> None:
         if values:
-            write(screen, cv, lambda cf: (cf.update("action", rid, {"status": "done",
-                                                                    "done": values["done"]}), rid)[1],
-                  "Marked done: action")
+            done = {"status": "done", "done": values["done"]}
+            write(screen, cv, lambda cf: cf.update("action", rid, done), "Marked done: action", what=rid)
 
     screen.app.push_screen(RecordForm("done", f"Done: “{text}” — on", cv.case, cv.profile, load.today,
                                       {"done": load.today}), saved)

@@ -14,20 +14,17 @@ from cptui.dates import fmt_date
 from cptui.flags import TITLES
 from cptui.tui.screens.case_base import CaseScreen
 from cptui.tui.widgets.fit_table import Col, FitTable
+from cptui.tui import editing
 
 
 class CaseOverviewScreen(CaseScreen):
     CSS_PATH = "case_overview.tcss"
     VIEW = "case"
     TITLE_TEXT = "Case"
-    BINDINGS = [Binding("i", "case_details", "Case details", show=False),
-                Binding("f", "toggle_flags", "Flags")]
+    BINDINGS = [Binding("i", "case_details", "Case details", show=False,
+                        tooltip="Edit the case's own fields: worker, manager, procedure, interpreter, closed"),
+                Binding("f", "toggle_flags", "Flags", tooltip="Show every practice flag, or fold them to one line")]
     TABLES = (("child", "#children"), ("conference", "#conferences"))
-    PALETTE = CaseScreen.PALETTE + [
-        ("case_details", "Case details: worker, manager, procedure, interpreter, closed",
-         "Edit the case's own fields"),
-        ("toggle_flags", "Show or fold the practice flags", "One line with a count, or every flag"),
-    ]
     flags_open = False
 
     def action_toggle_flags(self) -> None:
@@ -35,8 +32,6 @@ class CaseOverviewScreen(CaseScreen):
         self.refresh_data()
 
     def action_case_details(self) -> None:
-        from cptui.tui import editing
-
         editing.edit(self, self.cv, "case")
 
     def compose_body(self) -> ComposeResult:

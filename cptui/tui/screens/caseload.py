@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,9 +13,16 @@ from textual.widgets import DataTable, Footer, Input, LoadingIndicator, Progress
 
 from cptui.caseload import Caseload, CaseView
 from cptui.dates import fmt_date
+from cptui.forms import next_case_id
+from cptui.model import Case
+from cptui.profiles import get_profile
+from cptui.storage import SaveError, create_case, new_case_text
 from cptui.tui.widgets.clock_bar import ClockBar
 from cptui.tui.widgets.deadline_panel import DeadlinePanel, open_items
 from cptui.tui.widgets.fit_table import Col, FitTable
+from cptui.tui.messages import CaseloadChanged, cptui_app
+from cptui.tui.screens.record_form import RecordForm
+from cptui.tui.screens.stats import StatsScreen
 
 # Least useful columns drop first on a narrow terminal; the next deadline shortens.
 COLUMNS = [Col("Case"), Col("Overdue"), Col("Due soon"), Col("Next deadline", flex=True, min_width=26),
@@ -38,22 +46,17 @@ class CaseloadScreen(Screen):
     CSS_PATH = "caseload.tcss"
     AUTO_FOCUS = "#cases"
     BINDINGS = [
-        Binding("enter", "open_case", "Open case", priority=True),
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("o", "sort", "Sort", show=False),
-        Binding("d", "focus_deadlines", "Deadlines", show=False),
-        Binding("c", "focus_cases", "Cases", show=False),
-        Binding("N", "new_case", "New case"),
-        Binding("s", "stats", "Timeliness", show=False),
+        Binding("enter", "open_case", "Open case", priority=True, tooltip="Open the case under the cursor"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="Type to narrow the caseload"),
+        Binding("o", "sort", "Sort", show=False, tooltip="Cycle: most urgent, next deadline, id, worker"),
+        Binding("d", "focus_deadlines", "Deadlines", show=False,
+                tooltip="Overdue and due soon across all cases"),
+        Binding("c", "focus_cases", "Cases", show=False, tooltip="Back to the list of cases"),
+        Binding("N", "new_case", "New case",
+                tooltip="Start a case file: id, procedure, first child, lead social worker"),
+        Binding("s", "stats", "Timeliness", show=False,
+                tooltip="Share of deadlines met on time, by step or worker"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-    ]
-    PALETTE = [
-        ("open_case", "Open the selected case", "Open the case under the cursor"),
-        ("filter", "Filter cases", "Type to narrow the caseload"),
-        ("sort", "Change the caseload order", "Cycle: most urgent, next deadline, id, worker"),
-        ("focus_deadlines", "Focus the deadline panel", "Overdue and due soon across all cases"),
-        ("stats", "Timeliness figures", "Share of deadlines met on time, by step or worker"),
-        ("new_case", "New case", "Start a case file: id, procedure, first child, lead social worker"),
     ]
 
     def __init__(self) -> None:
@@ -91,12 +94,17 @@ class CaseloadScreen(Screen):
         table = self.query_one("#cases", DataTable)
         table.border_title = "Cases"
         self.query_one("#deadlines", DeadlinePanel).border_title = "Overdue and due soon (all cases)"
-        if self.app.caseload:  # type: ignore[attr-defined]
+        if cptui_app(self).caseload:
+            self.refresh_data()
+
+    @on(CaseloadChanged)
+    def caseload_changed(self) -> None:
+        if self.is_mounted:
             self.refresh_data()
 
     @property
     def load(self) -> Caseload | None:
-        return self.app.caseload  # type: ignore[attr-defined]
+        return cptui_app(self).caseload
 
     def refresh_data(self) -> None:
         load = self.load
@@ -135,7 +143,7 @@ class CaseloadScreen(Screen):
             where = f"line {err.line}: " if err.line else ""
             rows.append(([Text(f"⚠ {b.stem}", style="bold red"), Text("BROKEN", style="bold red"), "",
                           Text(f"file not read — {where}{err.message}", style="red"), "", "", "",
-                          self.app.git_label(b.path)], None))  # type: ignore[attr-defined]
+                          cptui_app(self).git_label(b.path)], None))
         for cv in self._visible(load):
             c = cv.case
             nd = cv.next_deadline
@@ -147,7 +155,7 @@ class CaseloadScreen(Screen):
                 Text(f"! {soon}", style="bold yellow") if soon else "0",
                 nxt, ", ".join(ch.name for ch in c.children),
                 c.member_name(c.lead_social_worker), cv.profile.name,
-                self.app.git_label(c.path)], c.id))  # type: ignore[attr-defined]
+                cptui_app(self).git_label(c.path)], c.id))
         self.row_ids = [key for _, key in rows]
         table.set_rows(rows)
 
@@ -171,7 +179,7 @@ class CaseloadScreen(Screen):
                 self.notify("This file is broken: run `cptui check` to see every problem.",
                             severity="error")
             return
-        self.app.open_case(case_id)  # type: ignore[attr-defined]
+        cptui_app(self).open_case(case_id)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -204,12 +212,6 @@ class CaseloadScreen(Screen):
 
     def action_new_case(self) -> None:
         """The RecordForm with the new-case fields; the file is made atomically."""
-        from cptui.forms import next_case_id
-        from cptui.model import Case
-        from cptui.profiles import get_profile
-        from cptui.storage import SaveError, create_case, new_case_text
-        from cptui.tui.screens.record_form import RecordForm
-
         load = self.load
         if load is None:
             return
@@ -236,14 +238,12 @@ class CaseloadScreen(Screen):
             load.reload_file(path)
             self.refresh_data()
             self.notify(f"Created {path.name}")
-            self.app.open_case(v["id"])  # type: ignore[attr-defined]
+            cptui_app(self).open_case(v["id"])
 
         self.app.push_screen(RecordForm("new_case", "New case", blank,
                                         get_profile(load.settings.procedure) if load.settings.procedure_ok
                                         else get_profile("working-together-2023"), load.today, preset), made)
 
     def action_stats(self) -> None:
-        from cptui.tui.screens.stats import StatsScreen
-
         if self.load is not None:
             self.app.push_screen(StatsScreen())

@@ -13,6 +13,7 @@ from cptui.model import CoreGroup
 from cptui.rules import Deadline
 from cptui.tui.screens.case_base import CaseScreen
 from cptui.tui.widgets.fit_table import Col, FitTable
+from cptui.tui.screens.series import SeriesScreen
 
 LEGEND = "✓ attended · A apologies · W written report · – absent"
 MEMBER_COLUMNS = [Col("Name", flex=True, min_width=12), Col("Role", drop=3, flex=True, min_width=12),
@@ -51,13 +52,10 @@ class CoreGroupScreen(CaseScreen):
     CSS_PATH = "core_group.tcss"
     VIEW = "core_group"
     TITLE_TEXT = "Core group"
-    BINDINGS = [Binding("S", "schedule", "Schedule series", show=False)]
+    BINDINGS = [Binding("S", "schedule", "Schedule series", show=False,
+                        tooltip="Book meetings at the procedure's rhythm up to the review, and the review")]
     TABLES = (("member", "#members"), ("core_group", "#meetings"))
     DEFAULT_NEW = "core_group"
-    PALETTE = CaseScreen.PALETTE + [
-        ("schedule", "Core group: schedule the series up to the review",
-         "Book meetings at the procedure's rhythm, and the review if none is booked"),
-    ]
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="next")
@@ -100,6 +98,4 @@ class CoreGroupScreen(CaseScreen):
         meetings.border_title = f"Meetings ({len(c.core_groups)}) — {LEGEND}"
 
     def action_schedule(self) -> None:
-        from cptui.tui.screens.series import SeriesScreen
-
         self.app.push_screen(SeriesScreen(self.cv, self.load))

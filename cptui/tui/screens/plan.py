@@ -14,6 +14,7 @@ from cptui.dates import fmt_date
 from cptui.model import Action, Case
 from cptui.tui.screens.case_base import CaseScreen
 from cptui.tui.widgets.fit_table import Col, FitTable
+from cptui.tui import editing
 
 
 def done_late(a: Action) -> bool:
@@ -55,15 +56,13 @@ class PlanScreen(CaseScreen):
     VIEW = "plan"
     TITLE_TEXT = "Plan"
     BINDINGS = [
-        Binding("x", "mark_done", "Mark done"),
-        Binding("m", "edit_text", "Edit plan text", show=False),
+        Binding("x", "mark_done", "Mark done",
+                tooltip="Mark the selected action done: asks the date (default today); reopens a done one"),
+        Binding("m", "edit_text", "Edit plan text", show=False,
+                tooltip="Contingency, the child's and parents' views, disagreements"),
     ]
     TABLES = (("outcome", "#outcomes"), ("action", "#actions"))
     DEFAULT_NEW = "action"
-    PALETTE = CaseScreen.PALETTE + [
-        ("mark_done", "Plan: mark the selected action done", "Asks for the date (default today)"),
-        ("edit_text", "Plan: edit contingency and views", "Contingency, child's and parents' views"),
-    ]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="plan-scroll"):
@@ -105,8 +104,6 @@ class PlanScreen(CaseScreen):
             f"[b]{t}[/b]\n{escape(v) if v else '[dim]not recorded[/dim]'}" for t, v in texts))
 
     def action_mark_done(self) -> None:
-        from cptui.tui import editing
-
         sel = self.selected_record()
         if not sel or sel[0] != "action":
             self.notify("Move to an action first: tab to the Actions table, then ↑ ↓ to the action",
@@ -115,6 +112,4 @@ class PlanScreen(CaseScreen):
         editing.mark_done(self, self.cv, sel[1])
 
     def action_edit_text(self) -> None:
-        from cptui.tui import editing
-
         editing.edit(self, self.cv, "plan")

@@ -21,6 +21,7 @@ from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Stati
 from cptui.forms import FIRST_FIELD, FORMS, Field, parse, show, suggest_quorate, validate
 from cptui.model import Case
 from cptui.profiles import Profile
+from cptui.tui.screens.confirm import ConfirmScreen
 from cptui.tui.widgets.attendance import AttendanceGrid, states_from
 from cptui.tui.widgets.form_select import FormSelect
 
@@ -114,8 +115,8 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         if self.app.size.height < 40:  # small terminal: fields without borders, labels closer
             self.add_class("small")
             self.query_one("#form").border_title = ""  # the title line says it once
-            for w in self.query("Input, Select, TextArea"):
-                w.compact = True  # type: ignore[attr-defined]
+            for w in self.query("Input, Select, TextArea").results((Input, Select, TextArea)):
+                w.compact = True
         if self.query(AttendanceGrid):  # the grid's starting state is not a change
             self.initial.update(zip(("attendees", "apologies", "written_reports"),
                                     self.query_one(AttendanceGrid).lists()))
@@ -153,7 +154,7 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         if isinstance(w, SelectionList):  # record order, not the order ticked
             chosen = set(w.selected)
             return [v for _, v in self._choices(f) if v in chosen]
-        v = w.value  # type: ignore[attr-defined]
+        v = self.query_one(f"#f-{f.key}", Select).value
         return "" if v is Select.NULL or v is Select.BLANK else v
 
     def _attendance_lists(self) -> dict[str, list[str]]:
@@ -228,8 +229,6 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         if not self.dirty:
             self.dismiss(None)
             return
-        from cptui.tui.screens.confirm import ConfirmScreen
-
         def answer(discard: bool | None) -> None:
             if discard:
                 self.dismiss(None)

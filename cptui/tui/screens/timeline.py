@@ -80,12 +80,8 @@ class TimelineScreen(CaseScreen):
     VIEW = "timeline"
     TITLE_TEXT = "Timeline"
     BINDINGS = [
-        Binding("k", "cycle_kind", "Kind filter"),
-        Binding("i", "toggle_significant", "Significant only", show=False),
-    ]
-    PALETTE = CaseScreen.PALETTE + [
-        ("cycle_kind", "Timeline: filter by kind", "Cycle all / events / conferences / ..."),
-        ("toggle_significant", "Timeline: significant only", "Hide routine records"),
+        Binding("k", "cycle_kind", "Kind filter", tooltip="Cycle all / events / conferences / ..."),
+        Binding("i", "toggle_significant", "Significant only", show=False, tooltip="Hide routine records"),
     ]
 
     def __init__(self, case_id: str) -> None:

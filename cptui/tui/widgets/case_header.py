@@ -53,12 +53,12 @@ class CaseHeader(Static):
 
     def show(self, cv: CaseView, today: date) -> None:
         self.shown = (cv, today)
-        self._draw()
+        self.redraw()
 
     def on_resize(self, event: events.Resize) -> None:
-        self._draw()
+        self.redraw()
 
-    def _draw(self) -> None:
+    def redraw(self) -> None:
         if self.shown is None:
             return
         cv, today = self.shown

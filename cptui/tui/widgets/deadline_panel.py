@@ -12,6 +12,8 @@ from cptui.dates import distance, fmt_date
 from cptui.rules import STATUS_ORDER, Deadline
 from cptui.tui.widgets.fit_table import Col, FitTable
 from cptui.tui.widgets.status import STYLE, status_text
+from cptui.tui.messages import cptui_app
+from cptui.tui.screens.why import WhyScreen
 
 # Status, Due, What and When always stay; the case id folds into What when narrow.
 COLUMNS = [Col("Status"), Col("Case", drop=1, fold="What"), Col("Due"),
@@ -60,9 +62,7 @@ class DeadlinePanel(FitTable):
     def action_why(self) -> None:
         item = self.current()
         if item is not None:
-            from cptui.tui.screens.why import WhyScreen
-
-            self.app.push_screen(WhyScreen(item[0], item[1], self.app.caseload))  # type: ignore[attr-defined]
+            self.app.push_screen(WhyScreen(item[0], item[1], cptui_app(self).caseload))
 
 
 def open_items(cvs: list[CaseView], today: date, statuses: tuple[str, ...]) -> list[tuple[Deadline, CaseView]]:

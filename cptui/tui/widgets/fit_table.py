@@ -111,7 +111,9 @@ class FitTable(DataTable):
         row, col = self.cursor_row, self.cursor_column
         self.clear(columns=True)
         for i in shown:
-            self.add_column(self.cols[i].label, width=fixed.get(i), key=self.cols[i].label)
+            # Explicit widths: DataTable's own auto widths catch up only on a later refresh,
+            # which drew the cursor row (and first snapshots) with stale, shifted columns.
+            self.add_column(self.cols[i].label, width=fixed.get(i, widths[i]), key=self.cols[i].label)
         labels = {c.label: i for i, c in enumerate(self.cols)}
         for cells, key in self.full_rows:
             out = {i: cells[i] for i in shown}
