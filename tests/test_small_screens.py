@@ -6,6 +6,8 @@ columns a table shows, the footer keys that fit in the width.
 
 from __future__ import annotations
 
+from datetime import date
+
 from textual.widgets import DataTable, Static
 from textual.widgets._footer import FooterKey
 
@@ -67,12 +69,16 @@ async def test_case_header_one_line_per_child_or_collapsed() -> None:
 
 
 async def test_caseload_columns_fit_without_sideways_scrolling() -> None:
-    app = make_app(DEMO, today=TODAY)
+    today = date(2026, 11, 24)  # nine overdue across the demo: more than half the panel's share
+    app = make_app(DEMO, today=today)
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
         cases = app.screen.query_one("#cases", DataTable)
         assert labels(cases)[:4] == ["Case", "Overdue", "Due soon", "Next deadline"]
         assert fits_width(cases) and fits_width(app.screen.query_one("#deadlines", DataTable))
+        overdue = sum(d.status == "overdue" for d in load_caseload(DEMO, today).deadlines())
+        assert app.screen.query_one("#deadlines").region.height >= overdue + 3  # every overdue row
+        assert cases.region.height >= 6
         clock = plain(app.screen.query_one("#clock", Static))
         assert "due soon" in clock and len(clock) <= 80
 

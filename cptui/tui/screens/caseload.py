@@ -120,6 +120,8 @@ class CaseloadScreen(Screen):
         self._fill_cases(load)
         panel = self.query_one("#deadlines", DeadlinePanel)
         panel.show(load, open_items(self._visible(load), load.today, ("overdue", "due_soon")))
+        # Every overdue row stays in view, whatever the terminal's height (the cases give way).
+        panel.styles.min_height = sum(d.status == "overdue" for d, _ in panel.rows_data) + 3
 
     def _matches(self, cv: CaseView) -> bool:
         if not self.filter_text:
