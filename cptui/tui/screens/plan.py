@@ -45,10 +45,12 @@ def smart_flags(a: Action) -> str:
     return ("⚑ not SMART: " + ", ".join(bits)) if bits else ""
 
 
-# Action text shortens first; then flags, the done date and the outcome id drop.
-ACTION_COLUMNS = [Col("Status"), Col("Action", flex=True, min_width=20), Col("Outcome", drop=3),
+# Flags, owner and action text shorten first (the action stays readable); then the
+# outcome id, the done date and last the SMART flags drop (the panel of the full
+# view, and the form, still say what to fix).
+ACTION_COLUMNS = [Col("Status"), Col("Action", flex=True, min_width=24), Col("Outcome", drop=1),
                   Col("Owner", flex=True, min_width=10), Col("Due"), Col("Done on", drop=2, hide_empty=True),
-                  Col("Flags", drop=1, flex=True, min_width=16)]
+                  Col("Flags", drop=3, flex=True, min_width=12)]
 
 
 class PlanScreen(CaseScreen):
