@@ -153,3 +153,13 @@ async def test_keys_per_task_stated_in_the_readme(folder: Path) -> None:
         await pilot.pause()
     data = tomllib.loads((folder / "CP-2026-0011.toml").read_text())
     assert data["children"][0]["name"] == "Sky Example" and data["members"][0]["name"] == "Jules Example"
+
+
+async def test_a_form_opens_clear_of_toasts(folder: Path) -> None:
+    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.notify("Wrote out/agenda.html (print this)", timeout=12)
+        await pilot.press("v")
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm) and not list(app._notifications)

@@ -111,6 +111,7 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
                     yield Static("", id="quoracy")
 
     def on_mount(self) -> None:
+        self.app.clear_notifications()  # a toast would sit on the fields for seconds
         self.query_one("#form").border_title = self.title_text
         if self.app.size.height < 40:  # small terminal: fields without borders, labels closer
             self.add_class("small")
