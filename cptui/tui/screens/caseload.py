@@ -113,10 +113,10 @@ class CaseloadScreen(Screen):
         self.query_one("#loading").display = False
         counts = (sum(cv.count("overdue") for cv in load.cases),
                   sum(cv.count("due_soon") for cv in load.cases))
+        broken = [f"⚠ {len(load.broken)} BROKEN FILES"] if load.broken else []
         self.query_one("#clock", ClockBar).show(
-            load, f"{counts[0]} overdue", f"{counts[1]} due soon",
-            f"{len(load.broken)} BROKEN FILES" if load.broken else "", f"{len(load.cases)} cases",
-            f"sorted by {SORTS[self.sort_index][0]}")
+            load, *broken, f"{counts[0]} overdue", f"{counts[1]} due soon", f"{len(load.cases)} cases",
+            f"sorted by {SORTS[self.sort_index][0]}", essential=len(broken) + 2)
         self._fill_cases(load)
         panel = self.query_one("#deadlines", DeadlinePanel)
         panel.show(load, open_items(self._visible(load), load.today, ("overdue", "due_soon")))
