@@ -53,7 +53,7 @@ async def test_case_overview_keeps_urgent_deadlines_readable() -> None:
         assert sorted(whens) == sorted(distance(load.calendar, d.due, TODAY) for d in urgent)
         assert fits_width(panel)
         flags = app.screen.query_one("#flags", Static)
-        assert flags.region.height == 1 and "4 practice flags" in plain(flags)
+        assert flags.region.height == 1 and "Practice flags (4)" in plain(flags)
         await pilot.press("f")
         await pilot.pause()
         assert flags.region.height > 1 or "Practice flags" in str(flags.border_title)

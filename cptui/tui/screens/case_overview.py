@@ -56,14 +56,14 @@ class CaseOverviewScreen(CaseScreen):
         box = self.query_one("#flags", Static)
         box.set_class(self.flags_open and bool(flags), "open")
         if not flags:
-            text = "[green]✓ No practice flags.[/green]"
+            text = "[green]✓ Practice flags: none.[/green]"
         elif self.flags_open:
             text = "\n".join(f"[yellow]⚑[/yellow] [b]{TITLES.get(p.code, 'Warning')}[/b]: "
                              f"{escape(p.message)}" for p in flags)
         else:
             names = ", ".join(dict.fromkeys(TITLES.get(p.code, "Warning") for p in flags))
-            n = len(flags)
-            text = f"[yellow]⚑[/yellow] [b]{n} practice flag{'s' if n > 1 else ''}[/b] (f shows them): {names}"
+            n = len(flags)  # folded: one line with the count and the kinds of flag
+            text = f"[yellow]⚑[/yellow] [b]Practice flags ({n})[/b], f shows them: {names}"
         box.update(text)
         box.border_title = f"Practice flags ({len(flags)}) — f folds them" if self.flags_open else ""
         kids = self.query_one("#children", FitTable)

@@ -72,7 +72,7 @@ class CoreGroupScreen(CaseScreen):
         nd = next_due(cv)
         scheduled = sorted((g for g in c.core_groups if g.status == "scheduled" and g.date >= load.today),
                            key=lambda g: g.date)
-        line = "Next due: "
+        line = "Next core group due: "
         line += (f"[b]{fmt_date(nd.due)}[/b] ({distance(load.calendar, nd.due, load.today)})"
                  if nd else "nothing due")
         line += " · booked: " + (", ".join(fmt_date(g.date) for g in scheduled) or "[b]none[/b]")
