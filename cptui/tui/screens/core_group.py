@@ -75,7 +75,8 @@ class CoreGroupScreen(CaseScreen):
         line = "Next core group due: "
         line += (f"[b]{fmt_date(nd.due)}[/b] ({distance(load.calendar, nd.due, load.today)})"
                  if nd else "nothing due")
-        line += " · booked: " + (", ".join(fmt_date(g.date) for g in scheduled) or "[b]none[/b]")
+        # Booked meetings on their own line: a wrap never splits a date in two.
+        line += "\nBooked: " + (", ".join(fmt_date(g.date) for g in scheduled) or "[b]none[/b]")
         self.query_one("#next", Static).update(line)
 
         members = self.query_one("#members", FitTable)
