@@ -131,8 +131,8 @@ def offer_merge(screen: Screen, cv: CaseView, values: dict[str, Any], booked: An
         when = fmt_date(values["date"])
         if yes:
             diff = changes("core_group", raw_record(cv, "core_group", booked.id), values)
-            write(screen, cv, lambda cf: cf.update("core_group", booked.id, diff),
-                  "Held: core group meeting", f"Record core group meeting {when} (was booked)", what=booked.id)
+            write(screen, cv, lambda cf: cf.update("core_group", booked.id, diff), "Held: core group meeting",
+                  f"Record core group meeting {when} (was booked)", what=booked.id)
         else:
             diff = changes("core_group", None, values)
             write(screen, cv, lambda cf: cf.add("core_group", diff), "Added core group meeting",

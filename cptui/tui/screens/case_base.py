@@ -28,7 +28,8 @@ class CaseScreen(Screen):
     # which is built from these bindings (description = title, tooltip = help line).
     BINDINGS = [
         Binding("escape", "back", "Caseload", tooltip="Leave this case"),
-        Binding("c", "view('case')", "Case", show=False, tooltip="Deadlines and practice flags for this case"),
+        Binding("c", "view('case')", "Case", show=False,
+                tooltip="Deadlines and practice flags for this case"),
         Binding("t", "view('timeline')", "Timeline", show=False, tooltip="Every dated record in date order"),
         Binding("p", "view('plan')", "Plan", show=False, tooltip="Outcomes, actions, contingency and views"),
         Binding("g", "view('core_group')", "Core group", show=False,
@@ -37,7 +38,8 @@ class CaseScreen(Screen):
         Binding("a", "toggle_met", "Show met", show=False, tooltip="Show or hide deadlines already met"),
         Binding("n", "new", "New", tooltip="Add a record of the kind under the cursor"),
         Binding("e", "edit", "Edit", tooltip="Open the form for the record under the cursor"),
-        Binding("delete", "delete", "Delete", show=False, tooltip="Delete the record under the cursor (asks first)"),
+        Binding("delete", "delete", "Delete", show=False,
+                tooltip="Delete the record under the cursor (asks first)"),
         Binding("v", "record_visit", "Record visit", show=False,
                 tooltip="Statutory visit, today, by the lead social worker"),
         Binding("r", "documents", "Documents", show=False,

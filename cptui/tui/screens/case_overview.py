@@ -21,9 +21,11 @@ class CaseOverviewScreen(CaseScreen):
     CSS_PATH = "case_overview.tcss"
     VIEW = "case"
     TITLE_TEXT = "Case"
-    BINDINGS = [Binding("i", "case_details", "Case details", show=False,
-                        tooltip="Edit the case's own fields: worker, manager, procedure, interpreter, closed"),
-                Binding("f", "toggle_flags", "Flags", tooltip="Show every practice flag, or fold them to one line")]
+    BINDINGS = [
+        Binding("i", "case_details", "Case details", show=False,
+                tooltip="Edit the case's own fields: worker, manager, procedure, interpreter, closed"),
+        Binding("f", "toggle_flags", "Flags", tooltip="Show every practice flag, or fold them to one line"),
+    ]
     TABLES = (("child", "#children"), ("conference", "#conferences"))
     flags_open = False
 

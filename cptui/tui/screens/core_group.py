@@ -81,7 +81,8 @@ class CoreGroupScreen(CaseScreen):
 
         members = self.query_one("#members", FitTable)
         members.set_rows([([m.name, m.role or "—", m.agency or "—", m.kind,
-                            Text("✓ yes", style="green") if m.core_group else "no"], m.id) for m in c.members])
+                            Text("✓ yes", style="green") if m.core_group else "no"], m.id)
+                          for m in c.members])
         members.border_title = f"Members ({len(c.members)}; {sum(m.core_group for m in c.members)} in core group)"
 
         core = [m for m in c.members if m.core_group]
