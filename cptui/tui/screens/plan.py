@@ -50,7 +50,7 @@ def smart_flags(a: Action) -> str:
 # view, and the form, still say what to fix).
 ACTION_COLUMNS = [Col("Status"), Col("Action", flex=True, min_width=24), Col("Outcome", drop=1),
                   Col("Owner", flex=True, min_width=10), Col("Due"), Col("Done on", drop=2, hide_empty=True),
-                  Col("Flags", drop=3, flex=True, min_width=12)]
+                  Col("Flags", drop=3, flex=True, min_width=12, hide_empty=True)]
 
 
 class PlanScreen(CaseScreen):
