@@ -163,3 +163,13 @@ async def test_a_form_opens_clear_of_toasts(folder: Path) -> None:
         await pilot.press("v")
         await pilot.pause()
         assert isinstance(app.screen, RecordForm) and not list(app._notifications)
+
+
+async def test_no_key_lost_through_the_new_what_chooser(folder: Path) -> None:
+    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("n", "e", *"23/11/2026")  # chooser, event form, date: all at once
+        await pilot.pause()
+        assert isinstance(app.screen, RecordForm)
+        assert app.screen.query_one("#f-date", Input).value == "23/11/2026"
