@@ -63,9 +63,10 @@ FORMS: dict[str, list[Field]] = {
         F("date", "Date and time (2026-11-23 10:00)", "datetime", required=True),
         F("status", "Status", "enum", options=MEETING_STATUSES, default="held", always=True),
         F("chair", "Chair", "member"),
-        F("attendees", "Attended", "members", default=[]),
-        F("apologies", "Apologies", "members", default=[]),
-        F("written_reports", "Sent a written report", "members", default=[]),
+        # One grid for the three lists: a digit per member cycles attended/apologies/report/absent.
+        F("attendees", "Attendance (held meetings): the member's digit cycles it", "attendance", default=[]),
+        F("apologies", "Apologies", "attendance_part", default=[]),
+        F("written_reports", "Sent a written report", "attendance_part", default=[]),
         F("location", "Location"),
         F("notes_circulated", "Notes circulated on", "date"),
         F("plan_sent", "Updated plan sent out on", "date"),
@@ -154,6 +155,10 @@ FORMS["new_case"] = [
     F("worker_name", "Lead social worker", required=True),
     F("worker_agency", "Agency"),
 ]
+# Where the cursor starts when it is not the first field: the one most often changed.
+FIRST_FIELD = {"core_group": "attendees"}
+LIST_KINDS = ("members", "children", "attendance", "attendance_part")
+
 TITLES = {"visit": "visit", "core_group": "core group meeting", "conference": "conference",
           "event": "event", "outcome": "plan outcome", "action": "plan action",
           "member": "person", "child": "child", "plan": "plan text", "case": "case details"}
@@ -173,7 +178,7 @@ def form_fields(kind: str, case: Case | None) -> list[Field]:
 def show(field: Field, value: Any) -> Any:
     """A stored value as the form shows it (dates in ISO, times as HH:MM)."""
     if value is None:
-        if field.kind in ("members", "children"):
+        if field.kind in LIST_KINDS:
             return []
         return field.default if field.default is not None else ""
     if field.kind == "yesno" and isinstance(value, bool):
@@ -187,7 +192,7 @@ def show(field: Field, value: Any) -> Any:
 
 def parse(field: Field, raw: Any, today: date) -> tuple[Any, str | None]:
     """Typed text -> value, or an error message in plain words."""
-    if field.kind in ("bool", "members", "children"):
+    if field.kind == "bool" or field.kind in LIST_KINDS:
         return raw, None
     text = raw.strip() if isinstance(raw, str) else raw
     if text in ("", None):
@@ -281,3 +286,38 @@ def suggest_quorate(case: Case, profile: Profile, attendees: list[str]) -> tuple
            f"{len(others)} other agenc{'y' if len(others) == 1 else 'ies'} "
            f"(needs {rule['other_agencies']})")
     return ok, f"suggested {'quorate' if ok else 'NOT quorate'}: {why}"
+
+
+NEAR_DAYS = 14  # a booked core group this close to a held one is taken to be the same meeting
+
+
+def booked_near(case: Case, day: date, exclude: str | None = None) -> Any:
+    """The booked (scheduled) core group closest to ``day``, within NEAR_DAYS, or None."""
+    near = [g for g in case.core_groups if g.status == "scheduled" and g.id != exclude
+            and abs((g.date - day).days) <= NEAR_DAYS]
+    return min(near, key=lambda g: (abs((g.date - day).days), g.date), default=None)
+
+
+def usual_chair(case: Case) -> str | None:
+    """Who chaired most held core groups (the latest wins a tie)."""
+    held = sorted((g for g in case.core_groups if g.status == "held" and g.chair), key=lambda g: g.date)
+    counts: dict[str, int] = {}
+    for g in held:
+        counts[g.chair] = counts.get(g.chair, 0) + 1  # type: ignore[index]
+    last = {g.chair: i for i, g in enumerate(held)}
+    return max(counts, key=lambda m: (counts[m], last[m]), default=None)
+
+
+def core_group_start(case: Case, today: date) -> tuple[str | None, dict[str, Any]]:
+    """What "record a core group" opens on: today, held, the usual chair.
+
+    If a meeting is booked near today, that record is opened instead (the
+    booked meeting becomes the held one, keeping its time and place), so
+    the file never holds a held and a booked copy of one meeting.
+    """
+    booked = booked_near(case, today)
+    at = getattr(booked, "at", None)
+    when = datetime.combine(today, at.time()) if at else today
+    preset = {"date": when, "status": "held",
+              "chair": (booked.chair if booked and booked.chair else usual_chair(case))}
+    return (booked.id if booked else None), preset

@@ -13,8 +13,9 @@ TODAY = date(2026, 11, 23)
 async def ready(pilot: Pilot) -> None:
     """Wait for the caseload to load off the UI thread and the screen to settle."""
     await pilot.app.workers.wait_for_complete()
-    await pilot.pause()
-    await pilot.pause()
+    for _ in range(4):  # the load's CaseloadChanged, then each table's redraw at its size
+        await pilot.pause()
+    await pilot.wait_for_scheduled_animations()
 
 
 def rows(table: DataTable) -> list[list[str]]:

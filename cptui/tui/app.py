@@ -14,6 +14,12 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from cptui.caseload import Caseload, load_caseload
+from cptui.gitops import status
+from cptui.tui.messages import CaseloadChanged
+from cptui.tui.screens.case_base import CaseScreen
+from cptui.tui.screens.case_views import VIEWS
+from cptui.tui.screens.caseload import CaseloadScreen
+from cptui.tui.screens.help import HelpScreen
 
 
 class CptuiApp(App):
@@ -24,7 +30,7 @@ class CptuiApp(App):
     BINDINGS = [
         Binding("q", "quit", "Quit"),
         Binding("question_mark", "help", "Help", key_display="?"),
-        Binding("ctrl+r", "reload", "Reload"),
+        Binding("ctrl+r", "reload", "Reload", show=False),
     ]
 
     def __init__(self, cases_dir: Path, today: date | None = None, case_id: str | None = None) -> None:
@@ -36,15 +42,11 @@ class CptuiApp(App):
         self.git_state: dict[str, str] = {}  # file name -> modified/untracked/conflicted/added
 
     def on_mount(self) -> None:
-        from cptui.tui.screens.caseload import CaseloadScreen
-
         self.push_screen(CaseloadScreen())
         self.load_cases()
 
     @work(thread=True, exclusive=True, group="load")
     def load_cases(self) -> None:
-        from cptui.gitops import status
-
         def progress(done: int, total: int, partial: Caseload) -> None:
             snapshot = replace(partial, cases=list(partial.cases), broken=list(partial.broken),
                                problems=list(partial.problems))
@@ -56,32 +58,30 @@ class CptuiApp(App):
 
     def _progress(self, done: int, total: int, partial: Caseload) -> None:
         """Show the caseload as it loads; only while the caseload is on top."""
-        from cptui.tui.screens.caseload import CaseloadScreen
-
         if isinstance(self.screen, CaseloadScreen) and self.screen.is_mounted and done < total:
             self.screen.show_progress(done, total)
             if self.caseload is None:  # show the first cases at once; the rest when complete
                 self.caseload = partial
-                self.screen.refresh_data()
+                self.screen.post_message(CaseloadChanged())
 
     def _loaded(self, load: Caseload, git: dict[str, str] | None = None) -> None:
         self.caseload = load
         self.git_state = git or {}
-        from cptui.tui.screens.caseload import CaseloadScreen
-
         for screen in self.screen_stack:
             if isinstance(screen, CaseloadScreen) and screen.is_mounted:
                 screen.show_progress(1, 1)
-        for screen in self.screen_stack:
-            refresh = getattr(screen, "refresh_data", None)
-            if refresh and screen.is_mounted:  # unmounted screens refresh on mount
-                refresh()
+        self.announce()
         if self.start_case:
             case_id, self.start_case = self.start_case, None
             if load.get(case_id):
                 self.open_case(case_id)
             else:
                 self.notify(f"No usable case {case_id!r} in {self.cases_dir}", severity="error")
+
+    def announce(self) -> None:
+        """Tell every screen the caseload changed; each redraws itself (``@on(CaseloadChanged)``)."""
+        for screen in self.screen_stack:
+            screen.post_message(CaseloadChanged())
 
     def git_label(self, path: Path) -> str:
         state = self.git_state.get(path.name, "")
@@ -90,17 +90,13 @@ class CptuiApp(App):
 
     def open_case(self, case_id: str, view: str = "case") -> None:
         """Open a case view; from another case view, replace it (escape = caseload)."""
-        from cptui.tui.screens.case_views import VIEWS
-
         screen = VIEWS[view](case_id)
-        if getattr(self.screen, "case_id", None) is not None:
+        if isinstance(self.screen, CaseScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
 
     def action_help(self) -> None:
-        from cptui.tui.screens.help import HelpScreen
-
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
@@ -112,13 +108,25 @@ class CptuiApp(App):
         yield from super().get_system_commands(screen)
         yield SystemCommand("Help: every key", "Show the keys for this screen", self.action_help)
         yield SystemCommand("Reload case files", "Read the cases folder again", self.action_reload)
-        for key, name, helptext in getattr(screen, "PALETTE", ()):
-            yield SystemCommand(name, helptext, partial(screen.run_action, key))
+        yield from binding_commands(screen)
         if self.caseload:
             for cv in self.caseload.cases:
                 kids = ", ".join(c.name for c in cv.case.children)
                 yield SystemCommand(f"Jump to case {cv.case.id} ({kids})", "Open this case",
                                     partial(self.open_case, cv.case.id))
+
+
+def binding_commands(screen: Screen) -> Iterable[SystemCommand]:
+    """One palette entry per binding the screen itself declares: its description,
+    its tooltip as the help line; so the palette never restates the bindings."""
+    seen: set[str] = set()
+    for active in screen.active_bindings.values():
+        b = active.binding
+        if active.node is not screen or not b.description or b.action in seen:
+            continue
+        seen.add(b.action)
+        yield SystemCommand(b.description, b.tooltip or f"Key: {b.key_display or b.key}",
+                            partial(screen.run_action, b.action))
 
 
 def make_app(cases_dir: Path, today: date | None = None, case_id: str | None = None) -> CptuiApp:

@@ -1,4 +1,4 @@
-"""Saving from the TUI: forms in, minimal atomic writes out, screens refreshed.
+"""Saving from the TUI: forms in, changes handed to the core, screens refreshed.
 
 Screens describe a change (``cptui.changes.Change``); ``Caseload.apply``
 runs the one save sequence in the core. A file changed on disk meanwhile is
@@ -15,9 +15,13 @@ from textual.screen import Screen
 
 from cptui.caseload import CaseView
 from cptui.dates import fmt_date
-from cptui.forms import TITLES, changes
 from cptui.changes import Batch, Change
+from cptui.forms import TITLES, booked_near, changes, core_group_start
+from cptui.gitops import status
 from cptui.storage import ARRAYS, ExternalChange, SaveError
+from cptui.tui.messages import cptui_app
+from cptui.tui.screens.confirm import ConfirmScreen
+from cptui.tui.screens.record_form import RecordForm
 
 
 def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | None:
@@ -38,54 +42,51 @@ def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | Non
 def write(screen: Screen, cv: CaseView, change: Change | Batch, done_msg: str) -> bool:
     """Hand one change to the core save sequence (``Caseload.apply``); report either way.
 
-    With ``commit_on_save`` in cptui.toml the file is then committed locally
-    (author from the user's git config); a failed commit never undoes a save.
+    With ``commit_on_save`` in cptui.toml the core then commits the file
+    locally (author from the user's git config); a failed commit never undoes
+    a save.
     """
-    app = screen.app
-    load = app.caseload  # type: ignore[attr-defined]
+    app = cptui_app(screen)
+    load = app.caseload
     try:
         saved = load.apply(cv, change)
     except ExternalChange as e:
-        from cptui.tui.screens.confirm import ConfirmScreen
-
+        app.announce()
         app.notify(str(e), severity="error", timeout=10)
         app.push_screen(ConfirmScreen("This file changed on disk. Reload it now?", "Reload", "Not now"),
-                        lambda yes: app.action_reload() if yes else None)  # type: ignore[attr-defined]
+                        lambda yes: app.action_reload() if yes else None)
         return False
     except (SaveError, OSError) as e:
+        app.announce()
         app.notify(f"Not saved. {e}", severity="error", timeout=10)
-        _refresh(screen)
         return False
-    from cptui.gitops import status
-
     if saved.commit_error:
         app.notify(f"Saved, but not committed: {saved.commit_error}", severity="warning", timeout=10)
-    app.git_state = status(load.folder)  # type: ignore[attr-defined]
-    _refresh(screen)
+    app.git_state = status(load.folder)
+    app.announce()
     note = " (the file had changed on disk; your edit was added to the newer version)" if saved.rebased else ""
     app.notify(f"{done_msg} {saved.rid}".strip() + f" — saved to {cv.case.path.name}{note}")
     return True
 
 
-def _refresh(screen: Screen) -> None:
-    for s in screen.app.screen_stack:
-        refresh = getattr(s, "refresh_data", None)
-        if refresh and s.is_mounted:
-            refresh()
-
-
 def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
          preset: dict[str, Any] | None = None) -> None:
     """Open the form for a new (rid None) or existing record, then save it."""
-    from cptui.tui.screens.record_form import RecordForm
-
-    load = screen.app.caseload  # type: ignore[attr-defined]
+    load = cptui_app(screen).caseload
+    adopted = ""
+    if kind == "core_group" and rid is None and preset is None:
+        rid, preset = core_group_start(cv.case, load.today)
+        if rid is not None:
+            booked = next(g for g in cv.case.core_groups if g.id == rid)
+            adopted = f" (was booked for {fmt_date(booked.date)}: it becomes the held meeting)"
     old = raw_record(cv, kind, rid)
     if rid is not None and old is None and kind not in ("plan", "case"):
         screen.app.notify(f"{kind} {rid} is no longer in the file: reload", severity="error")
         return
     initial = old if old is not None else dict(preset or {})
-    title = (f"Edit {TITLES[kind]} {rid}" if rid else
+    if adopted and old is not None:
+        initial = {**old, **(preset or {})}
+    title = (f"Record {TITLES[kind]} {rid}{adopted}" if adopted else f"Edit {TITLES[kind]} {rid}" if rid else
              f"Edit {TITLES[kind]}" if kind in ("plan", "case") else f"New {TITLES[kind]}") + f" — {cv.case.id}"
 
     def saved(values: dict[str, Any] | None) -> None:
@@ -102,6 +103,11 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
             return
         when = values.get("date")
         on = f" {fmt_date(when)}" if when else ""
+        if rid is None and kind == "core_group" and values.get("status") == "held" and when:
+            booked = booked_near(cv.case, when.date() if hasattr(when, "date") else when)
+            if booked is not None:
+                offer_merge(screen, cv, values, booked)
+                return
         if rid is None:
             write(screen, cv, Change("add", kind, values=diff,
                                      message=f"Record {TITLES[kind]}{on} ({cv.case.id})"),
@@ -116,9 +122,28 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
     screen.app.push_screen(RecordForm(kind, title, cv.case, cv.profile, load.today, initial), saved)
 
 
-def delete(screen: Screen, cv: CaseView, kind: str, rid: str, what: str) -> None:
-    from cptui.tui.screens.confirm import ConfirmScreen
+def offer_merge(screen: Screen, cv: CaseView, values: dict[str, Any], booked: Any) -> None:
+    """A held meeting near a booked one: offer to make the booked record the held one."""
+    def answer(yes: bool | None) -> None:
+        when = fmt_date(values["date"])
+        if yes:
+            seen = raw_record(cv, "core_group", booked.id)
+            diff = changes("core_group", seen, values)
+            write(screen, cv, Change("update", "core_group", booked.id, diff, seen,
+                                     f"Record core group meeting {when} (was booked) ({cv.case.id})"),
+                  "Held: core group meeting")
+        else:
+            diff = changes("core_group", None, values)
+            write(screen, cv, Change("add", "core_group", values=diff,
+                                     message=f"Record core group meeting {when} ({cv.case.id})"),
+                  "Added core group meeting")
 
+    screen.app.push_screen(ConfirmScreen(
+        f"A core group is booked for {fmt_date(booked.date)} ({booked.id}). Is this that meeting? "
+        "Yes turns the booked one into the held one; no keeps both.", "Same meeting", "Keep both"), answer)
+
+
+def delete(screen: Screen, cv: CaseView, kind: str, rid: str, what: str) -> None:
     def answer(yes: bool | None) -> None:
         if yes:
             write(screen, cv, Change("delete", kind, rid, seen=raw_record(cv, kind, rid),
@@ -130,16 +155,33 @@ def delete(screen: Screen, cv: CaseView, kind: str, rid: str, what: str) -> None
 
 
 def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
-    from cptui.tui.screens.record_form import RecordForm
+    """Ask the done date for an open action; for a done one, offer to reopen it.
 
-    load = screen.app.caseload  # type: ignore[attr-defined]
+    A done date is never overwritten without a word: reopening says so and
+    clears it only when the user answers yes.
+    """
+    load = cptui_app(screen).caseload
+    action = next((a for a in cv.case.plan.actions if a.id == rid), None)
+    text = action.action if action else rid
+    if action is not None and action.status == "done":
+        when = f" on {fmt_date(action.done)}" if action.done else ""
+
+        def reopen(yes: bool | None) -> None:
+            if yes:
+                write(screen, cv, Change("update", "action", rid, {"status": "open", "done": None},
+                                         raw_record(cv, "action", rid), f"Reopen action {rid} ({cv.case.id})"),
+                      "Reopened: action")
+
+        screen.app.push_screen(ConfirmScreen(f"“{text}” was done{when}. Reopen it (the done date is "
+                                             "removed)?", "Reopen", "Keep it done"), reopen)
+        return
 
     def saved(values: dict[str, Any] | None) -> None:
         if values:
-            write(screen, cv, Change("update", "action", rid, {"status": "done", "done": values["done"]},
-                                     raw_record(cv, "action", rid),
+            done = {"status": "done", "done": values["done"]}
+            write(screen, cv, Change("update", "action", rid, done, raw_record(cv, "action", rid),
                                      f"Mark action {rid} done ({cv.case.id})"),
                   "Marked done: action")
 
-    screen.app.push_screen(RecordForm("done", f"Action {rid} done on", cv.case, cv.profile, load.today,
+    screen.app.push_screen(RecordForm("done", f"Done: “{text}” — on", cv.case, cv.profile, load.today,
                                       {"done": load.today}), saved)

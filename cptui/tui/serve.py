@@ -148,6 +148,8 @@ def make_server(cases: Path, today: date | None, host: str, port: int, max_sessi
 
     class CptuiServer(Server):
         sessions = 0
+        guard: Any = None  # the per-run secret and its checks
+        apps: set[Any] = set()  # the app processes this server started
 
         async def _make_app(self) -> web.Application:
             app = await super()._make_app()
@@ -195,7 +197,7 @@ def make_server(cases: Path, today: date | None, host: str, port: int, max_sessi
     command = "exec " + shlex.join(argv)
     server = CptuiServer(command, host=host, port=port, title="cptui",
                          templates_path=str(offline_templates()))
-    server.guard, server.apps = guard, apps  # type: ignore[attr-defined]
+    server.guard, server.apps = guard, apps
     return server
 
 

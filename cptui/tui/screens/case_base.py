@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -12,6 +13,10 @@ from cptui.caseload import Caseload, CaseView
 from cptui.tui.widgets.case_header import CaseHeader
 from cptui.tui.widgets.clock_bar import ClockBar
 from cptui.tui.widgets.deadline_panel import DeadlinePanel
+from cptui.tui.messages import CaseloadChanged, cptui_app
+from cptui.documents import DOCUMENTS, DocumentError, write_document
+from cptui.tui import editing
+from cptui.tui.screens.choice import ChoiceScreen
 
 
 class CaseScreen(Screen):
@@ -19,33 +24,26 @@ class CaseScreen(Screen):
 
     VIEW = "case"
     TITLE_TEXT = "Case"
+    # The footer shows the few keys a new user needs; the rest are in ? and the palette,
+    # which is built from these bindings (description = title, tooltip = help line).
     BINDINGS = [
-        Binding("escape", "back", "Caseload"),
-        Binding("c", "view('case')", "Case"),
-        Binding("t", "view('timeline')", "Timeline"),
-        Binding("p", "view('plan')", "Plan"),
-        Binding("g", "view('core_group')", "Core group"),
-        Binding("d", "focus_deadlines", "Deadlines"),
-        Binding("a", "toggle_met", "Show met"),
-        Binding("n", "new", "New"),
-        Binding("e", "edit", "Edit"),
-        Binding("delete", "delete", "Delete"),
-        Binding("v", "record_visit", "Record visit"),
-        Binding("r", "documents", "Documents"),
-    ]
-    PALETTE = [
-        ("view('case')", "Case overview", "Deadlines and practice flags for this case"),
-        ("view('timeline')", "Timeline", "Every dated record in date order"),
-        ("view('plan')", "Plan", "Outcomes, actions, contingency and views"),
-        ("view('core_group')", "Core group", "Members, meetings and attendance"),
-        ("focus_deadlines", "Focus the deadline panel", "This case's deadlines"),
-        ("toggle_met", "Show or hide met deadlines", "Include deadlines already met"),
-        ("back", "Back to the caseload", "Leave this case"),
-        ("new", "New record here", "Add a record of the kind under the cursor"),
-        ("edit", "Edit the selected record", "Open the form for the record under the cursor"),
-        ("delete", "Delete the selected record", "Asks first"),
-        ("record_visit", "Record a visit", "Statutory visit, today, by the lead social worker"),
-        ("documents", "Documents: agenda, notes, plan, chronology, record", "Write a printable document"),
+        Binding("escape", "back", "Caseload", tooltip="Leave this case"),
+        Binding("c", "view('case')", "Case", show=False,
+                tooltip="Deadlines and practice flags for this case"),
+        Binding("t", "view('timeline')", "Timeline", show=False, tooltip="Every dated record in date order"),
+        Binding("p", "view('plan')", "Plan", show=False, tooltip="Outcomes, actions, contingency and views"),
+        Binding("g", "view('core_group')", "Core group", show=False,
+                tooltip="Members, meetings and attendance"),
+        Binding("d", "focus_deadlines", "Deadlines", show=False, tooltip="Focus this case's deadlines"),
+        Binding("a", "toggle_met", "Show met", show=False, tooltip="Show or hide deadlines already met"),
+        Binding("n", "new", "New", tooltip="Add a record of the kind under the cursor"),
+        Binding("e", "edit", "Edit", tooltip="Open the form for the record under the cursor"),
+        Binding("delete", "delete", "Delete", show=False,
+                tooltip="Delete the record under the cursor (asks first)"),
+        Binding("v", "record_visit", "Record visit", show=False,
+                tooltip="Statutory visit, today, by the lead social worker"),
+        Binding("r", "documents", "Documents", show=False,
+                tooltip="Agenda, notes, plan, chronology, record: a printable document"),
     ]
     NEW_CHOICES: list[tuple[str, str, str]] = [
         ("v", "Visit", "visit"), ("g", "Core group meeting", "core_group"),
@@ -73,9 +71,14 @@ class CaseScreen(Screen):
     def on_mount(self) -> None:
         self.refresh_data()
 
+    @on(CaseloadChanged)
+    def caseload_changed(self) -> None:
+        if self.is_mounted:
+            self.refresh_data()
+
     @property
     def load(self) -> Caseload:
-        return self.app.caseload  # type: ignore[attr-defined]
+        return cptui_app(self).caseload
 
     def refresh_data(self) -> None:
         load = self.load
@@ -84,15 +87,20 @@ class CaseScreen(Screen):
             self.notify(f"Case {self.case_id} is no longer readable: see the caseload.", severity="error")
             self.app.pop_screen()
             return
-        git = self.app.git_label(cv.case.path)  # type: ignore[attr-defined]
+        git = cptui_app(self).git_label(cv.case.path)
         self.query_one("#clock", ClockBar).show(
-            load, f"{self.TITLE_TEXT} — {cv.case.id}" + (f" · git: {git}" if git else ""))
+            load, f"{self.TITLE_TEXT} — {cv.case.id}", f"git: {git}" if git else "",
+            "c case · t timeline · p plan · g core group")
         self.query_one("#case-header", CaseHeader).show(cv, load.today)
         panel = self.query_one("#deadlines", DeadlinePanel)
         rows = cv.deadlines if self.show_met else cv.open_deadlines
         panel.border_title = f"Deadlines — {'all, met included' if self.show_met else 'open'} (w: why this date)"
         panel.show(load, [(d, cv) for d in rows])
+        panel.styles.min_height = panel.urgent + 3  # overdue and due soon stay in view
         self.fill(cv, load)
+
+    def on_resize(self) -> None:
+        self.query_one("#case-header", CaseHeader).redraw()
 
     def fill(self, cv: CaseView, load: Caseload) -> None:
         """Subclasses draw their body from the case."""
@@ -102,7 +110,7 @@ class CaseScreen(Screen):
 
     def action_view(self, view: str) -> None:
         if view != self.VIEW:
-            self.app.open_case(self.case_id, view)  # type: ignore[attr-defined]
+            cptui_app(self).open_case(self.case_id, view)
 
     def action_focus_deadlines(self) -> None:
         self.query_one("#deadlines").focus()
@@ -143,20 +151,14 @@ class CaseScreen(Screen):
         return found[0] if found else self.DEFAULT_NEW
 
     def action_new(self) -> None:
-        from cptui.tui import editing
-
         kind = self.new_kind()
         if kind:
             editing.edit(self, self.cv, kind)
             return
-        from cptui.tui.screens.choice import ChoiceScreen
-
         self.app.push_screen(ChoiceScreen("New what?", self.NEW_CHOICES),
                              lambda k: editing.edit(self, self.cv, k) if k else None)
 
     def action_edit(self) -> None:
-        from cptui.tui import editing
-
         sel = self.selected_record()
         if sel is None:
             self.notify("Move to a record first (tab to its table)", severity="warning")
@@ -164,8 +166,6 @@ class CaseScreen(Screen):
         editing.edit(self, self.cv, sel[0], sel[1])
 
     def action_delete(self) -> None:
-        from cptui.tui import editing
-
         sel = self.selected_record()
         if sel is None:
             self.notify("Move to a record first (tab to its table)", severity="warning")
@@ -173,8 +173,6 @@ class CaseScreen(Screen):
         editing.delete(self, self.cv, *sel)
 
     def action_record_visit(self) -> None:
-        from cptui.tui import editing
-
         c = self.cv.case
         planned = [ch.id for ch in c.children if ch.plan_active(self.load.today)]
         editing.edit(self, self.cv, "visit", preset={
@@ -182,9 +180,6 @@ class CaseScreen(Screen):
 
     def action_documents(self) -> None:
         """Pick a document, then full or parent's copy; write .md and .html to out/."""
-        from cptui.documents import DOCUMENTS, DocumentError, write_document
-        from cptui.tui.screens.choice import ChoiceScreen
-
         keys = dict(zip(DOCUMENTS, "anpkcr"))
         docs = [(keys[n], title, n) for n, title in DOCUMENTS.items()]
 

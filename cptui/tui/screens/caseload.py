@@ -4,6 +4,7 @@ from __future__ import annotations
 
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -11,9 +12,23 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Input, LoadingIndicator, ProgressBar
 
 from cptui.caseload import Caseload, CaseView
+from cptui.changes import create_new_case
 from cptui.dates import fmt_date
+from cptui.forms import next_case_id
+from cptui.model import Case
+from cptui.profiles import get_profile
+from cptui.storage import SaveError
 from cptui.tui.widgets.clock_bar import ClockBar
 from cptui.tui.widgets.deadline_panel import DeadlinePanel, open_items
+from cptui.tui.widgets.fit_table import Col, FitTable
+from cptui.tui.messages import CaseloadChanged, cptui_app
+from cptui.tui.screens.record_form import RecordForm
+from cptui.tui.screens.stats import StatsScreen
+
+# Least useful columns drop first on a narrow terminal; the next deadline shortens.
+COLUMNS = [Col("Case"), Col("Overdue"), Col("Due soon"), Col("Next deadline", flex=True, min_width=26),
+           Col("Children", drop=4, flex=True, min_width=16), Col("Lead social worker", drop=3),
+           Col("Procedure", drop=1), Col("Git", drop=2, hide_empty=True)]
 
 SORTS = [
     ("most urgent", lambda cv: (-cv.count("overdue"), -cv.count("due_soon"), _next_due(cv), cv.case.id)),
@@ -32,22 +47,17 @@ class CaseloadScreen(Screen):
     CSS_PATH = "caseload.tcss"
     AUTO_FOCUS = "#cases"
     BINDINGS = [
-        Binding("enter", "open_case", "Open case", priority=True),
-        Binding("slash", "filter", "Filter", key_display="/"),
-        Binding("o", "sort", "Sort"),
-        Binding("d", "focus_deadlines", "Deadlines"),
-        Binding("c", "focus_cases", "Cases"),
-        Binding("N", "new_case", "New case"),
-        Binding("s", "stats", "Timeliness"),
+        Binding("enter", "open_case", "Open case", priority=True, tooltip="Open the case under the cursor"),
+        Binding("slash", "filter", "Filter", key_display="/", tooltip="Type to narrow the caseload"),
+        Binding("o", "sort", "Sort", show=False, tooltip="Cycle: most urgent, next deadline, id, worker"),
+        Binding("d", "focus_deadlines", "Deadlines", show=False,
+                tooltip="Overdue and due soon across all cases"),
+        Binding("c", "focus_cases", "Cases", show=False, tooltip="Back to the list of cases"),
+        Binding("N", "new_case", "New case",
+                tooltip="Start a case file: id, procedure, first child, lead social worker"),
+        Binding("s", "stats", "Timeliness", show=False,
+                tooltip="Share of deadlines met on time, by step or worker"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
-    ]
-    PALETTE = [
-        ("open_case", "Open the selected case", "Open the case under the cursor"),
-        ("filter", "Filter cases", "Type to narrow the caseload"),
-        ("sort", "Change the caseload order", "Cycle: most urgent, next deadline, id, worker"),
-        ("focus_deadlines", "Focus the deadline panel", "Overdue and due soon across all cases"),
-        ("stats", "Timeliness figures", "Share of deadlines met on time, by step or worker"),
-        ("new_case", "New case", "Start a case file: id, procedure, first child, lead social worker"),
     ]
 
     def __init__(self) -> None:
@@ -62,7 +72,7 @@ class CaseloadScreen(Screen):
         yield ProgressBar(id="progress", show_eta=False)
         with Vertical(id="body"):
             yield LoadingIndicator(id="loading")
-            yield DataTable(id="cases", cursor_type="row", zebra_stripes=True)
+            yield FitTable(id="cases", cursor_type="row", zebra_stripes=True)
             yield DeadlinePanel(show_case=True, id="deadlines")
         yield Footer()
 
@@ -75,10 +85,9 @@ class CaseloadScreen(Screen):
 
     def _ensure_columns(self) -> None:
         """Idempotent: the caseload may arrive before or after we mount."""
-        table = self.query_one("#cases", DataTable)
-        if not table.columns:
-            table.add_columns("Case", "Overdue", "Due soon", "Next deadline", "Children",
-                              "Lead social worker", "Procedure", "Git")
+        table = self.query_one("#cases", FitTable)
+        if not table.cols:
+            table.set_columns(COLUMNS)
 
     def on_mount(self) -> None:
         self._ensure_columns()
@@ -86,12 +95,17 @@ class CaseloadScreen(Screen):
         table = self.query_one("#cases", DataTable)
         table.border_title = "Cases"
         self.query_one("#deadlines", DeadlinePanel).border_title = "Overdue and due soon (all cases)"
-        if self.app.caseload:  # type: ignore[attr-defined]
+        if cptui_app(self).caseload:
+            self.refresh_data()
+
+    @on(CaseloadChanged)
+    def caseload_changed(self) -> None:
+        if self.is_mounted:
             self.refresh_data()
 
     @property
     def load(self) -> Caseload | None:
-        return self.app.caseload  # type: ignore[attr-defined]
+        return cptui_app(self).caseload
 
     def refresh_data(self) -> None:
         load = self.load
@@ -100,13 +114,15 @@ class CaseloadScreen(Screen):
         self.query_one("#loading").display = False
         counts = (sum(cv.count("overdue") for cv in load.cases),
                   sum(cv.count("due_soon") for cv in load.cases))
+        broken = [f"⚠ {len(load.broken)} BROKEN FILES"] if load.broken else []
         self.query_one("#clock", ClockBar).show(
-            load, f"{len(load.cases)} cases · {counts[0]} overdue · {counts[1]} due soon"
-            + (f" · {len(load.broken)} BROKEN FILES" if load.broken else "")
-            + f" · sorted by {SORTS[self.sort_index][0]}")
+            load, *broken, f"{counts[0]} overdue", f"{counts[1]} due soon", f"{len(load.cases)} cases",
+            f"sorted by {SORTS[self.sort_index][0]}", essential=len(broken) + 2)
         self._fill_cases(load)
         panel = self.query_one("#deadlines", DeadlinePanel)
         panel.show(load, open_items(self._visible(load), load.today, ("overdue", "due_soon")))
+        # Every overdue row stays in view, whatever the terminal's height (the cases give way).
+        panel.styles.min_height = sum(d.status == "overdue" for d, _ in panel.rows_data) + 3
 
     def _matches(self, cv: CaseView) -> bool:
         if not self.filter_text:
@@ -121,32 +137,30 @@ class CaseloadScreen(Screen):
 
     def _fill_cases(self, load: Caseload) -> None:
         self._ensure_columns()
-        table = self.query_one("#cases", DataTable)
-        table.clear()
-        self.row_ids = []
+        table = self.query_one("#cases", FitTable)
+        rows: list[tuple[list[object], str | None]] = []
         for b in load.broken:
             if self.filter_text and self.filter_text.lower() not in b.stem.lower():
                 continue
             err = b.first_error
             where = f"line {err.line}: " if err.line else ""
-            table.add_row(Text(f"⚠ {b.stem}", style="bold red"), Text("BROKEN", style="bold red"), "",
+            rows.append(([Text(f"⚠ {b.stem}", style="bold red"), Text("BROKEN", style="bold red"), "",
                           Text(f"file not read — {where}{err.message}", style="red"), "", "", "",
-                          self.app.git_label(b.path))  # type: ignore[attr-defined]
-            self.row_ids.append(None)
+                          cptui_app(self).git_label(b.path)], None))
         for cv in self._visible(load):
             c = cv.case
             nd = cv.next_deadline
             nxt = f"{fmt_date(nd.due)} {nd.label(c)}" if nd else ("closed" if c.closed else "—")
             over, soon = cv.count("overdue"), cv.count("due_soon")
-            table.add_row(
+            rows.append(([
                 c.id,
                 Text(f"✗ {over}", style="bold red") if over else "0",
                 Text(f"! {soon}", style="bold yellow") if soon else "0",
                 nxt, ", ".join(ch.name for ch in c.children),
                 c.member_name(c.lead_social_worker), cv.profile.name,
-                self.app.git_label(c.path),  # type: ignore[attr-defined]
-                key=c.id)
-            self.row_ids.append(c.id)
+                cptui_app(self).git_label(c.path)], c.id))
+        self.row_ids = [key for _, key in rows]
+        table.set_rows(rows)
 
     def selected_case(self) -> str | None:
         table = self.query_one("#cases", DataTable)
@@ -168,7 +182,7 @@ class CaseloadScreen(Screen):
                 self.notify("This file is broken: run `cptui check` to see every problem.",
                             severity="error")
             return
-        self.app.open_case(case_id)  # type: ignore[attr-defined]
+        cptui_app(self).open_case(case_id)
 
     def action_filter(self) -> None:
         box = self.query_one("#filter", Input)
@@ -201,13 +215,6 @@ class CaseloadScreen(Screen):
 
     def action_new_case(self) -> None:
         """The RecordForm with the new-case fields; the file is made atomically."""
-        from cptui.forms import next_case_id
-        from cptui.model import Case
-        from cptui.profiles import get_profile
-        from cptui.changes import create_new_case
-        from cptui.storage import SaveError
-        from cptui.tui.screens.record_form import RecordForm
-
         load = self.load
         if load is None:
             return
@@ -226,14 +233,12 @@ class CaseloadScreen(Screen):
             load.reload_file(path)
             self.refresh_data()
             self.notify(f"Created {path.name}")
-            self.app.open_case(v["id"])  # type: ignore[attr-defined]
+            cptui_app(self).open_case(v["id"])
 
         self.app.push_screen(RecordForm("new_case", "New case", blank,
                                         get_profile(load.settings.procedure, load.folder) if load.settings.procedure_ok
                                         else get_profile("working-together-2023"), load.today, preset), made)
 
     def action_stats(self) -> None:
-        from cptui.tui.screens.stats import StatsScreen
-
         if self.load is not None:
             self.app.push_screen(StatsScreen())

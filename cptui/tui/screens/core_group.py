@@ -5,15 +5,19 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from cptui.caseload import Caseload, CaseView
 from cptui.dates import distance, fmt_date
 from cptui.model import CoreGroup
 from cptui.rules import Deadline
 from cptui.tui.screens.case_base import CaseScreen
+from cptui.tui.widgets.fit_table import Col, FitTable
+from cptui.tui.screens.series import SeriesScreen
 
-LEGEND = "✓ attended · A apologies · W written report · – not there · (only held meetings record attendance)"
+LEGEND = "✓ attended · A apologies · W written report · – absent"
+MEMBER_COLUMNS = [Col("Name", flex=True, min_width=12), Col("Role", drop=3, flex=True, min_width=12),
+                  Col("Agency", drop=2), Col("Family or professional", drop=1), Col("In core group")]
 
 
 def attendance(g: CoreGroup, member_id: str) -> str:
@@ -50,22 +54,18 @@ class CoreGroupScreen(CaseScreen):
     CSS_PATH = "core_group.tcss"
     VIEW = "core_group"
     TITLE_TEXT = "Core group"
-    BINDINGS = [Binding("S", "schedule", "Schedule series")]
+    BINDINGS = [Binding("S", "schedule", "Schedule series", show=False,
+                        tooltip="Book meetings at the procedure's rhythm up to the review, and the review")]
     TABLES = (("member", "#members"), ("core_group", "#meetings"))
     DEFAULT_NEW = "core_group"
-    PALETTE = CaseScreen.PALETTE + [
-        ("schedule", "Core group: schedule the series up to the review",
-         "Book meetings at the procedure's rhythm, and the review if none is booked"),
-    ]
 
     def compose_body(self) -> ComposeResult:
         yield Static(id="next")
-        yield DataTable(id="members", cursor_type="row", zebra_stripes=True)
-        yield DataTable(id="meetings", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="members", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="meetings", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#members", DataTable).add_columns(
-            "Name", "Role", "Agency", "Family or professional", "In core group")
+        self.query_one("#members", FitTable).set_columns(MEMBER_COLUMNS)
         super().on_mount()
         self.query_one("#meetings").focus()
 
@@ -77,31 +77,32 @@ class CoreGroupScreen(CaseScreen):
         line = "Next core group due: "
         line += (f"[b]{fmt_date(nd.due)}[/b] ({distance(load.calendar, nd.due, load.today)})"
                  if nd else "nothing due")
-        line += " · booked: " + (", ".join(fmt_date(g.date) for g in scheduled) or "[b]none[/b]")
+        # Booked meetings on their own line: a wrap never splits a date in two.
+        line += "\nBooked: " + (", ".join(fmt_date(g.date) for g in scheduled) or "[b]none[/b]")
         self.query_one("#next", Static).update(line)
 
-        members = self.query_one("#members", DataTable)
-        members.clear()
-        for m in c.members:
-            members.add_row(m.name, m.role or "—", m.agency or "—", m.kind,
-                            Text("✓ yes", style="green") if m.core_group else "no", key=m.id)
+        members = self.query_one("#members", FitTable)
+        members.set_rows([([m.name, m.role or "—", m.agency or "—", m.kind,
+                            Text("✓ yes", style="green") if m.core_group else "no"], m.id)
+                          for m in c.members])
         members.border_title = f"Members ({len(c.members)}; {sum(m.core_group for m in c.members)} in core group)"
 
         core = [m for m in c.members if m.core_group]
-        meetings = self.query_one("#meetings", DataTable)
-        meetings.clear(columns=True)
-        plan = "core_group_plan" in cv.profile.timescales  # SPEC 1.1: the plan sent after the meeting
-        meetings.add_columns("Date", "Status", "Chair", *[m.name.split(" ")[0] for m in core], "Notes",
-                             *(["Plan sent"] if plan else []))
+        meetings = self.query_one("#meetings", FitTable)
+        plan = "core_group_plan" in cv.profile.timescales  # the profile times the plan sent after it
+        meetings.set_columns([Col("Date"), Col("Status"), Col("Chair", drop=1, flex=True, min_width=10),
+                              *[Col(m.name.split(" ")[0]) for m in core],
+                              Col("Notes", drop=2, flex=True, min_width=14),
+                              *([Col("Plan sent", drop=3, flex=True, min_width=14)] if plan else [])])
+        rows: list[tuple[list[object], str | None]] = []
         for g in sorted(c.core_groups, key=lambda g: g.date):
             when = fmt_date(g.date) + (f" {g.at:%H:%M}" if g.at else "")
             status = {"held": "✓ held", "scheduled": "◷ booked", "cancelled": "✗ cancelled"}[g.status]
-            meetings.add_row(when, status, c.member_name(g.chair) if g.chair else "—",
-                             *[attendance(g, m.id) for m in core], notes_cell(g, cv),
-                             *([notes_cell(g, cv, "core_group_plan", "plan_sent")] if plan else []), key=g.id)
+            rows.append(([when, status, c.member_name(g.chair) if g.chair else "—",
+                          *[attendance(g, m.id) for m in core], notes_cell(g, cv),
+                          *([notes_cell(g, cv, "core_group_plan", "plan_sent")] if plan else [])], g.id))
+        meetings.set_rows(rows)
         meetings.border_title = f"Meetings ({len(c.core_groups)}) — {LEGEND}"
 
     def action_schedule(self) -> None:
-        from cptui.tui.screens.series import SeriesScreen
-
         self.app.push_screen(SeriesScreen(self.cv, self.load))

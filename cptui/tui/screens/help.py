@@ -5,6 +5,7 @@ from __future__ import annotations
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
+from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
@@ -13,10 +14,22 @@ GLOBAL = [("ctrl+p", "Command palette: every action, and jump to any case"),
           ("↑ ↓ PgUp PgDn", "Move in a table")]
 
 
+def textual_actions(node: DOMNode) -> set[str]:
+    """Actions a widget inherits from Textual's own classes (cursor, page, home...)."""
+    return {b.action if isinstance(b, Binding) else b[1]
+            for cls in type(node).__mro__ if cls.__module__.startswith("textual.")
+            for b in getattr(cls, "BINDINGS", [])}
+
+
 def key_lines(screen: Screen) -> list[tuple[str, str]]:
+    """The screen's, the app's and our own widgets' keys; a Textual widget's own
+    navigation keys (cursor, page, home) are summed up in GLOBAL instead."""
     seen: dict[str, str] = {}
     for key, active in screen.active_bindings.items():
         b = active.binding
+        if active.node is not screen and active.node is not screen.app \
+                and b.action in textual_actions(active.node):
+            continue
         if b.description:
             seen.setdefault(b.key_display or key, b.description)
     return sorted(seen.items(), key=lambda kv: kv[0].lower())

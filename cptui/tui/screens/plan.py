@@ -13,11 +13,18 @@ from cptui.caseload import Caseload, CaseView
 from cptui.dates import fmt_date
 from cptui.model import Action, Case
 from cptui.tui.screens.case_base import CaseScreen
+from cptui.tui.widgets.fit_table import Col, FitTable
+from cptui.tui import editing
+
+
+def done_late(a: Action) -> bool:
+    return a.status == "done" and a.done is not None and a.due is not None and a.done > a.due
 
 
 def action_status(a: Action, case: Case, today) -> Text:
+    """Status in words; the done date has its own column so this one stays short."""
     if a.status == "done":
-        return Text(f"✓ done {fmt_date(a.done)}" if a.done else "✓ done", style="green")
+        return Text("✓ done late", style="magenta") if done_late(a) else Text("✓ done", style="green")
     if a.status == "dropped":
         return Text("– dropped", style="dim")
     if a.due is not None and a.due < today:
@@ -38,30 +45,35 @@ def smart_flags(a: Action) -> str:
     return ("⚑ not SMART: " + ", ".join(bits)) if bits else ""
 
 
+# Flags, owner and action text shorten first (the action stays readable); then the
+# outcome id, the done date and last the SMART flags drop (the panel of the full
+# view, and the form, still say what to fix).
+ACTION_COLUMNS = [Col("Status"), Col("Action", flex=True, min_width=24), Col("Outcome", drop=1),
+                  Col("Owner", flex=True, min_width=10), Col("Due"), Col("Done on", drop=2, hide_empty=True),
+                  Col("Flags", drop=3, flex=True, min_width=12, hide_empty=True)]
+
+
 class PlanScreen(CaseScreen):
     CSS_PATH = "plan.tcss"
     VIEW = "plan"
     TITLE_TEXT = "Plan"
     BINDINGS = [
-        Binding("x", "mark_done", "Mark done"),
-        Binding("m", "edit_text", "Edit plan text"),
+        Binding("x", "mark_done", "Mark done",
+                tooltip="Mark the selected action done: asks the date (default today); reopens a done one"),
+        Binding("m", "edit_text", "Edit plan text", show=False,
+                tooltip="Contingency, the child's and parents' views, disagreements"),
     ]
     TABLES = (("outcome", "#outcomes"), ("action", "#actions"))
     DEFAULT_NEW = "action"
-    PALETTE = CaseScreen.PALETTE + [
-        ("mark_done", "Plan: mark the selected action done", "Asks for the date (default today)"),
-        ("edit_text", "Plan: edit contingency and views", "Contingency, child's and parents' views"),
-    ]
 
     def compose_body(self) -> ComposeResult:
         with VerticalScroll(id="plan-scroll"):
+            yield FitTable(id="actions", cursor_type="row", zebra_stripes=True)  # used most: first
             yield DataTable(id="outcomes", cursor_type="row")
-            yield DataTable(id="actions", cursor_type="row", zebra_stripes=True)
             yield Static(id="texts")
 
     def on_mount(self) -> None:
-        self.query_one("#actions", DataTable).add_columns(
-            "Status", "Action", "Outcome", "Owner", "Due", "Flags")
+        self.query_one("#actions", FitTable).set_columns(ACTION_COLUMNS)
         self.query_one("#outcomes", DataTable).add_columns("Id", "Concern / outcome / evidence")
         super().on_mount()
         self.query_one("#actions").focus()
@@ -77,14 +89,16 @@ class PlanScreen(CaseScreen):
         if not c.plan.outcomes:
             box.add_row("—", "No outcomes recorded yet: the first core group develops them (n adds one).")
         box.border_title = f"Concerns, outcomes and evidence ({len(c.plan.outcomes)})"
-        table = self.query_one("#actions", DataTable)
-        table.clear()
+        table = self.query_one("#actions", FitTable)
+        rows: list[tuple[list[object], str | None]] = []
         for a in c.plan.actions:
             due = fmt_date(a.due) if a.due else (a.due_text or "—")
             flags = smart_flags(a)
-            table.add_row(action_status(a, c, load.today), a.action, a.outcome or "—",
+            rows.append(([action_status(a, c, load.today), a.action, a.outcome or "—",
                           c.member_name(a.owner) if a.owner else "—", due,
-                          Text(flags, style="yellow") if flags else "", key=a.id)
+                          fmt_date(a.done) if a.done else "", Text(flags, style="yellow") if flags else ""],
+                         a.id))
+        table.set_rows(rows)
         table.border_title = f"Actions ({len(c.plan.actions)})"
         texts = [("Contingency", c.plan.contingency), ("The child's views", c.plan.child_views),
                  ("Parents' views", c.plan.parent_views), ("Disagreements", c.plan.disagreements)]
@@ -92,15 +106,12 @@ class PlanScreen(CaseScreen):
             f"[b]{t}[/b]\n{escape(v) if v else '[dim]not recorded[/dim]'}" for t, v in texts))
 
     def action_mark_done(self) -> None:
-        from cptui.tui import editing
-
         sel = self.selected_record()
         if not sel or sel[0] != "action":
-            self.notify("Move to an action first", severity="warning")
+            self.notify("Move to an action first: tab to the Actions table, then ↑ ↓ to the action",
+                        severity="warning")
             return
         editing.mark_done(self, self.cv, sel[1])
 
     def action_edit_text(self) -> None:
-        from cptui.tui import editing
-
         editing.edit(self, self.cv, "plan")

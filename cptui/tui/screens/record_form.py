@@ -1,8 +1,10 @@
 """One modal form for every record kind, drawn from ``cptui.forms.FORMS``.
 
-Keyboard only: tab between fields, space toggles a checkbox or a name in a
-list, ctrl+s saves, escape cancels (asking first when something changed).
-Each field says what is wrong with it as you type.
+Keyboard only: the first field has the cursor on open (so nothing typed is
+lost), tab moves between fields, space toggles a checkbox or a name in a
+list, ctrl+s saves, escape closes an open dropdown or else cancels (asking
+first when something changed). Each field says what is wrong as you type;
+problems are shown beside the field, not in a toast that would cover it.
 """
 
 from __future__ import annotations
@@ -16,11 +18,20 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Checkbox, Input, Label, Select, SelectionList, Static, TextArea
 
-from cptui.forms import Field, form_fields, parse, show, suggest_quorate, validate
+from cptui.forms import FIRST_FIELD, Field, form_fields, parse, show, suggest_quorate, validate
 from cptui.model import Case
 from cptui.profiles import Profile
+from cptui.tui.screens.confirm import ConfirmScreen
+from cptui.tui.widgets.attendance import AttendanceGrid, states_from
+from cptui.tui.widgets.form_select import FormSelect
 
 PLACEHOLDER = {"date": "2026-11-23, 23/11/2026 or today", "datetime": "2026-11-23 10:00 or 23/11/2026"}
+
+
+def say(box: Static, text: str) -> None:
+    """A field's message; an empty one takes no row."""
+    box.update(text)
+    box.display = bool(text)
 
 
 class RecordForm(ModalScreen[dict[str, Any] | None]):
@@ -38,6 +49,8 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         self.initial = {f.key: show(f, (initial or {}).get(f.key)) for f in self.fields}
         self.quorate_touched = "quorate" in (initial or {})
         self._setting_quorate = False
+        first = FIRST_FIELD.get(kind, self.fields[0].key)
+        self.AUTO_FOCUS = f"#f-{first}"  # focused as the form opens, before any key arrives
 
     # --- building -------------------------------------------------------------
     def _choices(self, f: Field) -> list[tuple[str, str]]:
@@ -65,27 +78,49 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         if f.kind in ("members", "children"):
             chosen = set(value or [])
             return SelectionList(*[(label, v, v in chosen) for label, v in self._choices(f)], id=wid)
+        if f.kind == "attendance":
+            return self._attendance(wid)
         choices = self._choices(f)
         current = value if value in {v for _, v in choices} else Select.NULL
-        return Select(choices, value=current, allow_blank=not f.required or current is Select.NULL,
+        return FormSelect(choices, value=current, allow_blank=not f.required or current is Select.NULL,
                       prompt="— choose —", id=wid)
+
+    def _attendance(self, wid: str) -> AttendanceGrid:
+        """Core group members (and anyone already recorded), everyone attended on a new record."""
+        lists = [self.initial.get(k) or [] for k in ("attendees", "apologies", "written_reports")]
+        named = {m for lst in lists for m in lst}
+        people = [(m.id, f"{m.name} ({m.role or m.kind})") for m in self.case.members
+                  if m.core_group or m.id in named]
+        fresh = not named
+        return AttendanceGrid(people, states_from([p for p, _ in people], *lists, fresh=fresh), id=wid)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
-            yield Static(f"[b]{self.title_text}[/b]   ctrl+s save · escape cancel · tab next field",
-                         id="form-title")
+            yield Static(f"[b]{self.title_text}[/b]   ctrl+s save · escape cancel · tab next field"
+                         " · [b]*[/b] required", id="form-title")
             for f in self.fields:
+                if f.kind == "attendance_part":
+                    continue
                 if f.kind != "bool":
                     yield Label(f.label + (" *" if f.required else ""), classes="label")
                 yield self._widget(f)
                 if f.kind in ("bool", "members", "children"):
                     yield Static("", id=f"s-{f.key}", classes="state")
-                yield Static("", id=f"e-{f.key}", classes="error")
+                yield Static("", id=f"e-{f.key}", classes="error").set_styles("display: none;")
                 if f.key == "attendees" and self.kind == "conference":
                     yield Static("", id="quoracy")
 
     def on_mount(self) -> None:
+        self.app.clear_notifications()  # a toast would sit on the fields for seconds
         self.query_one("#form").border_title = self.title_text
+        if self.app.size.height < 40:  # small terminal: fields without borders, labels closer
+            self.add_class("small")
+            self.query_one("#form").border_title = ""  # the title line says it once
+            for w in self.query("Input, Select, TextArea").results((Input, Select, TextArea)):
+                w.compact = True
+        if self.query(AttendanceGrid):  # the grid's starting state is not a change
+            self.initial.update(zip(("attendees", "apologies", "written_reports"),
+                                    self.query_one(AttendanceGrid).lists()))
         for f in self.fields:
             self._show_state(f)
         if self.kind == "conference":
@@ -108,6 +143,8 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
 
     # --- reading ----------------------------------------------------------------
     def _raw(self, f: Field) -> Any:
+        if f.kind in ("attendance", "attendance_part"):
+            return self._attendance_lists()[f.key]
         w = self.query_one(f"#f-{f.key}")
         if isinstance(w, Input):
             return w.value
@@ -115,10 +152,17 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
             return w.text
         if isinstance(w, Checkbox):
             return w.value
-        if isinstance(w, SelectionList):
-            return list(w.selected)
-        v = w.value  # type: ignore[attr-defined]
+        if isinstance(w, SelectionList):  # record order, not the order ticked
+            chosen = set(w.selected)
+            return [v for _, v in self._choices(f) if v in chosen]
+        v = self.query_one(f"#f-{f.key}", Select).value
         return "" if v is Select.NULL or v is Select.BLANK else v
+
+    def _attendance_lists(self) -> dict[str, list[str]]:
+        """Only held meetings record who came; a booked or cancelled one records nobody."""
+        status = self.query_one("#f-status", Select).value if self.query("#f-status") else "held"
+        lists = self.query_one(AttendanceGrid).lists() if status == "held" else ([], [], [])
+        return dict(zip(("attendees", "apologies", "written_reports"), lists))
 
     def raw_values(self) -> dict[str, Any]:
         return {f.key: self._raw(f) for f in self.fields}
@@ -134,7 +178,7 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         f = next((f for f in self.fields if f.key == key), None)
         if f is not None:
             _, err = parse(f, event.value, self.today)
-            self.query_one(f"#e-{key}", Static).update(f"✗ {err}" if err else "")
+            say(self.query_one(f"#e-{key}", Static), f"✗ {err}" if err else "")
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged) -> None:
         f = self._field(event.selection_list.id)
@@ -169,20 +213,23 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
     def action_save(self) -> None:
         values, errors = validate(self.kind, self.raw_values(), self.today)
         for f in self.fields:
-            self.query_one(f"#e-{f.key}", Static).update(f"✗ {errors[f.key]}" if f.key in errors else "")
-        if errors:
+            for box in self.query(f"#e-{f.key}").results(Static):
+                say(box, f"✗ {errors[f.key]}" if f.key in errors else "")
+        if errors:  # said beside each field; a toast would cover the form
             first = next(f for f in self.fields if f.key in errors)
             self.query_one(f"#f-{first.key}").focus()
-            self.notify(f"{len(errors)} field(s) need attention", severity="error")
             return
         self.dismiss(values)
 
     def action_cancel(self) -> None:
+        for select in self.query(Select):  # escape on an open dropdown closes only that
+            if select.expanded:
+                select.expanded = False
+                select.focus()
+                return
         if not self.dirty:
             self.dismiss(None)
             return
-        from cptui.tui.screens.confirm import ConfirmScreen
-
         def answer(discard: bool | None) -> None:
             if discard:
                 self.dismiss(None)

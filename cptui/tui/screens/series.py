@@ -14,6 +14,7 @@ from cptui.caseload import Caseload, CaseView
 from cptui.changes import Batch, Change
 from cptui.dates import fmt_date, parse_user_date
 from cptui.schedule import propose
+from cptui.tui import editing
 
 
 class SeriesScreen(ModalScreen[None]):
@@ -67,8 +68,6 @@ class SeriesScreen(ModalScreen[None]):
         self.query_one(f"#e-{event.input.id}", Static).update(f"✗ {err}" if err else "")
 
     def action_save(self) -> None:
-        from cptui.tui import editing
-
         meetings, review, bad = [], None, False
         for inp in self.query(Input):
             d, err = self._check(inp)

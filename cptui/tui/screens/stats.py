@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
@@ -10,6 +11,7 @@ from textual.widgets import DataTable, Footer
 
 from cptui.stats import Row, bar, timeliness
 from cptui.tui.widgets.clock_bar import ClockBar
+from cptui.tui.messages import CaseloadChanged, cptui_app
 
 
 class StatsScreen(Screen):
@@ -31,8 +33,13 @@ class StatsScreen(Screen):
     def on_mount(self) -> None:
         self.refresh_data()
 
+    @on(CaseloadChanged)
+    def caseload_changed(self) -> None:
+        if self.is_mounted:
+            self.refresh_data()
+
     def refresh_data(self) -> None:
-        load = self.app.caseload  # type: ignore[attr-defined]
+        load = cptui_app(self).caseload
         if load is None:
             return
         rows, total = timeliness(load, self.by)

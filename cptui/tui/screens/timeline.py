@@ -14,6 +14,7 @@ from cptui.caseload import Caseload, CaseView
 from cptui.dates import fmt_date
 from cptui.model import Case
 from cptui.tui.screens.case_base import CaseScreen
+from cptui.tui.widgets.fit_table import Col, FitTable
 
 KINDS = ["all", "event", "conference", "core group", "visit", "action"]
 RECORD_KIND = {"event": "event", "conference": "conference", "core group": "core_group",
@@ -59,17 +60,28 @@ def timeline(case: Case) -> list[Entry]:
     return sorted(out, key=lambda e: (e.when, KINDS.index(e.kind), e.record))
 
 
+# Marks and kind fold into the text on a narrow terminal rather than vanish.
+COLUMNS = [Col("Date"), Col("Kind", drop=2, fold="What"), Col("Marks", drop=1, fold="What"),
+           Col("What", flex=True, min_width=30)]
+
+
+def marks(e: Entry) -> Text:
+    """Words and a symbol per mark, separated so they never run together."""
+    bits = []
+    if e.significant:
+        bits.append(Text("★ significant", style="bold"))
+    if e.confidential:
+        bits.append(Text("◆ CONFIDENTIAL", style="bold magenta"))
+    return Text(" ").join(bits)
+
+
 class TimelineScreen(CaseScreen):
     CSS_PATH = "timeline.tcss"
     VIEW = "timeline"
     TITLE_TEXT = "Timeline"
     BINDINGS = [
-        Binding("k", "cycle_kind", "Kind filter"),
-        Binding("i", "toggle_significant", "Significant only"),
-    ]
-    PALETTE = CaseScreen.PALETTE + [
-        ("cycle_kind", "Timeline: filter by kind", "Cycle all / events / conferences / ..."),
-        ("toggle_significant", "Timeline: significant only", "Hide routine records"),
+        Binding("k", "cycle_kind", "Kind filter", tooltip="Cycle all / events / conferences / ..."),
+        Binding("i", "toggle_significant", "Significant only", show=False, tooltip="Hide routine records"),
     ]
 
     def __init__(self, case_id: str) -> None:
@@ -79,27 +91,20 @@ class TimelineScreen(CaseScreen):
         self.shown: list[Entry] = []
 
     def compose_body(self) -> ComposeResult:
-        yield DataTable(id="timeline", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="timeline", cursor_type="row", zebra_stripes=True)
 
     def on_mount(self) -> None:
-        self.query_one("#timeline", DataTable).add_columns("Date", "Kind", "Marks", "What")
+        self.query_one("#timeline", FitTable).set_columns(COLUMNS)
         super().on_mount()
         self.query_one("#timeline").focus()
 
     def fill(self, cv: CaseView, load: Caseload) -> None:
-        table = self.query_one("#timeline", DataTable)
-        table.clear()
+        table = self.query_one("#timeline", FitTable)
         rows = [e for e in timeline(cv.case)
                 if (self.kind == "all" or e.kind == self.kind)
                 and (e.significant or not self.significant_only)]
         self.shown = rows
-        for e in rows:
-            marks = Text()
-            if e.significant:
-                marks.append("★ significant ", style="bold")
-            if e.confidential:
-                marks.append("◆ CONFIDENTIAL", style="bold magenta")
-            table.add_row(fmt_date(e.when), e.kind, marks, e.what)
+        table.set_rows([([fmt_date(e.when), e.kind, marks(e), e.what], None) for e in rows])
         filt = f"kind: {self.kind}" + (" · significant only" if self.significant_only else "")
         table.border_title = f"Timeline — {len(rows)} records ({filt})"
 

@@ -1,15 +1,23 @@
-"""The case header: who the children are and how long they have been on a plan."""
+"""The case header: who the children are and how long they have been on a plan.
+
+One line per child and one for the case; on a short terminal several
+children collapse to one line ("3 children: …") so the deadlines keep
+their rows. Lines never wrap: they end in an ellipsis instead.
+"""
 
 from __future__ import annotations
 
 from datetime import date
 
 from rich.markup import escape
+from textual import events
 from textual.widgets import Static
 
 from cptui.caseload import CaseView
 from cptui.dates import fmt_date, human_span
 from cptui.model import Child
+
+SHORT = 30  # terminal rows below which several children share one line
 
 
 def child_line(c: Child, today: date) -> str:
@@ -31,16 +39,40 @@ def child_line(c: Child, today: date) -> str:
     return " · ".join(parts)
 
 
+def children_line(cv: CaseView) -> str:
+    kids = cv.case.children
+    return f"[b]{len(kids)} children[/b]: " + ", ".join(escape(c.name) for c in kids)
+
+
 class CaseHeader(Static):
+    DEFAULT_CSS = "CaseHeader { text-wrap: nowrap; text-overflow: ellipsis; }"
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self.shown: tuple[CaseView, date] | None = None
+
     def show(self, cv: CaseView, today: date) -> None:
+        self.shown = (cv, today)
+        self.redraw()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self.redraw()
+
+    def redraw(self) -> None:
+        if self.shown is None:
+            return
+        cv, today = self.shown
         c = cv.case
-        lines = [child_line(ch, today) for ch in c.children]
+        if len(c.children) > 1 and self.app.size.height < SHORT:
+            lines = [children_line(cv)]
+        else:
+            lines = [child_line(ch, today) for ch in c.children]
         tail = [f"Case [b]{c.id}[/b]", f"Lead social worker: {escape(c.member_name(c.lead_social_worker))}"]
         if c.team_manager:
             tail.append(f"Manager: {escape(c.member_name(c.team_manager))}")
         tail.append(f"Procedure: {cv.profile.name}")
         if c.closed:
-            tail.append(f"CLOSED {fmt_date(c.closed)}")
+            tail.insert(1, f"CLOSED {fmt_date(c.closed)}")
         if c.interpreter:
-            tail.append(f"Interpreter: {escape(c.interpreter)}")
+            tail.insert(1, f"Interpreter: {escape(c.interpreter)}")
         self.update("\n".join(lines + [" · ".join(tail)]))

@@ -6,49 +6,53 @@ from datetime import date
 
 from rich.text import Text
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from cptui.caseload import Caseload, CaseView
 from cptui.dates import distance, fmt_date
 from cptui.rules import STATUS_ORDER, Deadline
+from cptui.tui.widgets.fit_table import Col, FitTable
 from cptui.tui.widgets.status import STYLE, status_text
+from cptui.tui.messages import cptui_app
+from cptui.tui.screens.why import WhyScreen
+
+# Status, Due, What and When always stay; the case id folds into What when narrow.
+COLUMNS = [Col("Status"), Col("Case", drop=1, fold="What"), Col("Due"),
+           Col("What", flex=True, min_width=18), Col("When")]
 
 
-class DeadlinePanel(DataTable):
+class DeadlinePanel(FitTable):
     """Deadlines, most urgent first; each row remembers its deadline.
 
     ``show_case`` adds the case column for the caseload-wide panel.
     """
 
-    BINDINGS = [Binding("w", "why", "Why this date", show=True)]
+    BINDINGS = [Binding("w", "why", "Why this date", show=False)]
 
     def __init__(self, *, show_case: bool, **kwargs) -> None:
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.show_case = show_case
         self.rows_data: list[tuple[Deadline, CaseView]] = []
+        self.set_columns([c for c in COLUMNS if show_case or c.label != "Case"])
 
-    def _ensure_columns(self) -> None:
-        """Columns are added on first use: the screen may fill us before we mount."""
-        if not self.columns:
-            self.add_columns(*(["Status"] + (["Case"] if self.show_case else []) + ["Due", "What", "When"]))
-
-    def on_mount(self) -> None:
-        self._ensure_columns()
+    @property
+    def urgent(self) -> int:
+        """Rows that must stay in view: overdue and due soon."""
+        return sum(d.status in ("overdue", "due_soon") for d, _ in self.rows_data)
 
     def show(self, load: Caseload, items: list[tuple[Deadline, CaseView]]) -> None:
-        self._ensure_columns()
         items = sorted(items, key=lambda it: (STATUS_ORDER[it[0].status], it[0].due, it[0].case))
         self.rows_data = items
-        self.clear()
+        rows: list[tuple[list[object], str | None]] = []
         for i, (d, cv) in enumerate(items):
             when = distance(load.calendar, d.due, load.today, d.done)
             cells: list[object] = [status_text(d.status)]
             if self.show_case:
                 cells.append(d.case)
             cells += [fmt_date(d.due), d.label(cv.case), Text(when, style=STYLE[d.status])]
-            self.add_row(*cells, key=str(i))
+            rows.append((cells, str(i)))
         if not items:
-            self.add_row(*([Text("✓ nothing open", style="green")] + [""] * (len(self.columns) - 1)))
+            rows.append(([Text("✓ nothing open", style="green")] + [""] * (len(self.cols) - 1), None))
+        self.set_rows(rows)
 
     def current(self) -> tuple[Deadline, CaseView] | None:
         if not self.rows_data or self.cursor_row >= len(self.rows_data):
@@ -58,9 +62,7 @@ class DeadlinePanel(DataTable):
     def action_why(self) -> None:
         item = self.current()
         if item is not None:
-            from cptui.tui.screens.why import WhyScreen
-
-            self.app.push_screen(WhyScreen(item[0], item[1], self.app.caseload))  # type: ignore[attr-defined]
+            self.app.push_screen(WhyScreen(item[0], item[1], cptui_app(self).caseload))
 
 
 def open_items(cvs: list[CaseView], today: date, statuses: tuple[str, ...]) -> list[tuple[Deadline, CaseView]]:

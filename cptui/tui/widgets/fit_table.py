@@ -1,0 +1,134 @@
+"""A table that fits its width: columns drop in a declared order, one column shrinks.
+
+Sideways scrolling hides what a small terminal most needs and its scrollbar
+steals a row, so instead each table declares which columns matter least
+(``drop`` 1 goes first) and which one may be shortened with an ellipsis
+(``flex``). A dropped column can ``fold`` its text into another column so
+nothing essential disappears (the case id joins the deadline's name).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual import events
+from textual.widgets import DataTable
+
+PAD = 2  # DataTable's cell padding, one each side
+
+
+@dataclass(frozen=True)
+class Col:
+    label: str
+    drop: int = 0  # 0 never dropped; otherwise dropped in rising order when too wide
+    flex: bool = False  # shortened with an ellipsis before anything else is dropped
+    min_width: int = 12  # a flex column never shrinks below this
+    fold: str | None = None  # when dropped, prefix this column's cell with ours
+    hide_empty: bool = False  # left out while every cell is empty (e.g. git state)
+
+
+def _text(cell: Any) -> Text:
+    return cell.copy() if isinstance(cell, Text) else Text(str(cell))
+
+
+def _width(cell: Any) -> int:
+    return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
+
+
+def plan_columns(cols: Sequence[Col], widths: Sequence[int], avail: int) -> tuple[list[int], dict[int, int]]:
+    """Which columns to show, and the width of any shortened flex column.
+
+    Columns drop in their declared order until the flex columns, at their
+    minimum, leave room; the rest is taken from the flex columns, last first.
+    """
+    shown = list(range(len(cols)))
+    flex = [i for i, c in enumerate(cols) if c.flex]
+
+    def need(idx: list[int], squeeze: bool) -> int:
+        return sum((min(widths[i], cols[i].min_width) if squeeze and i in flex else widths[i]) + PAD
+                   for i in idx)
+
+    for i in sorted((i for i, c in enumerate(cols) if c.drop), key=lambda i: cols[i].drop):
+        if need(shown, True) <= avail:
+            break
+        shown.remove(i)
+    over = need(shown, False) - avail
+    fixed: dict[int, int] = {}
+    for i in reversed(flex):  # the later (less important) flex column gives way first
+        if over <= 0 or i not in shown:
+            continue
+        cut = min(over, max(0, widths[i] - cols[i].min_width))
+        if cut:
+            fixed[i] = widths[i] - cut
+            over -= cut
+    return shown, fixed
+
+
+class FitTable(DataTable):
+    """A DataTable fed whole rows; it chooses the columns that fit on every resize."""
+
+    DEFAULT_CSS = "FitTable { overflow-x: hidden; scrollbar-size-vertical: 1; }"
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.cols: list[Col] = []
+        self.full_rows: list[tuple[list[Any], str | None]] = []
+        self._layout: tuple[tuple[int, ...], tuple[tuple[int, int], ...]] | None = None
+
+    def set_columns(self, cols: Sequence[Col]) -> None:
+        self.cols = list(cols)
+        self._layout = None
+
+    def set_rows(self, rows: Sequence[tuple[Sequence[Any], str | None]]) -> None:
+        """Replace every row; ``rows`` are (all cells, row key)."""
+        self.full_rows = [(list(cells), key) for cells, key in rows]
+        self._layout = None
+        self._draw()
+
+    @property
+    def available(self) -> int:
+        width = self.size.width or (self.app.size.width - 2)
+        return max(10, width - 1)  # the vertical scrollbar, when there is one
+
+    def _draw(self) -> None:
+        if not self.cols:
+            return
+        widths = [max([cell_len(c.label)] + [_width(cells[i]) for cells, _ in self.full_rows])
+                  for i, c in enumerate(self.cols)]
+        live = [i for i, c in enumerate(self.cols)
+                if not (c.hide_empty and not any(str(cells[i]) for cells, _ in self.full_rows))]
+        sub_shown, sub_fixed = plan_columns([self.cols[i] for i in live], [widths[i] for i in live],
+                                            self.available)
+        shown = [live[j] for j in sub_shown]
+        fixed = {live[j]: w for j, w in sub_fixed.items()}
+        layout = (tuple(shown), tuple(sorted(fixed.items())))
+        if layout == self._layout and self.row_count == len(self.full_rows):
+            return
+        self._layout = layout
+        row, col = self.cursor_row, self.cursor_column
+        self.clear(columns=True)
+        for i in shown:
+            # Explicit widths: DataTable's own auto widths catch up only on a later refresh,
+            # which drew the cursor row (and first snapshots) with stale, shifted columns.
+            self.add_column(self.cols[i].label, width=fixed.get(i, widths[i]), key=self.cols[i].label)
+        labels = {c.label: i for i, c in enumerate(self.cols)}
+        for cells, key in self.full_rows:
+            out = {i: cells[i] for i in shown}
+            for i, c in enumerate(self.cols):
+                target = labels.get(c.fold or "")
+                if i not in shown and target in out and str(cells[i]):
+                    out[target] = Text.assemble(_text(cells[i]), " ", _text(out[target]))
+            for i, w in fixed.items():
+                t = _text(out[i])
+                t.truncate(w, overflow="ellipsis")
+                out[i] = t
+            self.add_row(*[out[i] for i in shown], key=key)
+        if self.row_count:
+            self.move_cursor(row=min(row, self.row_count - 1), column=min(col, len(shown) - 1),
+                             animate=False, scroll=False)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._draw()

@@ -1,0 +1,115 @@
+"""At 80x24 every screen keeps what it exists to show (issue 16).
+
+Each test looks at what is actually on screen: a widget's region, the
+columns a table shows, the footer keys that fit in the width.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from textual.widgets import DataTable, Static
+from textual.widgets._footer import FooterKey
+
+from conftest import DEMO
+from cptui.caseload import load_caseload
+from cptui.dates import distance
+from cptui.tui.app import make_app
+from cptui.tui.widgets.deadline_panel import DeadlinePanel
+from tui_helpers import TODAY, plain, ready
+
+SMALL = (80, 24)
+
+
+def labels(table: DataTable) -> list[str]:
+    return [str(c.label) for c in table.columns.values()]
+
+
+def fits_width(table: DataTable) -> bool:
+    """No sideways scrolling: the columns fit the table and no scrollbar steals a row."""
+    return (not table.show_horizontal_scrollbar
+            and table.virtual_size.width <= table.scrollable_content_region.width)
+
+
+def footer_keys(app) -> list[str]:
+    """Keys of the footer that are fully on screen."""
+    width = app.size.width
+    return [k.key_display or k.key for k in app.screen.query(FooterKey)
+            if k.region.width and k.region.right <= width]
+
+
+async def test_case_overview_keeps_urgent_deadlines_readable() -> None:
+    load = load_caseload(DEMO, TODAY)
+    cv = load.get("CP-2026-0005")  # several practice flags, four urgent deadlines
+    n_flags = sum(1 for p in cv.problems if p.severity == "warning")
+    assert n_flags >= 4
+    urgent = [d for d in cv.open_deadlines if d.status in ("overdue", "due_soon")]
+    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0005")
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        panel = app.screen.query_one("#deadlines", DeadlinePanel)
+        assert labels(panel)[:4] == ["Status", "Due", "What", "When"]
+        assert panel.region.height >= len(urgent) + 3  # header + borders
+        assert not panel.region.intersection(app.screen.query_one("#body").region)
+        whens = [str(panel.get_row_at(i)[3]) for i in range(len(urgent))]
+        assert sorted(whens) == sorted(distance(load.calendar, d.due, TODAY) for d in urgent)
+        assert fits_width(panel)
+        flags = app.screen.query_one("#flags", Static)
+        assert flags.region.height == 1 and f"Practice flags ({n_flags})" in plain(flags)
+        await pilot.press("f")
+        await pilot.pause()
+        assert flags.region.height > 1 or "Practice flags" in str(flags.border_title)
+
+
+async def test_case_header_one_line_per_child_or_collapsed() -> None:
+    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0006")  # three children
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        header = app.screen.query_one("#case-header", Static)
+        assert header.region.height <= 2
+        assert "3 children" in plain(header)
+
+
+async def test_caseload_columns_fit_without_sideways_scrolling() -> None:
+    today = date(2026, 11, 24)  # nine overdue across the demo: more than half the panel's share
+    app = make_app(DEMO, today=today)
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        cases = app.screen.query_one("#cases", DataTable)
+        assert labels(cases)[:4] == ["Case", "Overdue", "Due soon", "Next deadline"]
+        assert fits_width(cases) and fits_width(app.screen.query_one("#deadlines", DataTable))
+        overdue = sum(d.status == "overdue" for d in load_caseload(DEMO, today).deadlines())
+        assert app.screen.query_one("#deadlines").region.height >= overdue + 3  # every overdue row
+        assert cases.region.height >= 6
+        clock = plain(app.screen.query_one("#clock", Static))
+        assert "due soon" in clock and len(clock) <= 80
+
+
+async def test_plan_and_core_group_tables_at_80x24() -> None:
+    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0006")
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        await pilot.press("p")
+        await pilot.pause()
+        actions = app.screen.query_one("#actions", DataTable)
+        assert {"Status", "Action", "Owner", "Due"} <= set(labels(actions)) and fits_width(actions)
+        assert actions.region.height >= 4
+        await pilot.press("g")
+        await pilot.pause()
+        meetings = app.screen.query_one("#meetings", DataTable)
+        assert meetings.region.height >= 3 + 4 and fits_width(meetings)  # all four meetings
+        assert fits_width(app.screen.query_one("#members", DataTable))
+        assert {"Date", "Status"} <= set(labels(meetings))
+
+
+async def test_footer_shows_help_and_quit_everywhere() -> None:
+    app = make_app(DEMO, today=TODAY)
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        assert {"?", "q"} <= set(footer_keys(app)), footer_keys(app)
+        await pilot.press("enter")
+        await pilot.pause()
+        for key in ("c", "t", "p", "g"):
+            await pilot.press(key)
+            await pilot.pause()
+            assert {"?", "q"} <= set(footer_keys(app)), (key, footer_keys(app))
