@@ -250,7 +250,7 @@ def cmd_git_setup(folder: Path) -> int:
 def cmd_merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> int:
     """Git's contract: leave the result in OURS; exit 0 if clean, 1 if conflicted."""
     import subprocess
-    import tomllib
+    from cptui import tomlread as tomllib  # the merge parses with the same reader
 
     from cptui.merge import Unsupported, merge
     from cptui.storage import write_atomic

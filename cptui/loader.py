@@ -1,7 +1,7 @@
 """Read and validate case files: every problem collected, nothing raised.
 
-Reading uses stdlib ``tomllib`` (about ten times faster than tomlkit); tomlkit
-is kept for writing. A file with any error is "broken": it is listed with its
+Reading goes through ``cptui.tomlread`` (compiled tomli where installed, else
+stdlib tomllib; both far faster than tomlkit, which is kept for writing). A file with any error is "broken": it is listed with its
 problems, never used for deadlines and never written over, and it never stops
 the other files loading.
 """
@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from cptui import SCHEMA
+from cptui import SCHEMA, tomlread
 from cptui.locate import Locator, PathKey
 from cptui.model import (
     ACTION_STATUSES,
@@ -96,8 +95,8 @@ def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None) ->
             err(msg, line, 1)
         return ReadResult(None, text, probs, digest)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+        data = tomlread.loads(text)
+    except tomlread.TOMLDecodeError as e:
         msg = str(e)
         m = _POS.search(msg)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)

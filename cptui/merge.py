@@ -18,7 +18,7 @@ only what came from their side changes.
 from __future__ import annotations
 
 import re
-import tomllib
+from cptui import tomlread as tomllib  # one reader: compiled tomli where installed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

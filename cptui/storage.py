@@ -18,7 +18,7 @@ import hashlib
 import os
 import re
 import tempfile
-import tomllib
+from cptui import tomlread as tomllib  # one reader: compiled tomli where installed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
