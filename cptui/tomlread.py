@@ -8,9 +8,6 @@ the choice never changes what a user sees. tomlkit is for writing only.
 
 from __future__ import annotations
 
-import tomllib
-from typing import Any
-
 try:  # the compiled wheel; a pure-Python tomli would be no faster, but no slower either
     import tomli as _tomli
 except ImportError:  # pragma: no cover - tomli is a dependency, but never required
@@ -21,6 +18,8 @@ if _tomli is not None:
     BACKEND = "tomli"
     TOMLDecodeError: type[ValueError] = _tomli.TOMLDecodeError  # what ``loads`` raises
 else:  # pragma: no cover
+    import tomllib
+
     loads = tomllib.loads
     BACKEND = "tomllib"
     TOMLDecodeError = tomllib.TOMLDecodeError
