@@ -53,8 +53,13 @@ class ReadResult:
     digest: str
 
 
-def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None) -> ReadResult:
-    """Bytes -> dict, reporting encoding, conflict and syntax problems."""
+def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None,
+              digest: str | None = None) -> ReadResult:
+    """Bytes -> dict, reporting encoding, conflict and syntax problems.
+
+    ``raw`` and its SHA-256 ``digest``, when the caller has them, save a
+    second read and a second hash.
+    """
     name = shown or display_path(path)
     probs: list[Problem] = []
 
@@ -72,7 +77,8 @@ def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None) ->
     except OSError as e:
         err(f"cannot be read: {e.strerror or e}")
         return ReadResult(None, "", probs, "")
-    digest = hashlib.sha256(raw).hexdigest()
+    if digest is None:
+        digest = hashlib.sha256(raw).hexdigest()
     if len(raw) > MAX_BYTES:
         err(f"is {len(raw) // 1024} KB; a case file is never this large, so it was not read")
         return ReadResult(None, "", probs, digest)
@@ -89,7 +95,9 @@ def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None) ->
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         err("is not valid UTF-8 text (save it as UTF-8)", line, col)
         return ReadResult(None, "", probs, digest)
-    conflicts = describe_conflicts(text.splitlines())
+    # The line scan only where a marker could be (any line break counts, as in splitlines).
+    marked = "<<<<<<<" in text or "=======" in text or ">>>>>>>" in text or "|||||||" in text
+    conflicts = describe_conflicts(text.splitlines()) if marked else None
     if conflicts:
         for line, msg in conflicts:
             err(msg, line, 1)

@@ -134,3 +134,91 @@ def test_deadlines_never_needs_the_holidays_library() -> None:
         f"    rc = cptui.cli.main(['deadlines', '--cases', {str(DEMO)!r}, '--format', 'json'])\n"
         "print(rc, 'holidays' in sys.modules, 'jinja2' in sys.modules)\n")
     assert out == "0 False False"
+
+
+# --- 3. the lean cold load: byte-identical to the plain per-file path --------------------------
+
+
+def _reference(folder: Path, today: date) -> tuple[str, str]:
+    """What `deadlines --format json` and `check` print, built the plain way:
+    stdlib tomllib, `load_one` per file, the stdlib JSON encoder, no cache."""
+    import json
+
+    from cptui.caseload import case_files, load_one
+    from cptui.dates import WorkCalendar
+    from cptui.settings import load_settings
+
+    settings, probs = load_settings(folder)
+    cal = WorkCalendar(settings.non_working_days)
+    soon = cal.add(today, settings.warn)
+    problems, parts = list(probs), []
+    for path in case_files(folder):
+        cv, more = load_one(path, settings, cal, today, soon)
+        problems += more
+        if cv is not None and cv.deadlines:
+            rows = sorted(cv.deadlines, key=lambda d: (d.due, d.rule, d.child or "", d.source))
+            parts.append(",\n  ".join(json.dumps(d.as_json(), ensure_ascii=False) for d in rows))
+    out = ("[\n  " + ",\n  ".join(parts) + "\n]" if parts else "[]") + "\n"
+    problems.sort(key=lambda p: (p.path, p.line or 0, p.col or 0))
+    return out, "".join(f"{p}\n" for p in problems)
+
+
+def _cli(capsys, *argv: str) -> tuple[int, str, str]:
+    from cptui.cli import main
+
+    capsys.readouterr()
+    rc = main(list(argv))
+    o = capsys.readouterr()
+    return rc, o.out, o.err
+
+
+@pytest.mark.parametrize("which", ["demo", "generated", "bad"])
+def test_cold_and_warm_output_is_the_plain_paths_byte_for_byte(which, generated, bad, capsys,
+                                                               tmp_path, monkeypatch) -> None:
+    folder = {"demo": DEMO, "generated": generated, "bad": bad}[which]
+    monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / "cache"))
+    with monkeypatch.context() as m:
+        m.setattr(tomlread, "loads", tomllib.loads)
+        m.setattr(tomlread, "TOMLDecodeError", tomllib.TOMLDecodeError)
+        want_json, want_check = _reference(folder, TODAY)
+    for run in ("cold", "warm"):
+        _, got_json, _ = _cli(capsys, "deadlines", "--cases", str(folder), "--format", "json",
+                              "--today", TODAY.isoformat())
+        assert got_json == want_json, run
+        _, got_check, _ = _cli(capsys, "check", str(folder), "--today", TODAY.isoformat())
+        assert got_check == want_check, run
+    if which == "bad":
+        assert want_check.count(": error: ") >= 25
+
+
+def test_conflict_markers_found_anywhere_in_a_line_start(tmp_path: Path) -> None:
+    """The marker pre-check must not skip a conflict the full scan would report."""
+    from cptui.loader import read_toml
+
+    body = (DEMO / "CP-2026-0003.toml").read_text(encoding="utf-8")
+    markers = ("<<<<<<< ours", "=======", ">>>>>>> theirs", "||||||| base", "=======\t")
+    breaks = ("\n", "\r", "\u2028")  # every break splitlines() knows starts a line
+    for marker, brk in ((m, b) for m in markers for b in breaks):
+        p = tmp_path / "CP-2026-0003.toml"
+        p.write_bytes((body + brk + marker + "\n").encode("utf-8"))
+        res = read_toml(p, p.name)
+        assert res.data is None and "conflict" in res.problems[0].message, (marker, brk)
+
+
+def test_json_rows_match_the_stdlib_encoder() -> None:
+    """The fast row encoder writes exactly what json.dumps(ensure_ascii=False) writes."""
+    import json
+
+    from hypothesis import given, settings, strategies as st
+
+    from cptui.caseload import encode_row
+
+    value = st.one_of(st.none(), st.booleans(), st.integers(), st.text(),
+                      st.floats(allow_nan=True, allow_infinity=True))
+
+    @settings(max_examples=500, deadline=None)
+    @given(st.dictionaries(st.text(), value, max_size=10))
+    def check(row: dict) -> None:
+        assert encode_row(row) == json.dumps(row, ensure_ascii=False)
+
+    check()
