@@ -15,7 +15,7 @@ import pickle
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Iterator
 
 from cptui.dates import HOLIDAY_SPAN, WorkCalendar, fmt_date
 from cptui.flags import practice_flags
@@ -168,7 +168,7 @@ def case_entries(folder: Path) -> list[os.DirEntry]:
 
 def load_caseload(folder: Path, today: date | None = None, use_cache: bool = True,
                   progress: Callable[[int, int, Caseload], None] | None = None,
-                  every: int = 500, models: bool = True) -> Caseload:
+                  every: int = 500, models: bool = True, workers: int | None = None) -> Caseload:
     """Load every case file in ``folder``.
 
     Results are cached per file, keyed by a hash of the file's bytes (never
@@ -177,7 +177,11 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     ``progress(done, total, caseload_so_far)`` is called every ``every`` files.
     With ``models=False`` (the JSON output) cached cases are not rebuilt at
     all: their deadlines come back as ready-made JSON lines in ``json_lines``.
+    ``workers``: processes for changed files (see cptui.pool); None decides
+    from the number of CPUs and of changed files, 0 or 1 loads serially.
     """
+    from cptui import pool
+
     settings, problems = load_settings(folder)
     if today is not None:
         source = "--today"
@@ -201,16 +205,28 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     gc_was = gc.isenabled()
     gc.disable()  # many long-lived objects: cyclic GC passes only slow loading down
     try:
-        for i, (entry, path) in enumerate(zip(entries, files), 1):
+        # Read and hash everything first: how many files changed decides the pool.
+        todo: list[tuple[bytes | None, int | None, str | None, tuple | None]] = []
+        for entry, path in zip(entries, files):
             raw, mode = _read(entry)
             digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
             hit = cache.get(path, digest) if cache is not None and digest is not None else None
+            todo.append((None, None, digest, hit) if hit is not None else (raw, mode, digest, None))
+        stale = [(files[i], raw, mode, digest) for i, (raw, mode, digest, hit) in enumerate(todo)
+                 if hit is None and raw is not None]
+        n = pool.workers_for(len(stale), workers)
+        done = _pool_results(stale, n, settings, cal, today, soon_until)
+        for i, (path, (raw, mode, digest, hit)) in enumerate(zip(files, todo), 1):
             if hit is not None:
                 blob, probs, lines = hit
                 cv = pickle.loads(blob) if (models and blob) else None
             else:
-                cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest)
-                lines = json_lines(cv.deadlines) if cv is not None else ""
+                got = next(done, None) if raw is not None else None
+                if got is None:
+                    cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest)
+                    lines = json_lines(cv.deadlines) if cv is not None else ""
+                else:
+                    cv, probs, lines = got
                 if cache is not None and digest is not None:
                     cache.put(path, digest, cv, probs, lines)
             load.problems.extend(probs)
@@ -229,6 +245,30 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     if cache is not None:
         cache.save()
     return load
+
+
+def _pool_results(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: date,
+                  soon_until: date) -> Iterator[tuple]:
+    """The pool's results for ``stale`` in order; stops early (the rest load
+    serially, in order) if there is no pool or a worker dies."""
+    if n < 2 or not stale:
+        return iter(())
+    return _pooled(stale, n, settings, cal, today, soon_until)
+
+
+def _pooled(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: date,
+            soon_until: date) -> Iterator[tuple]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    from cptui import pool
+
+    results = pool.load_stale(stale, n, settings, cal, today, soon_until)
+    if results is None:
+        return
+    try:
+        yield from results
+    except (BrokenProcessPool, OSError):
+        return
 
 
 def _read(entry: os.DirEntry) -> tuple[bytes | None, int | None]:

@@ -222,3 +222,102 @@ def test_json_rows_match_the_stdlib_encoder() -> None:
         assert encode_row(row) == json.dumps(row, ensure_ascii=False)
 
     check()
+
+
+# --- 4. the process pool: identical to the serial path ----------------------------------------
+
+
+def _snapshot(load) -> tuple:
+    """Everything a screen or a command reads from a caseload."""
+    from cptui.cli import render_table
+
+    return ([(cv.case, cv.profile.name, cv.deadlines, cv.problems) for cv in load.cases],
+            [(b.path, b.problems) for b in load.broken], load.problems, load.json_lines,
+            render_table(load, True))
+
+
+def _count_pools(monkeypatch) -> list[int]:
+    from cptui import pool
+
+    used: list[int] = []
+    real = pool.load_stale
+
+    def spy(*a, **k):
+        used.append(len(a[0]))
+        return real(*a, **k)
+
+    monkeypatch.setattr(pool, "load_stale", spy)
+    return used
+
+
+@pytest.mark.parametrize("which", ["demo", "generated", "bad"])
+def test_pool_gives_what_the_serial_path_gives(which, generated, bad, tmp_path, monkeypatch) -> None:
+    from cptui.caseload import load_caseload
+
+    folder = {"demo": DEMO, "generated": generated, "bad": bad}[which]
+    used = _count_pools(monkeypatch)
+    serial = load_caseload(folder, TODAY, use_cache=False, workers=1)
+    assert used == []
+    pooled = load_caseload(folder, TODAY, use_cache=False, workers=2)
+    assert len(used) == 1 and used[0] >= len(serial.cases)
+    assert _snapshot(pooled) == _snapshot(serial)
+    # through the cache: the pool fills it, and a warm load reads back the same
+    for models in (True, False):
+        monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / f"cache-{models}"))
+        cold = load_caseload(folder, TODAY, workers=2, models=models)
+        warm = load_caseload(folder, TODAY, workers=2, models=models)
+        assert cold.json_lines == warm.json_lines == serial.json_lines
+        assert cold.problems == warm.problems == serial.problems
+        if models:
+            assert _snapshot(cold) == _snapshot(warm) == _snapshot(serial)
+    assert len(used) == 3  # the warm loads found nothing stale
+
+
+def test_pool_from_a_thread_does_not_fork(generated, monkeypatch) -> None:
+    """The app loads on a worker thread: forking a threaded process is unsafe."""
+    import threading
+
+    from cptui import pool
+    from cptui.caseload import load_caseload
+
+    methods: list[str] = []
+    real = pool.start_method
+    monkeypatch.setattr(pool, "start_method", lambda: methods.append(real()) or methods[-1])
+    out: list = []
+    t = threading.Thread(target=lambda: out.append(
+        load_caseload(generated, TODAY, use_cache=False, workers=2)))
+    t.start()
+    t.join()
+    assert methods and methods[0] in ("forkserver", "spawn")
+    assert _fresh("from cptui import pool; print(pool.start_method())") == "fork"  # the CLI
+    serial = load_caseload(generated, TODAY, use_cache=False, workers=1)
+    assert _snapshot(out[0]) == _snapshot(serial)
+
+
+def test_pool_only_when_many_files_changed_and_more_than_one_cpu(generated, tmp_path,
+                                                                 monkeypatch) -> None:
+    from cptui import pool
+    from cptui.caseload import load_caseload
+
+    monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / "cache"))
+    monkeypatch.setattr(pool, "cpu_count", lambda: 2)
+    used = _count_pools(monkeypatch)
+    load_caseload(generated, TODAY)  # 500 changed files: the pool
+    assert used == [500]
+    load_caseload(generated, TODAY)  # all cached: no pool
+    assert used == [500]
+    monkeypatch.setattr(pool, "POOL_MIN", 501)
+    load_caseload(generated, TODAY, use_cache=False)  # too few changed
+    monkeypatch.setattr(pool, "POOL_MIN", 1)
+    monkeypatch.setattr(pool, "cpu_count", lambda: 1)
+    load_caseload(generated, TODAY, use_cache=False)  # one CPU: never
+    assert used == [500]
+
+
+def test_no_pool_available_loads_serially(generated, monkeypatch) -> None:
+    from cptui import pool
+    from cptui.caseload import load_caseload
+
+    monkeypatch.setattr(pool, "load_stale", lambda *a, **k: None)
+    got = load_caseload(generated, TODAY, use_cache=False, workers=2)
+    assert _snapshot(got) == _snapshot(load_caseload(generated, TODAY, use_cache=False, workers=1))
