@@ -175,8 +175,9 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     its modification time) plus everything else a deadline depends on, so an
     unchanged file is not parsed again and a changed one always is.
     ``progress(done, total, caseload_so_far)`` is called every ``every`` files.
-    With ``models=False`` (the JSON output) cached cases are not rebuilt at
-    all: their deadlines come back as ready-made JSON lines in ``json_lines``.
+    With ``models=False`` (the JSON output) no case models are kept (cached
+    ones are not even rebuilt): deadlines come back as JSON lines in
+    ``json_lines``, and ``cases`` stays empty.
     ``workers``: processes for changed files (see cptui.pool); None decides
     from the number of CPUs and of changed files, 0 or 1 loads serially.
     """
@@ -195,8 +196,12 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     if not folder.is_dir():
         load.problems.append(Problem(display_path(folder), None, None, "error", "no such folder"))
         return load
+    from cptui import cache as cache_format
     from cptui.cache import Cache
     from cptui.storage import clean_stale_temps
+
+    # A worker's pickled case can go into a pickling cache as it is (see _Pickled).
+    blobs = getattr(cache_format, "FORMAT", None) == 2
 
     clean_stale_temps(folder)  # a save killed mid-way leaves only a temp file; tidy it
     cache = Cache.open(folder, today, settings) if use_cache else None
@@ -225,10 +230,15 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
                 if got is None:
                     cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest)
                     lines = json_lines(cv.deadlines) if cv is not None else ""
-                else:
-                    cv, probs, lines = got
+                    kept = cv
+                else:  # from a worker, pickled there
+                    blob, probs, lines = got
+                    cv = pickle.loads(blob) if blob is not None and (models or not blobs) else None
+                    kept = _Pickled(blob) if blob is not None and blobs and cv is None else cv
                 if cache is not None and digest is not None:
-                    cache.put(path, digest, cv, probs, lines)
+                    cache.put(path, digest, kept, probs, lines)
+                if not models:
+                    cv = None  # as for cached files: the JSON output needs no models
             load.problems.extend(probs)
             if lines:
                 load.json_lines.append(lines)
@@ -245,6 +255,19 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     if cache is not None:
         cache.save()
     return load
+
+
+class _Pickled:
+    """A CaseView a worker already pickled, for a cache that pickles what it is
+    given: pickling this copies the bytes, unpickling them gives the CaseView."""
+
+    __slots__ = ("blob",)
+
+    def __init__(self, blob: bytes) -> None:
+        self.blob = blob
+
+    def __reduce__(self) -> tuple:
+        return pickle.loads, (self.blob,)
 
 
 def _pool_results(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: date,

@@ -32,7 +32,7 @@ if TYPE_CHECKING:
 POOL_MIN = 200  # fewer stale files than this load faster in one process
 
 Job = tuple[Path, bytes, int | None, str]  # path, bytes, st_mode, SHA-256
-Result = tuple["CaseView | None", "list[Problem]", str]  # case, problems, JSON lines
+Result = tuple["bytes | None", "list[Problem]", str]  # pickled CaseView, problems, JSON lines
 
 
 def cpu_count() -> int:
@@ -70,7 +70,13 @@ def _init(settings: Settings, cal: WorkCalendar, today: date, soon_until: date) 
 
 
 def _work(jobs: list[Job]) -> list[Result]:
-    """In a worker: the serial per-file path for each job of a chunk."""
+    """In a worker: the serial per-file path for each job of a chunk.
+
+    Each case comes back pickled here, in parallel: the parent unpickles only
+    the cases it keeps, and the cache can store the bytes as they are.
+    """
+    import pickle
+
     from cptui.caseload import json_lines, load_one
 
     settings, cal, today, soon_until = _CTX
@@ -80,7 +86,10 @@ def _work(jobs: list[Job]) -> list[Result]:
         out: list[Result] = []
         for path, raw, mode, digest in jobs:
             cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest)
-            out.append((cv, probs, json_lines(cv.deadlines) if cv is not None else ""))
+            if cv is None:
+                out.append((None, probs, ""))
+            else:
+                out.append((pickle.dumps(cv, pickle.HIGHEST_PROTOCOL), probs, json_lines(cv.deadlines)))
         return out
     finally:
         if gc_was:

@@ -270,6 +270,9 @@ def test_pool_gives_what_the_serial_path_gives(which, generated, bad, tmp_path, 
         assert cold.problems == warm.problems == serial.problems
         if models:
             assert _snapshot(cold) == _snapshot(warm) == _snapshot(serial)
+        else:
+            assert cold.cases == warm.cases == []  # the JSON output keeps no models
+            assert [b.path for b in cold.broken] == [b.path for b in serial.broken]
     assert len(used) == 3  # the warm loads found nothing stale
 
 
