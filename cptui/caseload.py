@@ -207,6 +207,7 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     cache = Cache.open(folder, today, settings) if use_cache else None
     entries = case_entries(folder)
     files = [folder / e.name for e in entries]
+    names = display_names(folder, [e.name for e in entries])
     gc_was = gc.isenabled()
     gc.disable()  # many long-lived objects: cyclic GC passes only slow loading down
     try:
@@ -217,18 +218,19 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
             digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
             hit = cache.get(path, digest) if cache is not None and digest is not None else None
             todo.append((None, None, digest, hit) if hit is not None else (raw, mode, digest, None))
-        stale = [(files[i], raw, mode, digest) for i, (raw, mode, digest, hit) in enumerate(todo)
-                 if hit is None and raw is not None]
+        stale = [(files[i], raw, mode, digest, names[i]) for i, (raw, mode, digest, hit)
+                 in enumerate(todo) if hit is None and raw is not None]
         n = pool.workers_for(len(stale), workers)
         done = _pool_results(stale, n, settings, cal, today, soon_until)
-        for i, (path, (raw, mode, digest, hit)) in enumerate(zip(files, todo), 1):
+        for i, (path, name, (raw, mode, digest, hit)) in enumerate(zip(files, names, todo), 1):
             if hit is not None:
                 blob, probs, lines = hit
                 cv = pickle.loads(blob) if (models and blob) else None
             else:
                 got = next(done, None) if raw is not None else None
                 if got is None:
-                    cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest)
+                    cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest,
+                                         name)
                     lines = json_lines(cv.deadlines) if cv is not None else ""
                     kept = cv
                 else:  # from a worker, pickled there
@@ -294,6 +296,15 @@ def _pooled(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: d
         return
 
 
+def display_names(folder: Path, names: list[str]) -> list[str]:
+    """``display_path(folder / name)`` for each name, with the folder's part
+    worked out once (display_path asks for the working directory every call)."""
+    base = display_path(folder / "x")[:-1]  # the folder as shown, with its separator
+    if display_path(folder / "x") != base + "x":  # pragma: no cover - defensive
+        return [display_path(folder / n) for n in names]
+    return [base + "".join(c if c.isprintable() else repr(c)[1:-1] for c in n) for n in names]
+
+
 def _read(entry: os.DirEntry) -> tuple[bytes | None, int | None]:
     """(bytes, st_mode) of a regular file from one open; (None, None) leaves
     links, folders and unreadable files to read_toml, which says what is wrong."""
@@ -315,10 +326,11 @@ def _read(entry: os.DirEntry) -> tuple[bytes | None, int | None]:
 
 def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
              soon_until: date, raw: bytes | None = None, mode: int | None = None,
-             digest: str | None = None) -> tuple[CaseView | None, list[Problem]]:
+             digest: str | None = None, name: str | None = None
+             ) -> tuple[CaseView | None, list[Problem]]:
     """One file, end to end. ``raw``/``mode``/``digest``: already read, stat-ed
-    and hashed by the caller, so the file is opened once."""
-    name = display_path(path)
+    and hashed by the caller, so the file is opened once; ``name`` as shown."""
+    name = name or display_path(path)
     res = read_toml(path, name, raw, digest)
     probs = list(res.problems)
     if res.data is None:

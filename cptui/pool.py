@@ -31,7 +31,7 @@ if TYPE_CHECKING:
 
 POOL_MIN = 200  # fewer stale files than this load faster in one process
 
-Job = tuple[Path, bytes, int | None, str]  # path, bytes, st_mode, SHA-256
+Job = tuple[Path, bytes, int | None, str, str]  # path, bytes, st_mode, SHA-256, name shown
 Result = tuple["bytes | None", "list[Problem]", str]  # pickled CaseView, problems, JSON lines
 
 
@@ -84,8 +84,8 @@ def _work(jobs: list[Job]) -> list[Result]:
     gc.disable()  # as in the parent: many long-lived objects, no cycles worth finding
     try:
         out: list[Result] = []
-        for path, raw, mode, digest in jobs:
-            cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest)
+        for path, raw, mode, digest, name in jobs:
+            cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest, name)
             if cv is None:
                 out.append((None, probs, ""))
             else:

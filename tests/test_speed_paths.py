@@ -324,3 +324,18 @@ def test_no_pool_available_loads_serially(generated, monkeypatch) -> None:
     monkeypatch.setattr(pool, "load_stale", lambda *a, **k: None)
     got = load_caseload(generated, TODAY, use_cache=False, workers=2)
     assert _snapshot(got) == _snapshot(load_caseload(generated, TODAY, use_cache=False, workers=1))
+
+
+def test_display_names_for_a_folder_match_display_path(bad: Path, monkeypatch) -> None:
+    """Names worked out once per folder are what display_path gives file by file."""
+    import os
+
+    from cptui.caseload import display_names
+    from cptui.problems import display_path
+
+    names = sorted(os.listdir(bad))
+    assert any("\n" in n for n in names)
+    for cwd in (bad, bad.parent, bad.parent.parent, Path("/"), DEMO):
+        monkeypatch.chdir(cwd)
+        for folder in (bad, Path(os.path.relpath(bad, cwd)), bad / ".." / bad.name):
+            assert display_names(folder, names) == [display_path(folder / n) for n in names], (cwd, folder)
