@@ -273,6 +273,8 @@ def test_pool_gives_what_the_serial_path_gives(which, generated, bad, tmp_path, 
         else:
             assert cold.cases == warm.cases == []  # the JSON output keeps no models
             assert [b.path for b in cold.broken] == [b.path for b in serial.broken]
+            # cases a worker stored for the JSON output come back whole for the app
+            assert _snapshot(load_caseload(folder, TODAY, models=True)) == _snapshot(serial)
     assert len(used) == 3  # the warm loads found nothing stale
 
 
