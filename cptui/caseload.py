@@ -283,8 +283,6 @@ def _pool_results(stale: list, n: int, settings: Settings, cal: WorkCalendar, to
 
 def _pooled(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: date,
             soon_until: date) -> Iterator[tuple]:
-    from concurrent.futures.process import BrokenProcessPool
-
     from cptui import pool
 
     results = pool.load_stale(stale, n, settings, cal, today, soon_until)
@@ -292,8 +290,8 @@ def _pooled(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: d
         return
     try:
         yield from results
-    except (BrokenProcessPool, OSError):
-        return
+    except Exception:  # a worker died or failed: the serial path redoes the rest (and
+        return  # raises there, with a real traceback, if the failure was the file's)
 
 
 def display_names(folder: Path, names: list[str]) -> list[str]:

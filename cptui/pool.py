@@ -45,10 +45,34 @@ def cpu_count() -> int:
 
 def workers_for(stale: int, workers: int | None) -> int:
     """How many worker processes for ``stale`` changed files; 0 means load serially."""
+    if start_method() != "fork" and not main_is_reimportable():
+        return 0
     if workers is not None:
         return workers if workers > 1 else 0
     n = cpu_count()
     return n if n > 1 and stale >= POOL_MIN else 0
+
+
+def main_is_reimportable() -> bool:
+    """forkserver and spawn workers re-run the main script as ``__mp_main__``:
+    safe for ``python -m``, the ``cptui`` script and any script that guards its
+    entry point with ``if __name__ == "__main__"``; a script without that
+    guard would start itself again in every worker, so it gets no pool."""
+    import sys
+
+    main = sys.modules.get("__main__")
+    name = getattr(getattr(main, "__spec__", None), "name", None)
+    if name is not None:
+        return True  # run with -m: multiprocessing never re-runs a package's __main__
+    path = getattr(main, "__file__", None)
+    if path is None:
+        return True  # interactive: nothing to re-run
+    try:
+        with open(path, encoding="utf-8", errors="replace") as f:
+            source = f.read()
+    except OSError:
+        return True  # (e.g. "<stdin>") workers fail to start, and loading goes on serially
+    return "__name__ == \"__main__\"" in source or "__name__ == '__main__'" in source
 
 
 def start_method() -> str:
@@ -108,16 +132,43 @@ def load_stale(jobs: list[Job], workers: int, settings: Settings, cal: WorkCalen
 
     method = start_method()
     ctx = mp.get_context(method)
-    if method == "forkserver":
-        ctx.set_forkserver_preload(["cptui.caseload"])
     size = max(16, min(256, len(jobs) // (workers * 4) or 1))
     try:
+        if method == "forkserver":
+            ctx.set_forkserver_preload(["cptui.caseload"])
+        _start_resource_tracker()
         ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
                                  initargs=(settings, cal, today, soon_until))
         futures = [ex.submit(_work, jobs[i:i + size]) for i in range(0, len(jobs), size)]
-    except (OSError, ImportError, NotImplementedError):
+    except Exception:  # no semaphores, no fds, ...: the caller loads serially
         return None
     return _collect(ex, futures)
+
+
+def _start_resource_tracker() -> None:
+    """Start multiprocessing's resource tracker with a real stderr.
+
+    The tracker hands ``sys.stderr.fileno()`` to its process; inside the app
+    Textual has replaced stderr with an object whose fileno() is -1, and
+    starting the tracker fails. Its stderr is /dev/null while it starts.
+    """
+    import sys
+    from multiprocessing import resource_tracker
+
+    err = sys.stderr
+    try:
+        ok = err is not None and err.fileno() >= 0
+    except Exception:
+        ok = False
+    if ok:
+        resource_tracker.ensure_running()
+        return
+    with open(os.devnull, "w") as null:
+        sys.stderr = null
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.stderr = err
 
 
 def _collect(ex: Any, futures: list[Any]) -> Iterator[Result]:

@@ -341,3 +341,82 @@ def test_display_names_for_a_folder_match_display_path(bad: Path, monkeypatch) -
         monkeypatch.chdir(cwd)
         for folder in (bad, Path(os.path.relpath(bad, cwd)), bad / ".." / bad.name):
             assert display_names(folder, names) == [display_path(folder / n) for n in names], (cwd, folder)
+
+
+def test_no_pool_from_a_thread_under_an_unguarded_script(tmp_path: Path, monkeypatch) -> None:
+    """forkserver/spawn workers would re-run a main script that has no __main__ guard."""
+    import sys
+    import types
+
+    from cptui import pool
+
+    monkeypatch.setattr(pool, "start_method", lambda: "forkserver")
+    for body, safe in (("run()\n", False), ("if __name__ == '__main__':\n    run()\n", True),
+                       ('if __name__ == "__main__":\n    run()\n', True)):
+        script = tmp_path / "main.py"
+        script.write_text(body, encoding="utf-8")
+        fake = types.ModuleType("__main__")
+        fake.__file__, fake.__spec__ = str(script), None
+        monkeypatch.setitem(sys.modules, "__main__", fake)
+        assert pool.main_is_reimportable() is safe
+        assert pool.workers_for(500, 2) == (2 if safe else 0)
+    monkeypatch.setattr(pool, "start_method", lambda: "fork")  # fork never re-runs main
+    assert pool.workers_for(500, 2) == 2
+
+
+APP_LIKE = '''
+import sys, threading
+from datetime import date
+from pathlib import Path
+from cptui import pool
+from cptui.caseload import load_caseload
+
+class FakeStderr:  # what Textual puts in sys.stderr while the app runs
+    def write(self, s): return len(s)
+    def flush(self): pass
+    def fileno(self): return -1
+
+if __name__ == "__main__":
+    used = []
+    real = pool.load_stale
+    pool.load_stale = lambda *a, **k: used.append(r := real(*a, **k)) or r
+    folder, out = Path(sys.argv[1]), []
+    sys.stderr = FakeStderr()
+    t = threading.Thread(target=lambda: out.append(load_caseload(folder, date(2026, 11, 23),
+                                                                 use_cache=False, workers=2)))
+    t.start(); t.join()
+    sys.stderr = sys.__stderr__
+    serial = load_caseload(folder, date(2026, 11, 23), use_cache=False, workers=1)
+    same = [(c.case, c.deadlines, c.problems) for c in out[0].cases] == [
+        (c.case, c.deadlines, c.problems) for c in serial.cases] and out[0].problems == serial.problems
+    print(len(used), used[0] is not None, same, len(serial.cases))
+'''
+
+
+def test_pool_starts_inside_the_app(generated: Path, tmp_path: Path) -> None:
+    """Under Textual, stderr has no file descriptor: the pool must still start
+    (it failed with ValueError 'bad value(s) in fds_to_keep' and crashed the load)."""
+    import subprocess
+    import sys
+
+    script = tmp_path / "app_like.py"
+    script.write_text(APP_LIKE, encoding="utf-8")
+    r = subprocess.run([sys.executable, str(script), str(generated)], capture_output=True,
+                       text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert r.stdout.split() == ["1", "True", "True", "500"]
+
+
+def test_a_pool_that_cannot_start_falls_back_to_serial(generated: Path, monkeypatch) -> None:
+    import concurrent.futures
+
+    from cptui import pool
+    from cptui.caseload import load_caseload
+
+    def refuse(*a, **k):
+        raise ValueError("bad value(s) in fds_to_keep")
+
+    monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
+    assert pool.load_stale([(generated / "x.toml", b"", None, "", "x")], 2, *[None] * 4) is None
+    got = load_caseload(generated, TODAY, use_cache=False, workers=2)
+    assert _snapshot(got) == _snapshot(load_caseload(generated, TODAY, use_cache=False, workers=1))
