@@ -93,14 +93,19 @@ def _code_hash() -> str:
 
 
 def _holiday_key() -> str:
-    """The bank-holiday table itself and the library's version: an updated
-    ``holidays`` must never leave old deadlines in place."""
-    import holidays
-
-    from cptui.dates import bank_holidays
+    """The bank-holiday table in use, and where it came from: a changed table
+    (a new cptui, or the ``holidays`` library when the shipped one is missing)
+    must never leave old deadlines in place."""
+    from cptui.dates import bank_holidays, shipped_bank_holidays
 
     days = ",".join(sorted(d.isoformat() for d in bank_holidays()))
-    return f"{getattr(holidays, '__version__', '?')}:{hashlib.sha256(days.encode()).hexdigest()}"
+    if shipped_bank_holidays() is not None:
+        source = "shipped"
+    else:  # the library fills in: its version is part of what the deadlines depend on
+        import holidays
+
+        source = f"holidays {getattr(holidays, '__version__', '?')}"
+    return f"{source}:{hashlib.sha256(days.encode()).hexdigest()}"
 
 
 def _context_key(today: date, settings: Any) -> str:

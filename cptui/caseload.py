@@ -11,10 +11,11 @@ import gc
 import hashlib
 import json
 import os
+import pickle  # only between the pool's worker processes, never from disk
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from cptui.dates import HOLIDAY_SPAN, WorkCalendar, fmt_date
 from cptui.flags import practice_flags
@@ -137,36 +138,67 @@ class Caseload:
             self.reload_file(cv.case.path)
 
 
+def _row_encoder() -> Callable[[dict], str]:
+    """json.dumps(row, ensure_ascii=False), from one C encoder built once.
+
+    ``JSONEncoder.encode`` builds a new C encoder on every call; a cold load
+    encodes one row per deadline, so building it once halves the cost.
+    """
+    from json import encoder as e
+
+    if e.c_make_encoder is None:  # a Python without the C accelerator
+        return json.JSONEncoder(ensure_ascii=False).encode
+
+    def default(o: object) -> object:
+        raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
+
+    c = e.c_make_encoder(None, default, e.encode_basestring, None, ": ", ", ", False, False, True)
+    return lambda row: "".join(c(row, 0))
+
+
+encode_row = _row_encoder()
+
+
 def json_lines(deadlines: list[Deadline]) -> str:
     """One case's deadlines as SPEC 6 JSON objects, one a line, in output order."""
     rows = sorted(deadlines, key=lambda d: (d.due, d.rule, d.child or "", d.source))
-    enc = json.JSONEncoder(ensure_ascii=False).encode
-    return ",\n  ".join(enc(d.as_json()) for d in rows)
+    return ",\n  ".join([encode_row(d.as_json()) for d in rows])
 
 
 def case_files(folder: Path) -> list[Path]:
     """Every case file: ``*.toml`` in the folder itself, except the settings."""
+    return [folder / e.name for e in case_entries(folder)]
+
+
+def case_entries(folder: Path) -> list[os.DirEntry]:
+    """The same files as directory entries, from one listing: whether each is a
+    regular file or a link comes with the listing, so no stat call is needed."""
     try:
-        names = sorted((e.name for e in os.scandir(folder)
-                        if e.name.endswith(".toml") and e.name != SETTINGS_FILE),
-                       key=lambda n: n[:-5])  # by stem, which is the case id
+        with os.scandir(folder) as it:
+            entries = [e for e in it if e.name.endswith(".toml") and e.name != SETTINGS_FILE]
     except OSError:
         return []
-    return [folder / n for n in names]
+    entries.sort(key=lambda e: e.name[:-5])  # by stem, which is the case id
+    return entries
 
 
 def load_caseload(folder: Path, today: date | None = None, use_cache: bool = True,
                   progress: Callable[[int, int, Caseload], None] | None = None,
-                  every: int = 500, models: bool = True) -> Caseload:
+                  every: int = 500, models: bool = True, workers: int | None = None) -> Caseload:
     """Load every case file in ``folder``.
 
     Results are cached per file, keyed by a hash of the file's bytes (never
     its modification time) plus everything else a deadline depends on, so an
     unchanged file is not parsed again and a changed one always is.
     ``progress(done, total, caseload_so_far)`` is called every ``every`` files.
-    With ``models=False`` (the JSON output) cached cases are not rebuilt at
-    all: their deadlines come back as ready-made JSON lines in ``json_lines``.
+    With ``models=False`` (the JSON output) no case models are kept (cached
+    ones are not even rebuilt): deadlines come back as JSON lines in
+    ``json_lines``, and ``cases`` stays empty.
+    ``workers``: processes for changed files (see cptui.pool); None decides
+    from the number of CPUs and of changed files, 0 or 1 loads serially.
     """
+    from cptui import pool
+
     settings, problems = load_settings(folder)
     if today is not None:
         source = "--today"
@@ -181,26 +213,46 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
         load.problems.append(Problem(display_path(folder), None, None, "error", "no such folder"))
         return load
     from cptui.cache import Cache
-    from cptui.storage import clean_stale_temps
+    from cptui.fsio import clean_stale_temps
 
     clean_stale_temps(folder)  # a save killed mid-way leaves only a temp file; tidy it
     cache = Cache.open(folder, today, settings, models) if use_cache else None
-    files = case_files(folder)
+    entries = case_entries(folder)
+    files = [folder / e.name for e in entries]
+    names = display_names(folder, [e.name for e in entries])
     gc_was = gc.isenabled()
     gc.disable()  # many long-lived objects: cyclic GC passes only slow loading down
     try:
-        for i, path in enumerate(files, 1):
-            raw = _read(path)
-            digest = hashlib.sha256(raw).hexdigest() if cache is not None and raw is not None else None
+        # Read and hash everything first: how many files changed decides the pool.
+        todo: list[tuple[bytes | None, int | None, str | None, tuple | None]] = []
+        for entry, path in zip(entries, files):
+            raw, mode = _read(entry)
+            digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
             hit = cache.get(path, digest) if cache is not None and digest is not None else None
+            todo.append((None, None, digest, hit) if hit is not None else (raw, mode, digest, None))
+        stale = [(files[i], raw, mode, digest, names[i]) for i, (raw, mode, digest, hit)
+                 in enumerate(todo) if hit is None and raw is not None]
+        n = pool.workers_for(len(stale), workers)
+        done = _pool_results(stale, n, settings, cal, today, soon_until)
+        for i, (path, name, (raw, mode, digest, hit)) in enumerate(zip(files, names, todo), 1):
             if hit is not None:
                 blob, probs, lines = hit
                 cv = cache.restore(blob, path) if (models and blob) else None
             else:
-                cv, probs = load_one(path, settings, cal, today, soon_until, raw)
-                lines = json_lines(cv.deadlines) if cv is not None else ""
+                got = next(done, None) if raw is not None else None
+                if got is None:
+                    cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest,
+                                         name)
+                    lines = json_lines(cv.deadlines) if cv is not None else ""
+                    kept = cv
+                else:  # from a worker, pickled there (in memory only; the cache is JSON)
+                    blob, probs, lines = got
+                    cv = pickle.loads(blob) if blob is not None else None
+                    kept = cv
                 if cache is not None and digest is not None:
-                    cache.put(path, digest, cv, probs, lines)
+                    cache.put(path, digest, kept, probs, lines)
+                if not models:
+                    cv = None  # as for cached files: the JSON output needs no models
             load.problems.extend(probs)
             if lines:
                 load.json_lines.append(lines)
@@ -219,20 +271,64 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     return load
 
 
-def _read(path: Path) -> bytes | None:
-    """The bytes, for files the cache may hold; None leaves it to read_toml."""
+def _pool_results(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: date,
+                  soon_until: date) -> Iterator[tuple]:
+    """The pool's results for ``stale`` in order; stops early (the rest load
+    serially, in order) if there is no pool or a worker dies."""
+    if n < 2 or not stale:
+        return iter(())
+    return _pooled(stale, n, settings, cal, today, soon_until)
+
+
+def _pooled(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: date,
+            soon_until: date) -> Iterator[tuple]:
+    from cptui import pool
+
+    results = pool.load_stale(stale, n, settings, cal, today, soon_until)
+    if results is None:
+        return
     try:
-        if path.is_symlink() or not path.is_file():
-            return None
-        return path.read_bytes()
+        yield from results
+    except Exception:  # a worker died or failed: the serial path redoes the rest (and
+        return  # raises there, with a real traceback, if the failure was the file's)
+
+
+def display_names(folder: Path, names: list[str]) -> list[str]:
+    """``display_path(folder / name)`` for each name, with the folder's part
+    worked out once (display_path asks for the working directory every call)."""
+    base = display_path(folder / "x")[:-1]  # the folder as shown, with its separator
+    if display_path(folder / "x") != base + "x":  # pragma: no cover - defensive
+        return [display_path(folder / n) for n in names]
+    return [base + "".join(c if c.isprintable() else repr(c)[1:-1] for c in n) for n in names]
+
+
+def _read(entry: os.DirEntry) -> tuple[bytes | None, int | None]:
+    """(bytes, st_mode) of a regular file from one open; (None, None) leaves
+    links, folders and unreadable files to read_toml, which says what is wrong."""
+    try:
+        if entry.is_symlink() or not entry.is_file():
+            return None, None
+        fd = os.open(entry.path, os.O_RDONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            st = os.fstat(fd)
+            chunks = [os.read(fd, st.st_size + 1)]
+            while chunks[-1]:  # the file grew since fstat, or a short read
+                chunks.append(os.read(fd, 1 << 20))
+        finally:
+            os.close(fd)
+        return b"".join(chunks), st.st_mode
     except OSError:
-        return None
+        return None, None
 
 
 def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
-             soon_until: date, raw: bytes | None = None) -> tuple[CaseView | None, list[Problem]]:
-    name = display_path(path)
-    res = read_toml(path, name, raw)
+             soon_until: date, raw: bytes | None = None, mode: int | None = None,
+             digest: str | None = None, name: str | None = None
+             ) -> tuple[CaseView | None, list[Problem]]:
+    """One file, end to end. ``raw``/``mode``/``digest``: already read, stat-ed
+    and hashed by the caller, so the file is opened once; ``name`` as shown."""
+    name = name or display_path(path)
+    res = read_toml(path, name, raw, digest)
     probs = list(res.problems)
     if res.data is None:
         return None, probs
@@ -252,7 +348,7 @@ def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
         return None, probs
     profile = profile.with_overrides(settings.timescales, SETTINGS_FILE)
     deadlines = compute(case, profile, cal, today, soon_until)
-    if not path.stat().st_mode & 0o222:
+    if not (path.stat().st_mode if mode is None else mode) & 0o222:
         probs.append(Problem(name, None, None, "warning", "the file is read-only: cptui shows it but "
                              "cannot save changes to it", "read_only"))
     probs += practice_flags(case, res.text, name, cal, today, profile)

@@ -227,7 +227,6 @@ def _report_broken(load: Caseload) -> None:
 def cmd_deadlines(folder: Path, today: date | None, fmt: str, show_all: bool) -> int:
     load = load_caseload(folder, today, models=fmt != "json")
     _report_broken(load)
-    rows = sorted(load.deadlines(), key=lambda d: (d.case, d.due, d.rule, d.child or "", d.source))
     if fmt == "json":
         # Files sort by name and a case's id is its file name, so per-case lines
         # joined in file order are the whole output in the order docs/format.md#json-output gives.
@@ -236,6 +235,7 @@ def cmd_deadlines(folder: Path, today: date | None, fmt: str, show_all: bool) ->
     elif fmt in ("csv", "ics"):
         from cptui.export import to_csv, to_ics
 
+        rows = sorted(load.deadlines(), key=lambda d: (d.case, d.due, d.rule, d.child or "", d.source))
         sys.stdout.write(to_csv(rows) if fmt == "csv" else to_ics(rows, load.today))
     if fmt != "table":
         if load.pinned:

@@ -1,23 +1,27 @@
 """All date arithmetic lives here: working days, calendar units, and wording.
 
 Deadlines are only as right as this module, so it is small and exhaustively
-tested. Bank holidays come from ``holidays`` (England, with substitute and
-one-off days), built once for a fixed span: that library silently extends its
-range when asked about other years, which would hide a date typo like 2206.
-Dates outside the span are reported instead (see ``WorkCalendar.outside``).
+tested. Bank holidays (England and Wales, with substitute and one-off days)
+are a fixed table for a fixed span, shipped as ``bank_holidays.json`` and
+generated from the ``holidays`` library (a test checks they still agree).
+Importing ``holidays`` and building its table cost 100 ms or more on every
+run, so the library is loaded only if the shipped table cannot be read. The
+span stays fixed either way: ``holidays`` silently extends its range when asked
+about other years, which would hide a date typo like 2206. Dates outside the
+span are reported instead (see ``WorkCalendar.outside``).
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Iterable
 
-import holidays
-import pendulum
-
 HOLIDAY_SPAN = (2000, 2045)  # inclusive years the bank-holiday table covers
+BANK_HOLIDAY_FILE = Path(__file__).with_name("bank_holidays.json")
 
 UNITS = {
     "working day": "working_days",
@@ -54,9 +58,32 @@ class Timescale:
         return f"{self.n} {word[:-1] if self.n == 1 else word}"
 
 
-def _bank_holidays(span: tuple[int, int]) -> frozenset[date]:
+def library_bank_holidays(span: tuple[int, int] = HOLIDAY_SPAN) -> dict[date, str]:
+    """England's bank holidays from the ``holidays`` library (slow: imports it)."""
+    import holidays
+
     table = holidays.country_holidays("GB", subdiv="ENG", years=range(span[0], span[1] + 1))
-    return frozenset(table.keys())
+    return dict(sorted(table.items()))
+
+
+def write_bank_holiday_table(path: Path = BANK_HOLIDAY_FILE) -> None:
+    """Regenerate the shipped table (after raising HOLIDAY_SPAN or a new one-off day)."""
+    days = {d.isoformat(): name for d, name in library_bank_holidays().items()}
+    doc = {"about": "England and Wales bank holidays, generated from the `holidays` library "
+                    "by cptui.dates.write_bank_holiday_table()",
+           "span": list(HOLIDAY_SPAN), "days": days}
+    path.write_text(json.dumps(doc, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+
+
+def shipped_bank_holidays() -> frozenset[date] | None:
+    """The table shipped in the package; None if it is missing, unreadable or for another span."""
+    try:
+        doc = json.loads(BANK_HOLIDAY_FILE.read_text(encoding="utf-8"))
+        if tuple(doc["span"]) != HOLIDAY_SPAN:
+            return None
+        return frozenset(date.fromisoformat(d) for d in doc["days"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
 
 
 _BANK_HOLIDAYS: frozenset[date] | None = None
@@ -65,7 +92,7 @@ _BANK_HOLIDAYS: frozenset[date] | None = None
 def bank_holidays() -> frozenset[date]:
     global _BANK_HOLIDAYS
     if _BANK_HOLIDAYS is None:
-        _BANK_HOLIDAYS = _bank_holidays(HOLIDAY_SPAN)
+        _BANK_HOLIDAYS = shipped_bank_holidays() or frozenset(library_bank_holidays())
     return _BANK_HOLIDAYS
 
 
@@ -129,6 +156,8 @@ class WorkCalendar:
 
 def add_months(d: date, n: int) -> date:
     """Same day of month, clamped to the month's end (31 Jan + 1 = 28/29 Feb)."""
+    import pendulum  # here, not at the top: `cptui --version` need not load it
+
     p = pendulum.date(d.year, d.month, d.day).add(months=n)
     return date(p.year, p.month, p.day)
 
@@ -170,6 +199,8 @@ def distance(cal: WorkCalendar, due: date, today: date, done: date | None = None
 
 def human_span(start: date, end: date) -> str:
     """A duration in words for ages and time on plan ("2 years 3 months")."""
+    import pendulum
+
     iv = pendulum.interval(pendulum.date(start.year, start.month, start.day),
                            pendulum.date(end.year, end.month, end.day))
     if iv.years:

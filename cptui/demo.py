@@ -16,7 +16,7 @@ from typing import Any
 
 from cptui.dates import WorkCalendar
 from cptui.profiles import all_profiles
-from cptui.storage import private_mode, write_atomic
+from cptui.fsio import private_mode, write_atomic
 
 FIRST = ["Ava", "Leo", "Mia", "Noah", "Isla", "Finn", "Zara", "Theo", "Ruby", "Jacob", "Ella", "Oscar",
          "Ivy", "Max", "Esme", "Kai", "Nell", "Remi", "Skye", "Toby", "Lila", "Arlo", "Maya", "Ezra"]

@@ -1,7 +1,7 @@
 """Read and validate case files: every problem collected, nothing raised.
 
-Reading uses stdlib ``tomllib`` (about ten times faster than tomlkit); tomlkit
-is kept for writing. A file with any error is "broken": it is listed with its
+Reading goes through ``cptui.tomlread`` (compiled tomli where installed, else
+stdlib tomllib; both far faster than tomlkit, which is kept for writing). A file with any error is "broken": it is listed with its
 problems, never used for deadlines and never written over, and it never stops
 the other files loading.
 """
@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-import tomllib
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, get_args, get_origin, get_type_hints
 
-from cptui import SCHEMA
+from cptui import SCHEMA, tomlread
 from cptui.locate import Locator, PathKey
 from cptui.records import KINDS, ROOT_REFS, records_of
 from cptui.model import Action, Case, Child, Plan
@@ -39,8 +38,13 @@ class ReadResult:
     digest: str
 
 
-def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None) -> ReadResult:
-    """Bytes -> dict, reporting encoding, conflict and syntax problems."""
+def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None,
+              digest: str | None = None) -> ReadResult:
+    """Bytes -> dict, reporting encoding, conflict and syntax problems.
+
+    ``raw`` and its SHA-256 ``digest``, when the caller has them, save a
+    second read and a second hash.
+    """
     name = shown or display_path(path)
     probs: list[Problem] = []
 
@@ -58,7 +62,8 @@ def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None) ->
     except OSError as e:
         err(f"cannot be read: {e.strerror or e}")
         return ReadResult(None, "", probs, "")
-    digest = hashlib.sha256(raw).hexdigest()
+    if digest is None:
+        digest = hashlib.sha256(raw).hexdigest()
     if len(raw) > MAX_BYTES:
         err(f"is {len(raw) // 1024} KB; a case file is never this large, so it was not read")
         return ReadResult(None, "", probs, digest)
@@ -75,14 +80,16 @@ def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None) ->
         col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
         err("is not valid UTF-8 text (save it as UTF-8)", line, col)
         return ReadResult(None, "", probs, digest)
-    conflicts = describe_conflicts(text.splitlines())
+    # The line scan only where a marker could be (any line break counts, as in splitlines).
+    marked = "<<<<<<<" in text or "=======" in text or ">>>>>>>" in text or "|||||||" in text
+    conflicts = describe_conflicts(text.splitlines()) if marked else None
     if conflicts:
         for line, msg in conflicts:
             err(msg, line, 1)
         return ReadResult(None, text, probs, digest)
     try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as e:
+        data = tomlread.loads(text)
+    except tomlread.TOMLDecodeError as e:
         msg = str(e)
         m = _POS.search(msg)
         line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)

@@ -24,7 +24,7 @@ silent pick.
 
 from __future__ import annotations
 
-import tomllib
+from cptui import tomlread as tomllib  # one reader: compiled tomli where installed
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any

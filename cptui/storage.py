@@ -16,15 +16,14 @@ from __future__ import annotations
 
 import copy
 import hashlib
-import tomllib
+from cptui import tomlread as tomllib  # one reader: compiled tomli where installed
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Mapping
 
 import tomlkit
 
-from cptui.fsio import (  # noqa: F401  (re-exported for older callers)
-    clean_stale_temps, explain_os_error, folder_lock, private_mode, write_atomic)
+from cptui.fsio import explain_os_error, folder_lock, write_atomic
 from cptui.loader import build_case
 from cptui.locate import table_path
 from cptui.problems import Problem
