@@ -77,7 +77,7 @@ class Caseload:
     cases: list[CaseView] = field(default_factory=list)
     broken: list[BrokenFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # every problem, all files
-    json_lines: list[str] = field(default_factory=list)  # SPEC 6 JSON, per case, in order
+    json_lines: list[str] = field(default_factory=list)  # JSON rows (docs/format.md#json-output), per case, in order
 
     @property
     def pinned(self) -> bool:
@@ -160,7 +160,7 @@ encode_row = _row_encoder()
 
 
 def json_lines(deadlines: list[Deadline]) -> str:
-    """One case's deadlines as SPEC 6 JSON objects, one a line, in output order."""
+    """One case's deadlines as JSON objects (docs/format.md#json-output), one a line, in order."""
     rows = sorted(deadlines, key=lambda d: (d.due, d.rule, d.child or "", d.source))
     return ",\n  ".join([encode_row(d.as_json()) for d in rows])
 

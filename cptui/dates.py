@@ -140,7 +140,7 @@ class WorkCalendar:
         )
 
     def add(self, d: date, ts: Timescale, sign: int = 1) -> date:
-        """d plus (or, with sign=-1, minus) a timescale, per SPEC section 3."""
+        """d plus (or, with sign=-1, minus) a timescale: docs/format.md#dates-and-working-days."""
         n = ts.n * sign
         if ts.unit == "working_days":
             return self.add_working_days(d, n)

@@ -1,7 +1,7 @@
 """What each record form asks for, how typed text becomes values, and what changed.
 
 UI-free so it is tested directly; the TUI renders these specs as modal forms.
-Values use the SPEC's keys, so a form result is written to the file as is.
+Values use the case file's keys (docs/format.md#the-case-file), so a form result is written as is.
 """
 
 from __future__ import annotations

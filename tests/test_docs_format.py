@@ -99,3 +99,16 @@ def test_docs_point_only_inside_the_repository() -> None:
         text = doc.read_text(encoding="utf-8")
         assert "../shared" not in text, doc.name
         assert not re.search(r"\bSPEC\b", text), f"{doc.name} still cites the SPEC"
+
+
+def test_code_points_only_inside_the_repository() -> None:
+    """Docstrings and comments cite docs/ pages a clone has, never a SPEC it does not."""
+    offenders = [f"{p.relative_to(ROOT)}:{n}" for p in sorted((ROOT / "cptui").rglob("*.py"))
+                 for n, line in enumerate(p.read_text(encoding="utf-8").splitlines(), 1)
+                 if re.search(r"\bSPEC\b|\.\./shared", line)]
+    assert offenders == []
+    anchors = {m.group(1) for p in sorted((ROOT / "cptui").rglob("*.py"))
+               for m in re.finditer(r"docs/format\.md#([a-z0-9-]+)", p.read_text(encoding="utf-8"))}
+    headings = {re.sub(r"[^a-z0-9 -]", "", h.lower()).replace(" ", "-")
+                for h in re.findall(r"^#+ (.+)$", (ROOT / "docs" / "format.md").read_text(encoding="utf-8"), re.M)}
+    assert anchors and anchors <= headings, anchors - headings
