@@ -30,7 +30,17 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-11-23") from None
 
 
+def _folder(args: argparse.Namespace) -> Path:
+    """The cases folder a command works on: --cases, else ./cases (or here), else the demo."""
+    return args.cases or default_cases()
+
+
 def build_parser() -> argparse.ArgumentParser:
+    """Every subcommand registers its function with ``set_defaults(func=...)``.
+
+    ``--cases`` and ``--today`` come from one parent parser, so they read the
+    same (and may stand before or after the command name) everywhere.
+    """
     ap = argparse.ArgumentParser(
         prog="cptui",
         description="Child protection plan deadlines from TOML case files. "
@@ -39,70 +49,77 @@ def build_parser() -> argparse.ArgumentParser:
     ap.add_argument("--cases", type=Path, help="cases folder (default: ./cases, else the demo)")
     ap.add_argument("--today", type=_date, help="pin the clock to this date (YYYY-MM-DD)")
     ap.add_argument("--case", help="open straight into this case id")
+    ap.set_defaults(func=cmd_tui)
+    # SUPPRESS: given after the command it overrides the top-level one; absent, it leaves it be.
+    cases = argparse.ArgumentParser(add_help=False)
+    cases.add_argument("--cases", type=Path, default=argparse.SUPPRESS, help="cases folder")
+    today = argparse.ArgumentParser(add_help=False)
+    today.add_argument("--today", type=_date, default=argparse.SUPPRESS,
+                       help="pin the clock to this date (YYYY-MM-DD)")
+    both = [cases, today]
     sub = ap.add_subparsers(dest="command", metavar="COMMAND")
 
-    c = sub.add_parser("check", help="list every problem in every case file")
-    c.add_argument("dir", nargs="?", type=Path, help="cases folder")
-    c.add_argument("--today", type=_date, default=argparse.SUPPRESS)
+    c = sub.add_parser("check", parents=both, help="list every problem in every case file")
+    c.add_argument("dir", nargs="?", type=Path, help="cases folder (the same as --cases)")
     c.add_argument("--strict", action="store_true", help="warnings fail too")
     c.add_argument("--format", choices=("text", "json"), default="text")
+    c.set_defaults(func=cmd_check)
 
-    d = sub.add_parser("deadlines", help="every deadline, overdue first")
-    d.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
-    d.add_argument("--today", type=_date, default=argparse.SUPPRESS)
+    d = sub.add_parser("deadlines", parents=both, help="every deadline, overdue first")
     d.add_argument("--format", choices=("table", "json", "csv", "ics"), default="table")
     d.add_argument("--all", action="store_true", help="include deadlines already met")
+    d.set_defaults(func=cmd_deadlines)
 
-    r = sub.add_parser("render", help="a document for one case: agenda, notes, plan, ...")
+    r = sub.add_parser("render", parents=both, help="a document for one case: agenda, notes, plan, ...")
     r.add_argument("template", help="agenda, notes, plan, plan-child, chronology or record")
     r.add_argument("case_id")
-    r.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
-    r.add_argument("--today", type=_date, default=argparse.SUPPRESS)
     r.add_argument("--meeting", help="core group meeting id (notes; default the latest held)")
     r.add_argument("--conference", help="conference id (record; default the latest held)")
     r.add_argument("--copy", choices=("full", "parent"), default="full",
                    help="parent: leave out everything marked confidential")
     r.add_argument("--format", choices=("md", "html"), default="md")
     r.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
+    r.set_defaults(func=cmd_render)
 
-    sv = sub.add_parser("serve", help="the app in a browser on this machine (training)")
-    sv.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
-    sv.add_argument("--today", type=_date, default=argparse.SUPPRESS)
+    sv = sub.add_parser("serve", parents=both, help="the app in a browser on this machine (training)")
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--max-sessions", type=int, default=4, help="browser sessions open at once")
+    sv.set_defaults(func=cmd_serve)
 
     ca = sub.add_parser("cache", help="the private cache of loaded cases: where it is, or clear it")
     ca.add_argument("action", choices=("clear", "path"))
+    ca.set_defaults(func=cmd_cache)
 
-    st = sub.add_parser("stats", help="share of deadlines met on time, per rule or worker")
-    st.add_argument("--cases", type=Path, default=argparse.SUPPRESS)
-    st.add_argument("--today", type=_date, default=argparse.SUPPRESS)
+    st = sub.add_parser("stats", parents=both, help="share of deadlines met on time, per rule or worker")
     st.add_argument("--from", dest="start", type=_date)
     st.add_argument("--to", dest="end", type=_date)
     st.add_argument("--by", choices=("rule", "worker"), default="rule")
+    st.set_defaults(func=cmd_stats)
 
-    dm = sub.add_parser("demo", help="write a synthetic caseload for training")
+    dm = sub.add_parser("demo", parents=[today], help="write a synthetic caseload for training")
     dm.add_argument("dir", type=Path)
     dm.add_argument("--count", type=int, default=40)
-    dm.add_argument("--today", type=_date, default=argparse.SUPPRESS)
     dm.add_argument("--seed", type=int, default=1)
+    dm.set_defaults(func=cmd_demo)
 
-    g = sub.add_parser("git-setup", help="merge case files by record id in this git clone")
-    g.add_argument("dir", nargs="?", type=Path, help="cases folder")
+    g = sub.add_parser("git-setup", parents=[cases], help="merge case files by record id in this git clone")
+    g.add_argument("dir", nargs="?", type=Path, help="cases folder (the same as --cases)")
+    g.set_defaults(func=cmd_git_setup)
 
     m = sub.add_parser("merge-driver", help="(run by git) three-way merge of one case file")
     for name in ("base", "ours", "theirs"):
         m.add_argument(name, type=Path)
     m.add_argument("path", nargs="?", default="")
+    m.set_defaults(func=cmd_merge_driver)
 
-    p = sub.add_parser("profiles", help="each profile's timescales with citations; "
+    p = sub.add_parser("profiles", parents=[cases], help="each profile's timescales with citations; "
                        "`profiles new NAME --extends BASE` starts a team profile")
     p.add_argument("name", nargs="?", help="a profile, or `new` to write a starter file")
     p.add_argument("new_name", nargs="?", help=argparse.SUPPRESS)
     p.add_argument("--extends", default="working-together-2023",
                    help="(with `new`) the profile to build on")
-    p.add_argument("--cases", type=Path, default=argparse.SUPPRESS,
-                   help="include this folder's team profiles and local overrides")
+    p.set_defaults(func=cmd_profiles)
+
     b = sub.add_parser("bundle", help="write a folder that installs cptui with no internet")
     b.add_argument("dir", type=Path, help="new folder to write")
     b.add_argument("--platform", action="append", dest="platforms", metavar="NAME",
@@ -110,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
                    "macos-x86_64 or current (default: all five named)")
     b.add_argument("--python", action="append", dest="pythons", metavar="X.Y",
                    help="repeatable: Python versions to cover (default: 3.11, 3.12, 3.13)")
+    b.set_defaults(func=cmd_bundle)
     return ap
 
 
@@ -117,76 +135,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     if sys.stdout.encoding and sys.stdout.encoding.lower() not in ("utf-8", "utf8"):
         sys.stdout.reconfigure(errors="replace")  # type: ignore[union-attr]
-    if args.command == "check":
-        return cmd_check(args.dir or args.cases or default_cases(), args.today, args.strict,
-                         args.format)
-    if args.command == "deadlines":
-        return cmd_deadlines(args.cases or default_cases(), args.today, args.format, args.all)
-    if args.command == "serve":
-        from cptui.tui.serve import serve
-
-        return serve(args.cases or default_cases(), args.today, "127.0.0.1", args.port,
-                     max(1, args.max_sessions))
-    if args.command == "cache":
-        from cptui.cache import cache_dir, clear, usable_folder
-
-        if args.action == "path":
-            print(cache_dir())
-            if not usable_folder(cache_dir()):
-                print("cptui: not used: this folder is not yours alone (owner or permissions); "
-                      "cptui loads without a cache", file=sys.stderr)
-            return 0
-        folder, n = clear()
-        print(f"Removed {n} cache file{'s' if n != 1 else ''} from {folder}")
-        return 0
-    if args.command == "stats":
-        from cptui.stats import render_text, timeliness
-
-        load = load_caseload(args.cases or default_cases(), args.today)
-        _report_broken(load)
-        rows, total = timeliness(load, args.by, args.start, args.end)
-        span = f" from {fmt_date(args.start)}" if args.start else ""
-        span += f" to {fmt_date(args.end)}" if args.end else ""
-        note = load.clock_note()
-        print(f"Timeliness{span}: deadlines that fell due. {note}.\n")
-        print(render_text(rows, total, args.by))
-        return 1 if load.has_errors else 0
-    if args.command == "demo":
-        from cptui.demo import generate
-
-        if any(args.dir.glob("*.toml")):
-            print(f"cptui: {args.dir} already holds TOML files; choose an empty folder", file=sys.stderr)
-            return 1
-        paths = generate(args.dir, args.count, args.today or date.today(), args.seed)
-        print(f"Wrote {len(paths)} synthetic cases to {args.dir} (clock pinned to "
-              f"{fmt_date(args.today or date.today())}). Open them with: cptui --cases {args.dir}")
-        return 0
-    if args.command == "git-setup":
-        folder = args.dir or args.cases or user_cases()
-        if folder is None:
-            print("cptui: no cases folder here (no ./cases, and this folder holds no case files). "
-                  "Run it in your cases folder, or name it: cptui git-setup PATH", file=sys.stderr)
-            return 1
-        return cmd_git_setup(folder)
-    if args.command == "merge-driver":
-        return cmd_merge_driver(args.base, args.ours, args.theirs, args.path)
-    if args.command == "render":
-        return cmd_render(args)
-    if args.command == "profiles":
-        if args.name == "new":
-            return cmd_profiles_new(args.new_name, args.extends, args.cases or Path("cases"))
-        return cmd_profiles(args.name, args.cases)
-    if args.command == "bundle":
-        from cptui.bundle import main as bundle_main
-
-        return bundle_main(args.dir, args.platforms, args.pythons)
-    folder = args.cases or default_cases()
-    if folder == demo_cases():
-        folder = writable_demo()  # edits go to a private copy, never into the installed package
-    return cmd_tui(folder, args.today, args.case)
+    return args.func(args)
 
 
-def cmd_tui(folder: Path, today: date | None, case_id: str | None) -> int:
+def cmd_tui(args: argparse.Namespace) -> int:
     import os
 
     from cptui.tui.app import make_app  # only here: the core never needs Textual
@@ -196,12 +148,16 @@ def cmd_tui(folder: Path, today: date | None, case_id: str | None) -> int:
 
         watch_parent()
 
-    make_app(folder, today=today, case_id=case_id).run()
+    folder = _folder(args)
+    if folder == demo_cases():
+        folder = writable_demo()  # edits go to a private copy, never into the installed package
+    make_app(folder, today=args.today, case_id=args.case).run()
     return 0
 
 
-def cmd_check(folder: Path, today: date | None, strict: bool, fmt: str) -> int:
-    load = load_caseload(folder, today)
+def cmd_check(args: argparse.Namespace) -> int:
+    folder, fmt = args.dir or _folder(args), args.format
+    load = load_caseload(folder, args.today)
     problems = sorted(load.problems, key=lambda p: (p.path, p.line or 0, p.col or 0))
     errors = sum(p.severity == "error" for p in problems)
     warnings = len(problems) - errors
@@ -215,7 +171,7 @@ def cmd_check(folder: Path, today: date | None, strict: bool, fmt: str) -> int:
     team_note = f" and {teams} team profile{'' if teams == 1 else 's'}" if teams else ""
     print(f"{files} case files{team_note} checked ({len(load.broken)} broken): {errors} errors, "
           f"{warnings} warnings. {load.clock_note()}.", file=sys.stderr)
-    return 1 if errors or (strict and warnings) else 0
+    return 1 if errors or (args.strict and warnings) else 0
 
 
 def _report_broken(load: Caseload) -> None:
@@ -224,8 +180,9 @@ def _report_broken(load: Caseload) -> None:
             print(p, file=sys.stderr)
 
 
-def cmd_deadlines(folder: Path, today: date | None, fmt: str, show_all: bool) -> int:
-    load = load_caseload(folder, today, models=fmt != "json")
+def cmd_deadlines(args: argparse.Namespace) -> int:
+    fmt = args.format
+    load = load_caseload(_folder(args), args.today, models=fmt != "json")
     _report_broken(load)
     if fmt == "json":
         # Files sort by name and a case's id is its file name, so per-case lines
@@ -241,7 +198,7 @@ def cmd_deadlines(folder: Path, today: date | None, fmt: str, show_all: bool) ->
         if load.pinned:
             print(load.clock_note(), file=sys.stderr)
     else:
-        print(render_table(load, show_all))
+        print(render_table(load, args.all))
     return 1 if load.has_errors else 0
 
 
@@ -277,9 +234,14 @@ def render_table(load: Caseload, show_all: bool = False) -> str:
     return "\n".join(out)
 
 
-def cmd_git_setup(folder: Path) -> int:
+def cmd_git_setup(args: argparse.Namespace) -> int:
     from cptui.gitops import GitError, setup
 
+    folder = args.dir or args.cases or user_cases()
+    if folder is None:
+        print("cptui: no cases folder here (no ./cases, and this folder holds no case files). "
+              "Run it in your cases folder, or name it: cptui git-setup PATH", file=sys.stderr)
+        return 1
     try:
         for line in setup(folder):
             print(line)
@@ -289,12 +251,13 @@ def cmd_git_setup(folder: Path) -> int:
     return 0
 
 
-def cmd_merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> int:
+def cmd_merge_driver(args: argparse.Namespace) -> int:
     """Git's contract: leave the result in OURS; exit 0 if clean, 1 if conflicted."""
     from cptui.merge import run_driver
 
+    name = args.path
     try:
-        code, notes = run_driver(base, ours, theirs)
+        code, notes = run_driver(args.base, args.ours, args.theirs)
     except (OSError, UnicodeDecodeError) as e:
         print(f"cptui merge: {name}: cannot merge ({e}); the file is left as git gave it", file=sys.stderr)
         return 1
@@ -306,7 +269,7 @@ def cmd_merge_driver(base: Path, ours: Path, theirs: Path, name: str) -> int:
 def cmd_render(args: argparse.Namespace) -> int:
     from cptui.documents import DocumentError, check_output_path, render, write_text
 
-    load = load_caseload(args.cases or default_cases(), args.today)
+    load = load_caseload(_folder(args), args.today)
     cv = load.get(args.case_id)
     if cv is None:
         broken = next((b for b in load.broken if b.stem == args.case_id), None)
@@ -330,8 +293,11 @@ def cmd_render(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_profiles(name: str | None, folder: Path | None) -> int:
-    """Each profile's timescales, saying where every value comes from."""
+def cmd_profiles(args: argparse.Namespace) -> int:
+    """Each profile's timescales, saying where every value comes from; or `profiles new`."""
+    if args.name == "new":
+        return cmd_profiles_new(args.new_name, args.extends, args.cases or Path("cases"))
+    name, folder = args.name, args.cases
     overrides: dict[str, str] = {}
     if folder is not None:
         settings, probs = load_settings(folder)  # checks the team's profile files too
@@ -400,3 +366,55 @@ def cmd_profiles_new(name: str | None, base: str, folder: Path) -> int:
     print(f"Wrote {path}: every timescale of {base}, commented out. Uncomment what your "
           f"procedure changes, cite it, then run: cptui check {folder}")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from cptui.tui.serve import serve
+
+    return serve(_folder(args), args.today, "127.0.0.1", args.port, max(1, args.max_sessions))
+
+
+def cmd_cache(args: argparse.Namespace) -> int:
+    from cptui.cache import cache_dir, clear, usable_folder
+
+    if args.action == "path":
+        print(cache_dir())
+        if not usable_folder(cache_dir()):
+            print("cptui: not used: this folder is not yours alone (owner or permissions); "
+                  "cptui loads without a cache", file=sys.stderr)
+        return 0
+    folder, n = clear()
+    print(f"Removed {n} cache file{'s' if n != 1 else ''} from {folder}")
+    return 0
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    from cptui.stats import render_text, timeliness
+
+    load = load_caseload(_folder(args), args.today)
+    _report_broken(load)
+    rows, total = timeliness(load, args.by, args.start, args.end)
+    span = f" from {fmt_date(args.start)}" if args.start else ""
+    span += f" to {fmt_date(args.end)}" if args.end else ""
+    print(f"Timeliness{span}: deadlines that fell due. {load.clock_note()}.\n")
+    print(render_text(rows, total, args.by))
+    return 1 if load.has_errors else 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from cptui.demo import generate
+
+    if any(args.dir.glob("*.toml")):
+        print(f"cptui: {args.dir} already holds TOML files; choose an empty folder", file=sys.stderr)
+        return 1
+    today = args.today or date.today()
+    paths = generate(args.dir, args.count, today, args.seed)
+    print(f"Wrote {len(paths)} synthetic cases to {args.dir} (clock pinned to "
+          f"{fmt_date(today)}). Open them with: cptui --cases {args.dir}")
+    return 0
+
+
+def cmd_bundle(args: argparse.Namespace) -> int:
+    from cptui.bundle import main as bundle_main
+
+    return bundle_main(args.dir, args.platforms, args.pythons)
