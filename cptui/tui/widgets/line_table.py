@@ -37,7 +37,6 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-Cell = "str | Text | object"
 SAMPLE_ROWS = 200  # rows measured exactly with cell_len; later rows only by their longest cell
 MIN_FLEX = 8  # a measured column may shrink to this (or its header) before columns are dropped
 PAD = 1  # blank cells either side of every column, like DataTable's cell_padding
@@ -180,6 +179,7 @@ class LineTable(ScrollView, can_focus=True):
         self._layouts: dict[int, list[tuple[int, int]]] = {}  # width -> [(column, width)]
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
         self._size_stale = True
+        self._clean = True  # False once a line or layout is cached from the current data
         self.rows_formatted = 0  # how many row Strips were built (tests check it stays small)
         self.set_reactive(LineTable.zebra_stripes, zebra_stripes)
 
@@ -256,12 +256,16 @@ class LineTable(ScrollView, can_focus=True):
 
     def _data_changed(self) -> None:
         """Cheap on purpose (called per row): flags only; the work happens once, on idle."""
-        self._lines.clear()
-        self._layouts.clear()
-        self._size_stale = True
-        if self.is_mounted:
-            self.refresh()
-            self.check_idle()
+        if not self._clean:  # something was formatted (and maybe painted) since the last change
+            self._clean = True
+            self._lines.clear()
+            self._layouts.clear()
+            if self.is_mounted:
+                self.refresh()
+        if not self._size_stale:
+            self._size_stale = True
+            if self.is_mounted:
+                self.check_idle()
 
     # ---- measuring and layout ---------------------------------------------------------
 
@@ -275,19 +279,23 @@ class LineTable(ScrollView, can_focus=True):
         if start >= len(rows) or not cols:
             self._measured_upto = len(rows)
             return
+        new = rows[start:]
+        n_sample = max(0, SAMPLE_ROWS - start)
         for i, col in enumerate(cols):
             if col.fixed is not None:
                 continue
-            cells = [_plain(r[i]) if i < len(r) else "" for r in rows[start:]]
-            sample = cells[: max(0, SAMPLE_ROWS - start)]
+            sample = [_plain(r[i]) if i < len(r) else "" for r in new[:n_sample]]
             if sample:
                 col.measured = max(col.measured, max(map(cell_len, sample)))
-            rest = cells[len(sample):]
-            if rest:
-                longest = max(rest, key=len)
-                if len(longest) > col.longest:
-                    col.longest = len(longest)
-                    col.measured = max(col.measured, cell_len(longest))
+            if len(new) <= n_sample:
+                continue
+            try:  # fast path: str and Text both have len(); a C-level max over the column
+                longest = max([r[i] for r in new[n_sample:]], key=len)
+            except (IndexError, TypeError):  # short rows or cells of other types
+                longest = max((_plain(r[i]) if i < len(r) else "" for r in new[n_sample:]), key=len)
+            if len(longest) > col.longest:
+                col.longest = len(longest)
+                col.measured = max(col.measured, cell_len(_plain(longest)))
         self._measured_upto = len(rows)
 
     def _layout(self, width: int) -> list[tuple[int, int]]:
@@ -317,6 +325,7 @@ class LineTable(ScrollView, can_focus=True):
             over -= cut
         layout = [(i, max(1, widths[i])) for i in kept]
         self._layouts[width] = layout
+        self._clean = False
         return layout
 
     def get_content_width(self, container: Size, viewport: Size) -> int:
@@ -335,8 +344,7 @@ class LineTable(ScrollView, can_focus=True):
     async def _on_idle(self, event: events.Idle) -> None:
         self._sync_size()
 
-    def on_mount(self) -> None:
-        super().on_mount()
+    def on_mount(self) -> None:  # ScrollView's on_mount runs too (Textual calls each class's)
         self._sync_size()
 
     def notify_style_update(self) -> None:
@@ -381,6 +389,7 @@ class LineTable(ScrollView, can_focus=True):
                 style = self.get_component_rich_style("line-table--cursor")
         strip = Strip(self._segments(cells, width, style)).adjust_cell_length(width, style)
         self._lines[key] = strip
+        self._clean = False
         return strip
 
     def _segments(self, cells: Sequence[object], width: int, style: Style) -> list[Segment]:
