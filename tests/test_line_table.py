@@ -287,3 +287,32 @@ def test_snapshot_small_table(snap_compare) -> None:
         await pilot.pause()
 
     assert snap_compare(TableApp(n=40), terminal_size=(80, 24), run_before=go)
+
+
+async def test_lines_formatted_between_changes_are_not_reused_after_the_next_change() -> None:
+    app = TableApp(n=3)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        t = app.query_one(LineTable)
+        for word in ("first", "second", "third"):  # no idle between: only the flags protect us
+            t.clear()
+            t.add_row("CP-1", "·", "Ava Example", word, key="CP-1")
+            assert word in "".join(s.text for s in t.render_line(1))
+
+
+async def test_fixed_width_column_truncates_with_an_ellipsis() -> None:
+    class Fixed(App):
+        def compose(self) -> ComposeResult:
+            yield LineTable()
+
+        def on_mount(self) -> None:
+            t = self.query_one(LineTable)
+            t.add_column("Case", width=6)
+            t.add_column("What")
+            t.add_row("CP-2026-0001", Text("Review conference", style="bold"))
+
+    app = Fixed()
+    async with app.run_test(size=(60, 6)) as pilot:
+        await pilot.pause()
+        line = screen_lines(app)[1]
+        assert line.startswith(" CP-20…  Review conference")
