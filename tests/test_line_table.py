@@ -316,3 +316,22 @@ async def test_fixed_width_column_truncates_with_an_ellipsis() -> None:
         await pilot.pause()
         line = screen_lines(app)[1]
         assert line.startswith(" CP-20…  Review conference")
+
+
+async def test_long_columns_share_the_shrinking_and_short_ids_never_shrink() -> None:
+    class Tight(App):
+        def compose(self) -> ComposeResult:
+            yield LineTable()
+
+        def on_mount(self) -> None:
+            t = self.query_one(LineTable)
+            t.add_columns("Case", "Next deadline", "Children")
+            t.add_row("CP-2026-0001", "Tue 10 Nov 2026 Statutory visit — Leo Ex", "Ava Example, Leo Example, Mia Sample")
+
+    app = Tight()
+    async with app.run_test(size=(60, 4)) as pilot:
+        await pilot.pause()
+        cells = [c for c in screen_lines(app)[1].split("  ") if c.strip()]
+        assert cells[0].strip() == "CP-2026-0001"
+        assert len(cells) == 3 and all(c.strip().endswith("…") for c in cells[1:])
+        assert min(len(c.strip()) for c in cells[1:]) >= 15  # neither long column is starved

@@ -38,7 +38,8 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 SAMPLE_ROWS = 200  # rows measured exactly with cell_len; later rows only by their longest cell
-MIN_FLEX = 8  # a measured column may shrink to this (or its header) before columns are dropped
+RIGID = 16  # measured columns this narrow are never shrunk (ids, dates, counts)
+MIN_FLEX = 12  # wider ones may shrink to this (or their header) before columns are dropped
 PAD = 1  # blank cells either side of every column, like DataTable's cell_padding
 
 
@@ -74,9 +75,10 @@ class Column:
 
     @property
     def minimum(self) -> int:
-        if self.fixed is not None:
-            return self.fixed
-        return min(self.measured, max(MIN_FLEX, cell_len(_plain(self.label))))
+        """Short columns (ids, dates, counts) never shrink; long ones keep their header."""
+        if self.fixed is not None or self.measured <= RIGID:
+            return self.natural
+        return max(MIN_FLEX, cell_len(_plain(self.label)))
 
 
 def _plain(cell: object) -> str:
@@ -317,12 +319,15 @@ class LineTable(ScrollView, can_focus=True):
             kept.remove(min(kept, key=lambda i: (cols[i].priority, -i)))
         widths = {i: cols[i].natural for i in kept}
         over = need(kept, "natural") - width
-        for i in sorted(kept, key=lambda i: -widths[i]):
-            if over <= 0:
+        while over > 0:  # shave the widest shrinkable column down towards the next widest
+            cand = sorted((i for i in kept if widths[i] > cols[i].minimum), key=lambda i: -widths[i])
+            if not cand:
                 break
-            cut = min(over, widths[i] - cols[i].minimum)
-            widths[i] -= cut
-            over -= cut
+            i = cand[0]
+            floor = max(widths[cand[1]] if len(cand) > 1 else 0, cols[i].minimum)
+            step = max(1, min(over, widths[i] - floor))
+            widths[i] -= step
+            over -= step
         layout = [(i, max(1, widths[i])) for i in kept]
         self._layouts[width] = layout
         self._clean = False
