@@ -1,14 +1,17 @@
 """LineTable vs DataTable, run on demand (never in the test suite): ratios from one run.
 
-    .venv/bin/python benchmarks/line_table.py [--rows 1000 10000] [--repeat 3] [--presses 20]
+    .venv/bin/python benchmarks/line_table.py [--rows 1000 10000] [--repeat 3]
 
 In one process, time to the first idle (table filled, measured, painted) of
 1. a bare Textual app (one Static),
 2. an app with a DataTable of N caseload-like rows (8 columns, status cells as Text),
 3. the same with a LineTable,
-and ms per page-down in each table (the widget's own work, and via Pilot). Medians of ``--repeat`` runs, after a warm-up run of
-each kind so imports are not counted. Row cells are built before timing, so the
-figures are the widgets' own cost (a screen also pays for building its cells). Ratios are against the bare app.
+and ms per page-down in each table: the widget's own work (action + re-render of its
+region), and end to end through Pilot (which adds its own waiting: compare with the bare
+app's key press). Medians of ``--repeat`` runs, after a warm-up run of each kind so
+imports are not counted. Row cells are built before timing, so the figures are the
+widgets' own cost (a screen also pays for building its cells). Ratios are against the
+bare app. The machine's other load shows in the figures: read ratios from one run.
 """
 
 from __future__ import annotations

@@ -326,7 +326,8 @@ async def test_long_columns_share_the_shrinking_and_short_ids_never_shrink() -> 
         def on_mount(self) -> None:
             t = self.query_one(LineTable)
             t.add_columns("Case", "Next deadline", "Children")
-            t.add_row("CP-2026-0001", "Tue 10 Nov 2026 Statutory visit — Leo Ex", "Ava Example, Leo Example, Mia Sample")
+            t.add_row("CP-2026-0001", "Tue 10 Nov 2026 Statutory visit — Leo Ex",
+                      "Ava Example, Leo Example, Mia Sample")
 
     app = Tight()
     async with app.run_test(size=(60, 4)) as pilot:
@@ -335,3 +336,14 @@ async def test_long_columns_share_the_shrinking_and_short_ids_never_shrink() -> 
         assert cells[0].strip() == "CP-2026-0001"
         assert len(cells) == 3 and all(c.strip().endswith("…") for c in cells[1:])
         assert min(len(c.strip()) for c in cells[1:]) >= 15  # neither long column is starved
+
+
+async def test_zebra_stripes_alternate_row_backgrounds_only_when_asked() -> None:
+    for zebra in (True, False):
+        app = TableApp(n=10, zebra=zebra)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            t = app.query_one(LineTable)
+            # rows 1, 2, 3 (lines 2-4): the cursor is on row 0
+            bgs = [next(s for s in t.render_line(y) if "CP" in s.text).style.bgcolor for y in (2, 3, 4)]
+            assert (bgs[0] != bgs[1] and bgs[0] == bgs[2]) if zebra else len(set(bgs)) == 1
