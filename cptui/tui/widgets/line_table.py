@@ -180,6 +180,7 @@ class LineTable(ScrollView, can_focus=True):
         self._measured_upto = 0  # rows [0, this) are in the column widths
         self._layouts: dict[int, list[tuple[int, int]]] = {}  # width -> [(column, width)]
         self._lines: LRUCache[tuple, Strip] = LRUCache(1024)
+        self._base: Style | None = None
         self._size_stale = True
         self._clean = True  # False once a line or layout is cached from the current data
         self.rows_formatted = 0  # how many row Strips were built (tests check it stays small)
@@ -355,6 +356,13 @@ class LineTable(ScrollView, can_focus=True):
     def notify_style_update(self) -> None:
         super().notify_style_update()
         self._lines.clear()
+        self._base = None
+
+    def _base_style(self) -> Style:
+        """The widget's own style, kept between style updates (rich_style walks the DOM)."""
+        if self._base is None:
+            self._base = self.rich_style
+        return self._base
 
     def on_resize(self, event: events.Resize) -> None:
         self._scroll_cursor_into_view()
@@ -367,7 +375,7 @@ class LineTable(ScrollView, can_focus=True):
             return self._line(-1, width)
         row = y - 1 + int(self.scroll_y)
         if row >= len(self._rows):
-            return Strip.blank(width, self.rich_style)
+            return Strip.blank(width, self._base_style())
         return self._line(row, width)
 
     def _line(self, row: int, width: int) -> Strip:
@@ -378,14 +386,13 @@ class LineTable(ScrollView, can_focus=True):
         cached = self._lines.get(key)
         if cached is not None:
             return cached
-        base = self.rich_style
         if row < 0:
             style = self.get_component_rich_style("line-table--header")
             cells: Sequence[object] = [c.label for c in self.columns]
         else:
             self.rows_formatted += 1
             cells = self._rows[row]
-            style = base
+            style = self._base_style()
             if zebra:
                 style = self.get_component_rich_style("line-table--even-row")
             elif self.zebra_stripes:
