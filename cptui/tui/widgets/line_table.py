@@ -220,7 +220,8 @@ class LineTable(ScrollView, can_focus=True):
             self._index[key] = len(self._rows)
         self._rows.append(cells)
         self._keys.append(key)
-        self._data_changed()
+        if not (self._clean and self._size_stale):  # inlined check: this runs once per row
+            self._data_changed()
         return RowKey(key)
 
     def add_rows(self, rows: Iterable[Iterable[object]]) -> list[RowKey]:
