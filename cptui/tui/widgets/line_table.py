@@ -12,8 +12,8 @@ RowSelected), so swapping one for the other is mechanical: handlers are named
 
 Differences on purpose: ``str`` cells are plain text, never markup (a child called
 "[b]Ava" shows as typed); rows are one line high; when the table is narrower than its
-columns it shrinks long columns, then drops the lowest ``priority`` columns, rather than
-scrolling sideways. The header is line 0 of the widget and never scrolls: the virtual
+columns it drops the lowest ``priority`` columns (rightmost first among equals) until the
+rest fit at their minimum widths, then shrinks the long ones, never scrolling sideways. The header is line 0 of the widget and never scrolls: the virtual
 height is rows + 1 and ``render_line`` maps screen line y >= 1 to row ``y - 1 + scroll_y``,
 so the scrollbar and the scroll limits come out right with no second widget.
 """
