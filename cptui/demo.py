@@ -262,9 +262,9 @@ def generate(folder: Path, count: int, today: date, seed: int = 1) -> list[Path]
     """Write ``count`` cases and a cptui.toml pinning ``today``; returns the paths."""
     folder.mkdir(parents=True, exist_ok=True, mode=private_mode(0o700))
     cal = WorkCalendar()
-    (folder / "cptui.toml").write_text(
+    write_atomic(folder / "cptui.toml", (
         "# A synthetic training caseload: every person and place is invented.\n"
-        f"today = {today.isoformat()}\n", encoding="utf-8")
+        f"today = {today.isoformat()}\n").encode("utf-8"))
     paths = []
     for n in range(1, count + 1):
         cid, text = build(n, today, seed, cal)

@@ -46,8 +46,10 @@ def setup(folder: Path) -> list[str]:
     attrs = folder / ".gitattributes"
     current = attrs.read_text(encoding="utf-8") if attrs.exists() else ""
     if "merge=cptui" not in current:
-        attrs.write_text(current + ("\n" if current and not current.endswith("\n") else "") + ATTRIBUTES,
-                         encoding="utf-8")
+        from cptui.fsio import write_atomic
+
+        text = current + ("\n" if current and not current.endswith("\n") else "") + ATTRIBUTES
+        write_atomic(attrs, text.encode("utf-8"), mode=0o644)  # shared through git: readable by all
         done.append(f"wrote {attrs} (commit it so the whole team merges by record)")
     driver = f"{shlex.quote(sys.executable)} -m cptui merge-driver %O %A %B %P"
     _git(folder, "config", "merge.cptui.name", "cptui: merge case files by record id")

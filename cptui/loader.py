@@ -24,6 +24,13 @@ from cptui.problems import Problem, display_path
 
 CASE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
 _POS = re.compile(r"\(at line (\d+), column (\d+)\)")
+
+
+def decode_error(e: Exception) -> tuple[int | None, int | None, str]:
+    """A TOML parser's error as (line, column, message without the position)."""
+    m = _POS.search(str(e))
+    line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
+    return line, col, _POS.sub("", str(e)).strip()
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})(\s|$)")
 MAX_BYTES = 5 * 1024 * 1024  # a case file is a few KB; refuse anything absurd
 
@@ -90,10 +97,7 @@ def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None,
     try:
         data = tomlread.loads(text)
     except tomlread.TOMLDecodeError as e:
-        msg = str(e)
-        m = _POS.search(msg)
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        msg = _POS.sub("", msg).strip()
+        line, col, msg = decode_error(e)
         if msg.startswith("Invalid date or datetime"):
             msg = "not a real date or date-time (check the day and month)"
         elif "at end of document" in msg:
@@ -195,7 +199,7 @@ class Checker:
         if v is None:
             return None
         if not isinstance(v, str):
-            self.add(path + (key,), f"`{key}` must be text, not {_kind(v)}")
+            self.add(path + (key,), f"`{key}` must be text, not {kind_of(v)}")
             return None
         if enum and v not in enum:
             self.add(path + (key,), f"`{key}` is {v!r}; expected one of: {', '.join(enum)}")
@@ -218,13 +222,13 @@ class Checker:
                 hint = "and it is not a real date"
             self.add(path + (key,), f"`{key}` is text, not a date ({hint})")
             return None
-        self.add(path + (key,), f"`{key}` must be a date like 2026-01-14, not {_kind(v)} {v!r}")
+        self.add(path + (key,), f"`{key}` must be a date like 2026-01-14, not {kind_of(v)} {v!r}")
         return None
 
     def bool_(self, d: dict, path: PathKey, key: str, default: bool) -> bool:
         v = d.get(key, default)
         if not isinstance(v, bool):
-            self.add(path + (key,), f"`{key}` must be true or false, not {_kind(v)}")
+            self.add(path + (key,), f"`{key}` must be true or false, not {kind_of(v)}")
             return default
         return v
 
@@ -232,7 +236,7 @@ class Checker:
         """An optional yes/no where missing means "not recorded" (None)."""
         v = d.get(key)
         if v is not None and not isinstance(v, bool):
-            self.add(path + (key,), f"`{key}` must be true or false, not {_kind(v)}")
+            self.add(path + (key,), f"`{key}` must be true or false, not {kind_of(v)}")
             return None
         return v
 
@@ -279,7 +283,8 @@ def _at(d: dict) -> datetime | None:
     return d["date"] if isinstance(d.get("date"), datetime) else None
 
 
-def _kind(v: Any) -> str:
+def kind_of(v: Any) -> str:
+    """A value's type in the words a problem uses: "text", "a number", "a table"."""
     return {bool: "true/false", int: "a number", float: "a number", str: "text",
             list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
 

@@ -24,9 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
 
 if TYPE_CHECKING:
-    from cptui.caseload import CaseView
     from cptui.dates import WorkCalendar
-    from cptui.problems import Problem
     from cptui.settings import Settings
 
 POOL_MIN = 200  # fewer stale files than this load faster in one process

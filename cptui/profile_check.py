@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from cptui.dates import Timescale
-from cptui.loader import Checker, _kind
+from cptui.loader import Checker, kind_of
 from cptui.problems import Problem
 
 # Every timescale a profile may set (docs/format.md#deadline-rules, docs/profiles.md), in display order.
@@ -136,7 +136,7 @@ def check_profile(data: dict[str, Any], text: str, shown: str, stem: str, team: 
 def _flags(ck: Checker, table: Any) -> dict[str, dict[str, str]]:
     """``[flags]``: practice flags the profile turns on, each with its value and citation."""
     if not isinstance(table, dict):
-        ck.add(("flags",), f"`flags` must be a table, not {_kind(table)}")
+        ck.add(("flags",), f"`flags` must be a table, not {kind_of(table)}")
         return {}
     out: dict[str, dict[str, str]] = {}
     for flag, spec in table.items():
@@ -162,7 +162,7 @@ def _flags(ck: Checker, table: Any) -> dict[str, dict[str, str]]:
 def _documents(ck: Checker, table: Any) -> dict[str, list[dict[str, str]]]:
     """``[documents]``: agenda items, each a line of text with the section it comes from."""
     if not isinstance(table, dict):
-        ck.add(("documents",), f"`documents` must be a table, not {_kind(table)}")
+        ck.add(("documents",), f"`documents` must be a table, not {kind_of(table)}")
         return {}
     out: dict[str, list[dict[str, str]]] = {}
     for key, items in table.items():
@@ -187,7 +187,7 @@ def _documents(ck: Checker, table: Any) -> dict[str, list[dict[str, str]]]:
 
 def _timescales(ck: Checker, table: Any) -> dict[str, dict[str, str]]:
     if not isinstance(table, dict):
-        ck.add(("timescales",), f"`timescales` must be a table, not {_kind(table)}")
+        ck.add(("timescales",), f"`timescales` must be a table, not {kind_of(table)}")
         return {}
     out: dict[str, dict[str, str]] = {}
     for rule, spec in table.items():
@@ -197,7 +197,7 @@ def _timescales(ck: Checker, table: Any) -> dict[str, dict[str, str]]:
             continue
         if not isinstance(spec, dict):
             ck.add(p, f"`{rule}` must be a table like {{ value = \"10 working days\", "
-                   f"cite = \"Partnership 1.2, 'Section': what it says\" }}, not {_kind(spec)}")
+                   f"cite = \"Partnership 1.2, 'Section': what it says\" }}, not {kind_of(spec)}")
             continue
         bad = [k for k in spec if k not in ENTRY_KEYS]
         for k in bad:
@@ -232,7 +232,7 @@ def _timescales(ck: Checker, table: Any) -> dict[str, dict[str, str]]:
 
 def _quoracy(ck: Checker, q: Any) -> dict[str, Any] | None:
     if not isinstance(q, dict):
-        ck.add(("quoracy",), f"`quoracy` must be a table, not {_kind(q)}")
+        ck.add(("quoracy",), f"`quoracy` must be a table, not {kind_of(q)}")
         return None
     ok = True
     for k in q:
@@ -253,7 +253,7 @@ def _quoracy(ck: Checker, q: Any) -> dict[str, Any] | None:
 
 def _terms(ck: Checker, table: Any) -> dict[str, str]:
     if not isinstance(table, dict):
-        ck.add(("terms",), f"`terms` must be a table, not {_kind(table)}")
+        ck.add(("terms",), f"`terms` must be a table, not {kind_of(table)}")
         return {}
     out: dict[str, str] = {}
     for key, word in table.items():

@@ -175,11 +175,10 @@ def _read(text: str, shown: str, stem: str, team: bool, shipped: frozenset[str])
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
-        from cptui.loader import _POS  # the same position parsing as case files
+        from cptui.loader import decode_error  # the same position parsing as case files
 
-        m = _POS.search(str(e))
-        line, col = (int(m.group(1)), int(m.group(2))) if m else (None, None)
-        return [Problem(shown, line, col, "error", f"invalid TOML: {_POS.sub('', str(e)).strip()}")]
+        line, col, msg = decode_error(e)
+        return [Problem(shown, line, col, "error", f"invalid TOML: {msg}")]
     checked = check_profile(data, text, shown, stem, team, shipped)
     return _Raw(checked, checked.data)
 

@@ -7,6 +7,7 @@ path registered by ``cptui git-setup`` must survive that shell.
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -57,3 +58,39 @@ def test_merge_driver_runs_from_a_python_path_with_space_and_quote(
     assert ran.exists(), "git never ran the driver through the quoted path"
     visits = {v.date for v in load_case(b / "cases" / FILE)[0].visits}
     assert {date(2026, 11, 23), date(2026, 11, 24)} <= visits
+
+
+def test_a_save_retries_while_another_program_holds_the_file(tmp_path: Path, monkeypatch) -> None:
+    """Windows refuses os.replace while, say, an editor or a virus scanner has the case open:
+    the save waits briefly and goes through; if it never frees, nothing is half-written."""
+    import cptui.fsio as fsio
+    from cptui.storage import SaveError
+
+    shutil.copy(DEMO / "CP-2026-0001.toml", tmp_path / "CP-2026-0001.toml")
+    path = tmp_path / "CP-2026-0001.toml"
+    real = os.replace
+    refusals = []
+
+    def held_twice(src, dst):
+        if len(refusals) < 2:
+            refusals.append(dst)
+            raise PermissionError(13, "The process cannot access the file because it is being used")
+        real(src, dst)
+
+    monkeypatch.setattr(fsio, "REPLACE_PAUSE", 0.0)
+    monkeypatch.setattr(fsio.os, "replace", held_twice)
+    cf = CaseFile(path)
+    cf.add("visit", {"date": date(2026, 11, 23), "by": "m1", "seen": ["c1"]})
+    cf.save()
+    assert len(refusals) == 2 and 'date = 2026-11-23\nby = "m1"' in path.read_text()
+
+    before = path.read_bytes()
+    monkeypatch.setattr(fsio.os, "replace", lambda s, d: (_ for _ in ()).throw(PermissionError(13, "held")))
+    cf = CaseFile(path)
+    cf.add("visit", {"date": date(2026, 11, 24), "by": "m1", "seen": ["c1"]})
+    try:
+        cf.save()
+        raise AssertionError("a file held open for good must fail the save")
+    except SaveError as e:
+        assert "permission denied" in str(e) and "unchanged" in str(e)
+    assert path.read_bytes() == before and not list(tmp_path.glob(".*.tmp"))
