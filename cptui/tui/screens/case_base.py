@@ -24,6 +24,10 @@ class CaseScreen(Screen):
 
     VIEW = "case"
     TITLE_TEXT = "Case"
+
+    def title_text(self, cv: CaseView) -> str:
+        """The screen's name in the clock bar; a screen may use the partnership's own words."""
+        return self.TITLE_TEXT
     # The footer shows the few keys a new user needs; the rest are in ? and the palette,
     # which is built from these bindings (description = title, tooltip = help line).
     BINDINGS = [
@@ -89,7 +93,7 @@ class CaseScreen(Screen):
             return
         git = cptui_app(self).git_label(cv.case.path)
         self.query_one("#clock", ClockBar).show(
-            load, f"{self.TITLE_TEXT} — {cv.case.id}", f"git: {git}" if git else "",
+            load, f"{self.title_text(cv)} — {cv.case.id}", f"git: {git}" if git else "",
             "c case · t timeline · p plan · g core group")
         self.query_one("#case-header", CaseHeader).show(cv, load.today)
         panel = self.query_one("#deadlines", DeadlinePanel)

@@ -57,6 +57,10 @@ class PlanScreen(CaseScreen):
     CSS_PATH = "plan.tcss"
     VIEW = "plan"
     TITLE_TEXT = "Plan"
+
+    def title_text(self, cv: CaseView) -> str:
+        plan = cv.profile.term("plan")
+        return plan[:1].upper() + plan[1:]  # Wales: "Care and support protection plan"
     BINDINGS = [
         Binding("x", "mark_done", "Mark done",
                 tooltip="Mark the selected action done: asks the date (default today); reopens a done one"),

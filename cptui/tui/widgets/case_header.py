@@ -20,7 +20,8 @@ from cptui.model import Child
 SHORT = 30  # terminal rows below which several children share one line
 
 
-def child_line(c: Child, today: date) -> str:
+def child_line(c: Child, today: date, register: str = "subject to a child protection plan") -> str:
+    """One child: age, category, and the plan in the partnership's words (``register``)."""
     if c.unborn:
         age = f"unborn, due {fmt_date(c.expected_date)}"
     elif c.date_of_birth:
@@ -35,7 +36,7 @@ def child_line(c: Child, today: date) -> str:
             weeks = max(0, (today - c.plan_start).days // 7)
             parts.append(f"plan since {fmt_date(c.plan_start)} ({weeks} weeks)")
     else:
-        parts.append("not on a plan")
+        parts.append(f"not {register}")
     return " · ".join(parts)
 
 
@@ -66,8 +67,9 @@ class CaseHeader(Static):
         if len(c.children) > 1 and self.app.size.height < SHORT:
             lines = [children_line(cv)]
         else:
-            lines = [child_line(ch, today) for ch in c.children]
-        tail = [f"Case [b]{c.id}[/b]", f"Lead social worker: {escape(c.member_name(c.lead_social_worker))}"]
+            lines = [child_line(ch, today, cv.profile.term("register")) for ch in c.children]
+        lead = cv.profile.term("lead_worker")
+        tail = [f"Case [b]{c.id}[/b]", f"{lead[:1].upper()}{lead[1:]}: {escape(c.member_name(c.lead_social_worker))}"]
         if c.team_manager:
             tail.append(f"Manager: {escape(c.member_name(c.team_manager))}")
         tail.append(f"Procedure: {cv.profile.name}")
