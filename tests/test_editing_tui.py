@@ -8,13 +8,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import Checkbox, DataTable, Input, Select, SelectionList, Static
+from textual.widgets import Checkbox, Input, Select, SelectionList, Static
 
 from conftest import DEMO
 from cptui.tui.app import make_app
 from cptui.tui.screens.case_base import CaseScreen
 from cptui.tui.screens.confirm import ConfirmScreen
 from cptui.tui.screens.record_form import RecordForm
+from cptui.tui.widgets.fit_table import FitTable
 from tui_helpers import TODAY, plain, ready, rows
 
 SIZE = (160, 48)
@@ -71,7 +72,7 @@ async def test_record_visit_then_deadlines_recompute(folder: Path) -> None:
     app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        before = [r[2] for r in rows(app.screen.query_one("#deadlines", DataTable))]
+        before = [r[2] for r in rows(app.screen.query_one("#deadlines", FitTable))]
         assert "Statutory visit — Leo" in before
         await pilot.press("v")
         await pilot.pause()
@@ -84,9 +85,9 @@ async def test_record_visit_then_deadlines_recompute(folder: Path) -> None:
         v = record(folder, "CP-2026-0001", "visits", "v7")
         assert v == {"id": "v7", "date": date(2026, 11, 23), "by": "m1", "seen": ["c1", "c2"],
                      "seen_alone": ["c1"], "bedroom_seen": ["c1", "c2"]}
-        after = [r[2] for r in rows(app.screen.query_one("#deadlines", DataTable))]
+        after = [r[2] for r in rows(app.screen.query_one("#deadlines", FitTable))]
         assert "Statutory visit — Leo" in after  # the next one, now due in 10 working days
-        leo = next(r for r in rows(app.screen.query_one("#deadlines", DataTable)) if r[2] == "Statutory visit — Leo")
+        leo = next(r for r in rows(app.screen.query_one("#deadlines", FitTable)) if r[2] == "Statutory visit — Leo")
         assert leo[0] == "· upcoming" and leo[1] == "Mon 7 Dec 2026"
 
 
@@ -112,7 +113,7 @@ async def test_core_group_meeting_form_with_time_and_attendance(folder: Path) ->
                      "attendees": ["m1", "m3"], "apologies": ["m4"], "written_reports": ["m4"],
                      "notes_circulated": TODAY}
         # First core group was due Wed 18 Nov: now met late, and no longer overdue.
-        panel = [r[2] for r in rows(app.screen.query_one("#deadlines", DataTable))]
+        panel = [r[2] for r in rows(app.screen.query_one("#deadlines", FitTable))]
         assert "First core group meeting" not in panel
 
 
@@ -209,7 +210,7 @@ async def test_plan_action_new_then_mark_done(folder: Path) -> None:
         a = record(folder, "CP-2026-0001", "plan.actions", "a4")
         assert a == {"id": "a4", "action": "Book a dentist appointment for Leo", "outcome": "o2",
                      "owner": "m5", "due": date(2026, 12, 4), "status": "open"}
-        table = app.screen.query_one("#actions", DataTable)
+        table = app.screen.query_one("#actions", FitTable)
         table.focus()
         table.move_cursor(row=3)
         await pilot.press("x")
@@ -240,7 +241,7 @@ async def test_event_from_timeline_chooser_and_delete(folder: Path) -> None:
         e = record(folder, "CP-2026-0008", "events", "e3")
         assert e == {"id": "e3", "date": date(2026, 11, 20), "kind": "incident",
                      "summary": "Window broken during an argument", "confidential": True}
-        table = app.screen.query_one("#timeline", DataTable)
+        table = app.screen.query_one("#timeline", FitTable)
         table.focus()
         idx = next(i for i, r in enumerate(rows(table)) if "Window broken" in r[3])
         table.move_cursor(row=idx)
@@ -260,7 +261,7 @@ async def test_member_edit_changes_one_line(folder: Path) -> None:
         await ready(pilot)
         await pilot.press("g")
         await pilot.pause()
-        table = app.screen.query_one("#members", DataTable)
+        table = app.screen.query_one("#members", FitTable)
         table.focus()
         table.move_cursor(row=3)
         await pilot.press("e")
@@ -417,6 +418,6 @@ async def test_case_details_close_the_case(folder: Path) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         # Closed today: the complaint response due Thu 26 Nov is no longer produced.
-        assert "Complaint response" not in [r[2] for r in rows(app.screen.query_one("#deadlines", DataTable))]
+        assert "Complaint response" not in [r[2] for r in rows(app.screen.query_one("#deadlines", FitTable))]
     after = path.read_text().splitlines()
     assert [l for l in after if l not in before] == ["closed = 2026-11-23"]

@@ -8,12 +8,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 import pytest
-from textual.widgets import DataTable, Input, Select
+from textual.widgets import Input, Select
 
 from conftest import DEMO
 from cptui.tui.app import make_app
 from cptui.tui.screens.confirm import ConfirmScreen
 from cptui.tui.screens.record_form import RecordForm
+from cptui.tui.widgets.fit_table import FitTable
 from tui_helpers import TODAY, ready, rows
 
 SIZE = (100, 30)
@@ -61,7 +62,7 @@ async def test_x_on_a_done_action_offers_reopen_and_keeps_the_date(folder: Path)
         await ready(pilot)
         await pilot.press("p")
         await pilot.pause()
-        table = app.screen.query_one("#actions", DataTable)
+        table = app.screen.query_one("#actions", FitTable)
         assert [r[0] for r in rows(table)] == ["✓ done", "✗ OVERDUE", "✓ done late"]
         table.move_cursor(row=2)
         await pilot.press("x")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
 from conftest import DEMO
@@ -16,16 +16,17 @@ from cptui.caseload import load_caseload
 from cptui.dates import distance
 from cptui.tui.app import make_app
 from cptui.tui.widgets.deadline_panel import DeadlinePanel
+from cptui.tui.widgets.fit_table import FitTable
 from tui_helpers import TODAY, plain, ready
 
 SMALL = (80, 24)
 
 
-def labels(table: DataTable) -> list[str]:
-    return [str(c.label) for c in table.columns.values()]
+def labels(table: FitTable) -> list[str]:
+    return [str(c.label) for c in table.columns]
 
 
-def fits_width(table: DataTable) -> bool:
+def fits_width(table: FitTable) -> bool:
     """No sideways scrolling: the columns fit the table and no scrollbar steals a row."""
     return (not table.show_horizontal_scrollbar
             and table.virtual_size.width <= table.scrollable_content_region.width)
@@ -75,9 +76,9 @@ async def test_caseload_columns_fit_without_sideways_scrolling() -> None:
     app = make_app(DEMO, today=today)
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
-        cases = app.screen.query_one("#cases", DataTable)
+        cases = app.screen.query_one("#cases", FitTable)
         assert labels(cases)[:4] == ["Case", "Overdue", "Due soon", "Next deadline"]
-        assert fits_width(cases) and fits_width(app.screen.query_one("#deadlines", DataTable))
+        assert fits_width(cases) and fits_width(app.screen.query_one("#deadlines", FitTable))
         overdue = sum(d.status == "overdue" for d in load_caseload(DEMO, today).deadlines())
         assert app.screen.query_one("#deadlines").region.height >= overdue + 3  # every overdue row
         assert cases.region.height >= 6
@@ -91,14 +92,14 @@ async def test_plan_and_core_group_tables_at_80x24() -> None:
         await ready(pilot)
         await pilot.press("p")
         await pilot.pause()
-        actions = app.screen.query_one("#actions", DataTable)
+        actions = app.screen.query_one("#actions", FitTable)
         assert {"Status", "Action", "Owner", "Due"} <= set(labels(actions)) and fits_width(actions)
         assert actions.region.height >= 4
         await pilot.press("g")
         await pilot.pause()
-        meetings = app.screen.query_one("#meetings", DataTable)
+        meetings = app.screen.query_one("#meetings", FitTable)
         assert meetings.region.height >= 3 + 4 and fits_width(meetings)  # all four meetings
-        assert fits_width(app.screen.query_one("#members", DataTable))
+        assert fits_width(app.screen.query_one("#members", FitTable))
         assert {"Date", "Status"} <= set(labels(meetings))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
-from textual.widgets import DataTable, Static
+from textual.widgets import Static
 
 from conftest import DEMO
 from cptui.caseload import load_caseload
@@ -15,6 +15,7 @@ from cptui.tui.screens.case_base import CaseScreen
 from cptui.tui.screens.case_views import VIEWS
 from cptui.tui.screens.caseload import CaseloadScreen
 from cptui.tui.widgets.deadline_panel import DeadlinePanel
+from cptui.tui.widgets.fit_table import FitTable
 from tui_helpers import TODAY, plain, ready, rows
 
 SIZE = (160, 48)
@@ -26,7 +27,7 @@ async def test_caseload_lists_every_case_and_panel_matches_engine() -> None:
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         assert isinstance(app.screen, CaseloadScreen)
-        cases = rows(app.screen.query_one("#cases", DataTable))
+        cases = rows(app.screen.query_one("#cases", FitTable))
         assert sorted(r[0] for r in cases) == sorted(cv.case.id for cv in load.cases)
         for r in cases:
             cv = load.get(r[0])
@@ -100,7 +101,7 @@ async def test_filter_sort_and_enter_from_deadline_panel() -> None:
         await ready(pilot)
         await pilot.press("slash", *"mia")
         await pilot.pause()
-        cases = app.screen.query_one("#cases", DataTable)
+        cases = app.screen.query_one("#cases", FitTable)
         assert [r[0] for r in rows(cases)] == ["CP-2026-0002"]
         await pilot.press("escape")
         await pilot.pause()
@@ -126,7 +127,7 @@ async def test_broken_file_is_a_visible_row(tmp_path: Path) -> None:
     app = make_app(folder, today=TODAY)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        first = rows(app.screen.query_one("#cases", DataTable))[0]
+        first = rows(app.screen.query_one("#cases", FitTable))[0]
         assert first[0] == "⚠ CP-2026-0099" and first[1] == "BROKEN"
         assert "line 3: unresolved git conflict" in first[3]
         await pilot.press("enter")  # cannot open; stays put and says why
@@ -140,7 +141,7 @@ async def test_timeline_filters_and_marks() -> None:
         await ready(pilot)
         await pilot.press("t")
         await pilot.pause()
-        table = app.screen.query_one("#timeline", DataTable)
+        table = app.screen.query_one("#timeline", FitTable)
         all_rows = rows(table)
         assert len(all_rows) == 16
         dates = [r[0] for r in all_rows]
@@ -164,7 +165,7 @@ async def test_plan_shows_actions_with_flags() -> None:
         await ready(pilot)
         await pilot.press("p")
         await pilot.pause()
-        actions = rows(app.screen.query_one("#actions", DataTable))
+        actions = rows(app.screen.query_one("#actions", FitTable))
         by_text = {r[1]: r for r in actions}
         assert by_text["Attend the Freedom Programme."][4] == "ASAP"
         assert "not SMART: due 'ASAP'" in by_text["Attend the Freedom Programme."][5]
@@ -182,13 +183,13 @@ async def test_core_group_attendance_and_next_due() -> None:
         await pilot.pause()
         nxt = plain(app.screen.query_one("#next", Static))
         assert "Thu 19 Nov 2026" in nxt and "2 working days overdue" in nxt and "Wed 25 Nov 2026" in nxt
-        meetings = rows(app.screen.query_one("#meetings", DataTable))
+        meetings = rows(app.screen.query_one("#meetings", FitTable))
         # columns: Date, Status, Chair, Sam, Priya, Chris, Kim, Notes, Plan sent (Darlington times the plan)
         second = meetings[1]
         assert second[1] == "✓ held" and second[5] == "AW"  # Chris: apologies + written report
         assert second[8].startswith("✗ late") and second[7] == "sent Fri 30 Oct 2026"
         assert meetings[0][8].startswith("✓ on time")
-        members = rows(app.screen.query_one("#members", DataTable))
+        members = rows(app.screen.query_one("#members", FitTable))
         assert ["Jo Okafor", "Team manager", "Children's Social Care", "professional", "no"] in members
 
 

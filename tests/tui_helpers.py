@@ -7,6 +7,8 @@ from datetime import date
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from cptui.tui.widgets.fit_table import FitTable
+
 TODAY = date(2026, 11, 23)
 
 
@@ -18,7 +20,7 @@ async def ready(pilot: Pilot) -> None:
     await pilot.wait_for_scheduled_animations()
 
 
-def rows(table: DataTable) -> list[list[str]]:
+def rows(table: DataTable | FitTable) -> list[list[str]]:
     return [[str(c) for c in table.get_row_at(i)] for i in range(table.row_count)]
 
 

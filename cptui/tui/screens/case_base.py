@@ -13,6 +13,7 @@ from cptui.caseload import Caseload, CaseView
 from cptui.tui.widgets.case_header import CaseHeader
 from cptui.tui.widgets.clock_bar import ClockBar
 from cptui.tui.widgets.deadline_panel import DeadlinePanel
+from cptui.tui.widgets.line_table import LineTable
 from cptui.tui.messages import CaseloadChanged, cptui_app
 from cptui.documents import DOCUMENTS, DocumentError, write_document
 from cptui.tui import editing
@@ -132,9 +133,9 @@ class CaseScreen(Screen):
     TABLES: tuple[tuple[str, str], ...] = ()
     DEFAULT_NEW: str | None = None  # what ``n`` makes when no table has focus; None asks
 
-    def focused_table(self) -> tuple[str, DataTable] | None:
+    def focused_table(self) -> tuple[str, DataTable | LineTable] | None:
         for kind, tid in self.TABLES:
-            t = self.query_one(tid, DataTable)
+            t = self.query_one(tid)
             if self.focused is t:
                 return kind, t
         return None
@@ -207,6 +208,6 @@ class CaseScreen(Screen):
 
         self.app.push_screen(ChoiceScreen("Which document?", docs), got_doc)
 
-    def on_data_table_row_selected(self, event) -> None:
+    def on_line_table_row_selected(self, event: LineTable.RowSelected) -> None:
         if event.data_table.id == "deadlines":
             self.query_one("#deadlines", DeadlinePanel).action_why()

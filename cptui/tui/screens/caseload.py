@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, LoadingIndicator, ProgressBar
+from textual.widgets import Footer, Input, LoadingIndicator, ProgressBar
 
 from cptui.caseload import Caseload, CaseView
 from cptui.changes import create_new_case
@@ -92,7 +92,7 @@ class CaseloadScreen(Screen):
     def on_mount(self) -> None:
         self._ensure_columns()
         self.query_one("#progress", ProgressBar).display = False
-        table = self.query_one("#cases", DataTable)
+        table = self.query_one("#cases", FitTable)
         table.border_title = "Cases"
         self.query_one("#deadlines", DeadlinePanel).border_title = "Overdue and due soon (all cases)"
         if cptui_app(self).caseload:
@@ -163,7 +163,7 @@ class CaseloadScreen(Screen):
         table.set_rows(rows)
 
     def selected_case(self) -> str | None:
-        table = self.query_one("#cases", DataTable)
+        table = self.query_one("#cases", FitTable)
         if self.focused is self.query_one("#deadlines"):
             item = self.query_one("#deadlines", DeadlinePanel).current()
             return item[0].case if item else None
@@ -171,13 +171,13 @@ class CaseloadScreen(Screen):
             return None
         return self.row_ids[table.cursor_row]
 
-    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+    def on_line_table_row_selected(self, event: FitTable.RowSelected) -> None:
         self.action_open_case()
 
     def action_open_case(self) -> None:
         case_id = self.selected_case()
         if case_id is None:
-            table = self.query_one("#cases", DataTable)
+            table = self.query_one("#cases", FitTable)
             if self.row_ids and table.cursor_row < len(self.row_ids):
                 self.notify("This file is broken: run `cptui check` to see every problem.",
                             severity="error")

@@ -8,7 +8,6 @@ from datetime import date
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import DataTable
 
 from cptui.caseload import Caseload, CaseView
 from cptui.dates import fmt_date
@@ -109,7 +108,7 @@ class TimelineScreen(CaseScreen):
         table.border_title = f"Timeline — {len(rows)} records ({filt})"
 
     def selected_record(self) -> tuple[str, str, str] | None:
-        table = self.query_one("#timeline", DataTable)
+        table = self.query_one("#timeline", FitTable)
         if self.focused is not table or not self.shown or table.cursor_row >= len(self.shown):
             return None
         e = self.shown[table.cursor_row]

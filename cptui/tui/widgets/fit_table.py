@@ -15,9 +15,10 @@ from typing import Any, Sequence
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
-from textual.widgets import DataTable
 
-PAD = 2  # DataTable's cell padding, one each side
+from cptui.tui.widgets.line_table import LineTable
+
+PAD = 2  # LineTable's cell padding, one each side
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,12 @@ def plan_columns(cols: Sequence[Col], widths: Sequence[int], avail: int) -> tupl
     return shown, fixed
 
 
-class FitTable(DataTable):
-    """A DataTable fed whole rows; it chooses the columns that fit on every resize."""
+class FitTable(LineTable):
+    """A line table fed whole rows; it chooses the columns that fit on every resize.
+
+    The rows are formatted only when they come into view (``LineTable``), so a
+    caseload of thousands of cases opens as fast as a short one.
+    """
 
     DEFAULT_CSS = "FitTable { overflow-x: hidden; scrollbar-size-vertical: 1; }"
 
@@ -76,16 +81,16 @@ class FitTable(DataTable):
         super().__init__(*args, **kwargs)
         self.cols: list[Col] = []
         self.full_rows: list[tuple[list[Any], str | None]] = []
-        self._layout: tuple[tuple[int, ...], tuple[tuple[int, int], ...]] | None = None
+        self._fit_layout: tuple[tuple[int, ...], tuple[tuple[int, int], ...]] | None = None
 
     def set_columns(self, cols: Sequence[Col]) -> None:
         self.cols = list(cols)
-        self._layout = None
+        self._fit_layout = None
 
     def set_rows(self, rows: Sequence[tuple[Sequence[Any], str | None]]) -> None:
         """Replace every row; ``rows`` are (all cells, row key)."""
         self.full_rows = [(list(cells), key) for cells, key in rows]
-        self._layout = None
+        self._fit_layout = None
         self._draw()
 
     @property
@@ -105,14 +110,13 @@ class FitTable(DataTable):
         shown = [live[j] for j in sub_shown]
         fixed = {live[j]: w for j, w in sub_fixed.items()}
         layout = (tuple(shown), tuple(sorted(fixed.items())))
-        if layout == self._layout and self.row_count == len(self.full_rows):
+        if layout == self._fit_layout and self.row_count == len(self.full_rows):
             return
-        self._layout = layout
-        row, col = self.cursor_row, self.cursor_column
+        self._fit_layout = layout
+        row = self.cursor_row
         self.clear(columns=True)
         for i in shown:
-            # Explicit widths: DataTable's own auto widths catch up only on a later refresh,
-            # which drew the cursor row (and first snapshots) with stale, shifted columns.
+            # Explicit widths: the plan above already fitted them to the table.
             self.add_column(self.cols[i].label, width=fixed.get(i, widths[i]), key=self.cols[i].label)
         labels = {c.label: i for i, c in enumerate(self.cols)}
         for cells, key in self.full_rows:
@@ -127,8 +131,7 @@ class FitTable(DataTable):
                 out[i] = t
             self.add_row(*[out[i] for i in shown], key=key)
         if self.row_count:
-            self.move_cursor(row=min(row, self.row_count - 1), column=min(col, len(shown) - 1),
-                             animate=False, scroll=False)
+            self.move_cursor(row=min(row, self.row_count - 1), animate=False, scroll=False)
 
     def on_resize(self, event: events.Resize) -> None:
         self._draw()
