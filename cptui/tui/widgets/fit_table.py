@@ -81,16 +81,19 @@ class FitTable(LineTable):
         super().__init__(*args, **kwargs)
         self.cols: list[Col] = []
         self.full_rows: list[tuple[list[Any], str | None]] = []
+        self._fit_widths: tuple[list[int], list[int]] | None = None  # (widths, live columns) of full_rows
         self._fit_layout: tuple[tuple[int, ...], tuple[tuple[int, int], ...]] | None = None
 
     def set_columns(self, cols: Sequence[Col]) -> None:
         self.cols = list(cols)
         self._fit_layout = None
+        self._fit_widths = None
 
     def set_rows(self, rows: Sequence[tuple[Sequence[Any], str | None]]) -> None:
         """Replace every row; ``rows`` are (all cells, row key)."""
         self.full_rows = [(list(cells), key) for cells, key in rows]
         self._fit_layout = None
+        self._fit_widths = None
         self._draw()
 
     @property
@@ -101,10 +104,13 @@ class FitTable(LineTable):
     def _draw(self) -> None:
         if not self.cols:
             return
-        widths = [max([cell_len(c.label)] + [_width(cells[i]) for cells, _ in self.full_rows])
-                  for i, c in enumerate(self.cols)]
-        live = [i for i, c in enumerate(self.cols)
-                if not (c.hide_empty and not any(str(cells[i]) for cells, _ in self.full_rows))]
+        if self._fit_widths is None:  # once per data change, not on every resize
+            widths = [max([cell_len(c.label)] + [_width(cells[i]) for cells, _ in self.full_rows])
+                      for i, c in enumerate(self.cols)]
+            live = [i for i, c in enumerate(self.cols)
+                    if not (c.hide_empty and not any(str(cells[i]) for cells, _ in self.full_rows))]
+            self._fit_widths = (widths, live)
+        widths, live = self._fit_widths
         sub_shown, sub_fixed = plan_columns([self.cols[i] for i in live], [widths[i] for i in live],
                                             self.available)
         shown = [live[j] for j in sub_shown]
