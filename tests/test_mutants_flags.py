@@ -32,6 +32,11 @@ def test_non_working_day_says_weekend_or_bank_holiday_and_the_date(load) -> None
     id = "k1"
     kind = "initial"
     date = 2026-10-10
+    [[conferences]]
+    id = "k2"
+    kind = "review"
+    date = 2026-10-11
+    status = "cancelled"
     [[core_groups]]
     id = "g1"
     date = 2026-12-25T10:00:00
@@ -41,6 +46,7 @@ def test_non_working_day_says_weekend_or_bank_holiday_and_the_date(load) -> None
     seen = ["c1"]
     """, D(2026, 12, 30))
     # Sat 10 Oct and Sun 18 Oct are a weekend; Fri 25 Dec is Christmas Day, a weekday.
+    # k2 on Sun 11 Oct was cancelled: its date does not matter.
     assert sorted(only(cl, "non_working_day")) == [
         "conference dated Sat 10 Oct 2026, which is a weekend: a typing slip?",
         "core group dated Fri 25 Dec 2026, which is a bank holiday: a typing slip?",
@@ -58,6 +64,26 @@ def test_inquorate_message_names_the_conference_and_its_date(load) -> None:
     """, D(2026, 11, 23))
     # Mon 12 Oct 2026.
     assert only(cl, "inquorate") == ["conference 'k1' on Mon 12 Oct 2026 was not quorate"]
+
+
+def test_unrecorded_core_group_only_once_its_day_has_passed(load) -> None:
+    cl = load(CHILD + """
+    [[core_groups]]
+    id = "g1"
+    date = 2026-11-16T10:00:00
+    [[core_groups]]
+    id = "g2"
+    date = 2026-11-20T10:00:00
+    status = "scheduled"
+    [[core_groups]]
+    id = "g3"
+    date = 2026-11-23T14:00:00
+    status = "scheduled"
+    """, D(2026, 11, 23))
+    # Today is Mon 23 Nov: g1 (Mon 16 Nov) was held and recorded; g3 is today, not yet passed;
+    # g2 (Fri 20 Nov) has passed with no record of whether it happened.
+    assert only(cl, "unrecorded_meeting") == [
+        "core group scheduled for Fri 20 Nov 2026 has passed: record whether it was held"]
 
 
 def test_smart_action_still_checked_after_a_done_action(load) -> None:
@@ -142,7 +168,7 @@ def test_first_review_of_a_siblings_later_plan_is_flagged(load) -> None:
     [[conferences]]
     id = "r1"
     kind = "review"
-    date = 2026-06-01
+    date = 2026-07-06
     children = ["c1"]
     [[conferences]]
     id = "k"
@@ -151,8 +177,8 @@ def test_first_review_of_a_siblings_later_plan_is_flagged(load) -> None:
     children = ["c2"]
     outcome = "end"
     """, D(2026, 11, 23))
-    # Isla's plan started Mon 6 Jul; Finn's review on Mon 1 Jun was before it, so Mon 5 Oct is
-    # Isla's first review and ending her plan there needs a reason.
+    # Isla's plan started at Finn's review on Mon 6 Jul; that review was not one of hers, so
+    # Mon 5 Oct is Isla's first review and ending her plan there needs a reason.
     assert only(cl, "plan_ended_at_first_review") == [ENDED]
 
 
@@ -222,3 +248,56 @@ def test_plan_ended_at_first_review_flagged_without_a_recorded_plan_start(load) 
     """, D(2026, 11, 23))
     # No plan_start anywhere: no earlier review at all, so this one is the first.
     assert only(cl, "plan_ended_at_first_review") == [ENDED]
+
+
+def header_line(path, record_id: str) -> int:
+    """1-based line of the [[...]] header of the record with this id, read off the file."""
+    lines = path.read_text(encoding="utf-8").splitlines()
+    i = next(n for n, t in enumerate(lines) if t.strip() == f'id = "{record_id}"')
+    while not lines[i].strip().startswith("[["):
+        i -= 1
+    return i + 1
+
+
+def test_warnings_point_at_the_line_of_their_record(load, tmp_path) -> None:
+    """`cptui check` and the app jump to the record a warning is about: the right line."""
+    cl = load(CHILD + """
+    [[conferences]]
+    id = "k1"
+    kind = "initial"
+    date = 2026-11-30
+    [[core_groups]]
+    id = "g1"
+    date = 2026-11-30T10:00:00
+    [[visits]]
+    id = "v1"
+    date = 2026-11-21
+    seen = ["c1"]
+    [[events]]
+    id = "e1"
+    date = 2026-11-30
+    kind = "complaint"
+    [[plan.actions]]
+    id = "a1"
+    owner = "m1"
+    due = 2026-11-20
+    status = "done"
+    done = 2026-11-30
+    """, D(2026, 11, 23))
+    path = tmp_path / "cases" / "CP-T-1.toml"
+    # Mon 30 Nov is after today (Mon 23 Nov): four records dated or done then; the visit on
+    # Sat 21 Nov is on a weekend.
+    got = sorted((p.code, p.line) for p in cl.problems if p.code in ("future_dated", "non_working_day"))
+    assert got == sorted([("future_dated", header_line(path, r)) for r in ("k1", "g1", "e1", "a1")]
+                         + [("non_working_day", header_line(path, "v1"))])
+
+
+def test_missing_episode_today_is_flagged(load) -> None:
+    cl = load(CHILD + """
+    [[events]]
+    id = "e1"
+    date = 2026-11-23
+    kind = "missing"
+    """, D(2026, 11, 23))
+    # Reported missing today, Mon 23 Nov.
+    assert only(cl, "missing") == ["missing episode on Mon 23 Nov 2026 (within the last 30 days)"]
