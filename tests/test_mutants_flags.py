@@ -301,3 +301,49 @@ def test_missing_episode_today_is_flagged(load) -> None:
     """, D(2026, 11, 23))
     # Reported missing today, Mon 23 Nov.
     assert only(cl, "missing") == ["missing episode on Mon 23 Nov 2026 (within the last 30 days)"]
+
+
+def test_future_dated_message_and_today_is_not_the_future(load) -> None:
+    body = CHILD + """
+    [[conferences]]
+    id = "k1"
+    kind = "initial"
+    date = 2026-11-30
+    decisions_circulated = 2026-12-01
+    [[visits]]
+    id = "v1"
+    date = 2026-11-23
+    seen = ["c1"]
+    [[plan.actions]]
+    id = "a1"
+    owner = "m1"
+    due = 2026-11-20
+    status = "done"
+    done = 2026-11-23
+    """
+    # Today Mon 23 Nov: k1 (Mon 30 Nov, decisions Tue 1 Dec) is in the future, both parts in one
+    # message; the visit and the action done today are not.
+    assert only(load(body, D(2026, 11, 23)), "future_dated") == [
+        "conference 'k1': dated Mon 30 Nov 2026, after today: it has not happened yet, so no "
+        "deadline counts it; `decisions_circulated` is Tue 1 Dec 2026, after today: counted as "
+        "not done until then"]
+
+
+def test_interpreter_warning_for_a_conference_held_today_not_a_cancelled_one(load) -> None:
+    cl = load('interpreter = "Polish"\n' + CHILD + """
+    [[conferences]]
+    id = "k1"
+    kind = "initial"
+    date = 2026-11-16
+    status = "cancelled"
+    interpreter_present = false
+    [[conferences]]
+    id = "k2"
+    kind = "initial"
+    date = 2026-11-23
+    interpreter_present = false
+    """, D(2026, 11, 23))
+    # k1 (Mon 16 Nov) never took place; k2 was held today, Mon 23 Nov, without an interpreter.
+    assert only(cl, "interpreter_not_invited") == [
+        "conference 'k2' on Mon 23 Nov 2026: no Polish interpreter took part, though the family "
+        "needs one"]
