@@ -347,3 +347,31 @@ def test_interpreter_warning_for_a_conference_held_today_not_a_cancelled_one(loa
     assert only(cl, "interpreter_not_invited") == [
         "conference 'k2' on Mon 23 Nov 2026: no Polish interpreter took part, though the family "
         "needs one"]
+
+
+def test_first_core_group_not_booked_after_a_transfer_in_conference(load) -> None:
+    cl = load(CHILD + """
+    [[conferences]]
+    id = "k1"
+    kind = "transfer"
+    date = 2026-11-19
+    outcome = "plan"
+    """, D(2026, 11, 23))
+    # Thu 19 Nov + 1 working day = Fri 20 Nov, passed by Mon 23 Nov with no core group recorded.
+    got = only(cl, "first_core_group_not_booked")
+    assert len(got) == 1 and got[0].startswith("transfer conference 'k1' on Thu 19 Nov 2026 made a plan")
+
+
+def test_lead_worker_absent_from_a_core_group_held_today(load) -> None:
+    cl = load(CHILD + """
+    [[members]]
+    id = "m2"
+    name = "Jo Example"
+    [[core_groups]]
+    id = "g1"
+    date = 2026-11-23T10:00:00
+    attendees = ["m2"]
+    """, D(2026, 11, 23))
+    # The core group met this morning, Mon 23 Nov, without Nat (the lead social worker).
+    got = only(cl, "lead_worker_absent")
+    assert len(got) == 1 and "(Nat Example) did not attend the core group on Mon 23 Nov 2026" in got[0]
