@@ -356,8 +356,12 @@ def test_first_core_group_not_booked_after_a_transfer_in_conference(load) -> Non
     kind = "transfer"
     date = 2026-11-19
     outcome = "plan"
+    [[core_groups]]
+    id = "g0"
+    date = 2026-11-19T09:00:00
     """, D(2026, 11, 23))
-    # Thu 19 Nov + 1 working day = Fri 20 Nov, passed by Mon 23 Nov with no core group recorded.
+    # Thu 19 Nov + 1 working day = Fri 20 Nov, passed by Mon 23 Nov with no core group recorded
+    # after the conference (g0, the old authority's last one that morning, is not after it).
     got = only(cl, "first_core_group_not_booked")
     assert len(got) == 1 and got[0].startswith("transfer conference 'k1' on Thu 19 Nov 2026 made a plan")
 
