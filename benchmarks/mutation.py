@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import argparse
 import filecmp
+import fnmatch
 import hashlib
 import json
 import re
@@ -135,7 +136,7 @@ def applied_verdicts(work: Path, module: str) -> dict[str, str]:
             if v["module"] == module and v["fingerprint"] == fp}
 
 
-def apply_survivors(work: Path, modules: list[str]) -> None:
+def apply_survivors(work: Path, modules: list[str], match: str = "*") -> None:
     """Write each survivor into a scratch copy for real and run the fast tests on it."""
     scratch = work / "apply"
     scratch.mkdir(exist_ok=True)
@@ -145,24 +146,31 @@ def apply_survivors(work: Path, modules: list[str]) -> None:
     if not link.exists():
         link.symlink_to(work / "mutants", target_is_directory=True)
     tests = fast_tests()
+    pytest = [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly", "-p", "no:cacheprovider", *tests]
+    clean = subprocess.run(pytest, cwd=scratch, capture_output=True, text=True)
+    if clean.returncode != 0:  # a kill must mean the mutant, never a broken scratch copy
+        print(clean.stdout[-2000:])
+        sys.exit("the fast tests fail on the unmutated scratch copy: no verdicts recorded")
     applied = load_applied(work)
     for module in modules:
         fp = fingerprint(work, module, tests)
         done = applied_verdicts(work, module)
-        names = sorted(n for n, c in results(work, module).items() if column(c) == "survived")
+        names = sorted(n for n, c in results(work, module).items()
+                       if column(c) == "survived" and fnmatch.fnmatchcase(n, match))
         pristine = (scratch / module).read_bytes()
         for i, name in enumerate(names, 1):
             if name in done:
                 continue
             try:
-                subprocess.run([sys.executable, "-m", "mutmut", "apply", name], cwd=scratch,
-                               check=True, capture_output=True)
+                a = subprocess.run([sys.executable, "-m", "mutmut", "apply", name], cwd=scratch,
+                                   capture_output=True, text=True)
+                if a.returncode != 0:
+                    print(f"  could not apply {name}: {a.stderr.strip()[-200:]}", flush=True)
+                    continue  # nothing recorded: tried again next time
                 if (scratch / module).read_bytes() == pristine:
                     verdict = "not applied"
                 else:
-                    r = subprocess.run([sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:randomly",
-                                        "-p", "no:cacheprovider", *tests], cwd=scratch,
-                                       capture_output=True, text=True)
+                    r = subprocess.run(pytest, cwd=scratch, capture_output=True, text=True)
                     verdict = {0: "survived", 1: "killed"}.get(r.returncode, f"error {r.returncode}")
             finally:
                 (scratch / module).write_bytes(pristine)
@@ -224,6 +232,8 @@ def main(argv: list[str] | None = None) -> int:
                     help="re-test only mutants not killed last time (only tests changed since)")
     ap.add_argument("--apply-survivors", action="store_true",
                     help="after the run, apply each survivor for real and run the fast tests")
+    ap.add_argument("--apply-match", default="*", metavar="GLOB",
+                    help="only apply survivors whose name matches, e.g. 'cptui.rules.x__per_*'")
     ap.add_argument("--skip-run", action="store_true", help="do not run mutmut (e.g. only --apply-survivors)")
     ap.add_argument("--skip-tests", nargs="*", default=[], metavar="FILE",
                     help="test files to leave out of this run (fewer tests can only lower the score)")
@@ -249,7 +259,7 @@ def main(argv: list[str] | None = None) -> int:
             cmd = [sys.executable, "-m", "mutmut", "run", "--max-children", str(args.max_children), *names]
             subprocess.run(cmd, cwd=work, check=False)
         if args.apply_survivors:
-            apply_survivors(work, modules)
+            apply_survivors(work, modules, args.apply_match)
     print()
     report(work, modules, args.list)
     print(f"\nsurvivors: cd {work} && {sys.executable} -m mutmut results / show NAME")

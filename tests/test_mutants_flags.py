@@ -362,8 +362,9 @@ def test_first_core_group_not_booked_after_a_transfer_in_conference(load) -> Non
     """, D(2026, 11, 23))
     # Thu 19 Nov + 1 working day = Fri 20 Nov, passed by Mon 23 Nov with no core group recorded
     # after the conference (g0, the old authority's last one that morning, is not after it).
-    got = only(cl, "first_core_group_not_booked")
-    assert len(got) == 1 and got[0].startswith("transfer conference 'k1' on Thu 19 Nov 2026 made a plan")
+    assert only(cl, "first_core_group_not_booked") == [
+        "transfer conference 'k1' on Thu 19 Nov 2026 made a plan but no core group is recorded "
+        "after it: book the first core group (its date is set at the conference)"]
 
 
 def test_lead_worker_absent_from_a_core_group_held_today(load) -> None:
@@ -379,3 +380,63 @@ def test_lead_worker_absent_from_a_core_group_held_today(load) -> None:
     # The core group met this morning, Mon 23 Nov, without Nat (the lead social worker).
     got = only(cl, "lead_worker_absent")
     assert len(got) == 1 and "(Nat Example) did not attend the core group on Mon 23 Nov 2026" in got[0]
+
+
+def test_interpreter_warning_for_a_core_group_without_one(load) -> None:
+    cl = load('interpreter = "Polish"\n' + CHILD + """
+    [[core_groups]]
+    id = "g1"
+    date = 2026-10-22T10:00:00
+    attendees = ["m1"]
+    interpreter_present = false
+    [[core_groups]]
+    id = "g2"
+    date = 2026-10-29T10:00:00
+    attendees = ["m1"]
+    interpreter_present = true
+    """, D(2026, 11, 23))
+    # Thu 22 Oct went ahead without one; Thu 29 Oct had one.
+    assert only(cl, "interpreter_not_invited") == [
+        "core group on Thu 22 Oct 2026: no Polish interpreter took part, though the family needs one"]
+
+
+TEAM = 'team_manager = "m2"\n' + CHILD + """
+    [[members]]
+    id = "m2"
+    name = "Jo Example"
+    [[members]]
+    id = "m3"
+    name = "Kim Example"
+"""
+
+
+def test_first_core_group_chair_looks_at_this_plans_first_meeting(load) -> None:
+    cl = load(TEAM + """
+    [[core_groups]]
+    id = "g0"
+    date = 2026-10-05T10:00:00
+    chair = "m3"
+    attendees = ["m1"]
+    [[core_groups]]
+    id = "g1"
+    date = 2026-10-22T10:00:00
+    chair = "m2"
+    attendees = ["m1"]
+    """, D(2026, 11, 23), procedure="hillingdon")
+    # g0 (Mon 5 Oct) met before the plan started on Mon 12 Oct; this plan's first core group,
+    # Thu 22 Oct, was chaired by the team manager: nothing to say.
+    assert only(cl, "first_core_group_chair") == []
+
+
+def test_first_core_group_chair_on_the_plan_start_day_with_no_chair_recorded(load) -> None:
+    cl = load(TEAM + """
+    [[core_groups]]
+    id = "g1"
+    date = 2026-10-12T15:00:00
+    attendees = ["m1"]
+    """, D(2026, 11, 23), procedure="hillingdon")
+    # The first core group met the afternoon the plan started (Mon 12 Oct); no chair recorded.
+    got = only(cl, "first_core_group_chair")
+    assert len(got) == 1 and got[0].startswith(
+        "the first core group (Mon 12 Oct 2026) was chaired by nobody recorded, not the team "
+        "manager (Jo Example): ")

@@ -63,3 +63,19 @@ def test_school_move_on_the_plan_start_day_needs_a_core_group(load) -> None:
     # The move is on the day the plan starts (Wed 1 Jul): it counts.
     # Wed 1 Jul + 10 wd: 2-3 (2), 6-10 (7), 13-15 (10) -> Wed 15 Jul; none held by Mon 20 Jul.
     assert by_rule(cl, "school_move_core_group") == [(None, D(2026, 7, 15), None, OVERDUE, D(2026, 7, 1), "e1")]
+
+
+def test_visits_due_for_a_child_listed_after_one_with_no_plan(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c0"
+        name = "Zoe Example"
+        date_of_birth = 2008-05-01
+        [[children]]
+        id = "c1"
+        name = "Ava Example"
+        date_of_birth = 2019-04-02
+        plan_start = 2026-09-14
+    """, D(2026, 9, 15))
+    # Zoe has no plan, so no visits; Ava's plan started Mon 14 Sep: + 10 wd = Mon 28 Sep.
+    assert by_rule(cl, "visit") == [("c1", D(2026, 9, 28), None, UP, D(2026, 9, 14), "c1")]
