@@ -79,3 +79,23 @@ def test_visits_due_for_a_child_listed_after_one_with_no_plan(load) -> None:
     """, D(2026, 9, 15))
     # Zoe has no plan, so no visits; Ava's plan started Mon 14 Sep: + 10 wd = Mon 28 Sep.
     assert by_rule(cl, "visit") == [("c1", D(2026, 9, 28), None, UP, D(2026, 9, 14), "c1")]
+
+
+def test_visit_on_the_plan_start_day_counts(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c1"
+        name = "Ava Example"
+        date_of_birth = 2019-04-02
+        plan_start = 2026-09-14
+        [[visits]]
+        id = "v1"
+        date = 2026-09-14
+        seen = ["c1"]
+    """, D(2026, 9, 15))
+    # Ava was seen the day her plan started (Mon 14 Sep): that meets the first visit
+    # (14 Sep + 10 wd = Mon 28 Sep), and the next is due 10 wd after it, also Mon 28 Sep.
+    assert by_rule(cl, "visit") == [
+        ("c1", D(2026, 9, 28), D(2026, 9, 14), MET, D(2026, 9, 14), "c1"),
+        ("c1", D(2026, 9, 28), None, UP, D(2026, 9, 14), "v1"),
+    ]
