@@ -99,3 +99,109 @@ def test_visit_on_the_plan_start_day_counts(load) -> None:
         ("c1", D(2026, 9, 28), D(2026, 9, 14), MET, D(2026, 9, 14), "c1"),
         ("c1", D(2026, 9, 28), None, UP, D(2026, 9, 14), "v1"),
     ]
+
+
+def test_sibling_review_listing_the_unborn_baby_is_not_the_pre_birth_conference(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c1"
+        name = "Baby Example"
+        expected_date = 2027-02-20
+        [[children]]
+        id = "c2"
+        name = "Ruby Example"
+        date_of_birth = 2023-05-09
+        plan_start = 2026-05-11
+        [[conferences]]
+        id = "k1"
+        kind = "review"
+        date = 2026-11-16
+        children = ["c1", "c2"]
+    """, D(2026, 11, 23))
+    # Ruby's review (Mon 16 Nov) discussed the baby, but no pre-birth conference was held:
+    # 20 Feb 2027 - 3 months = Fri 20 Nov 2026, overdue on Mon 23 Nov.
+    assert by_rule(cl, "pre_birth_conference") == [("c1", D(2026, 11, 20), None, OVERDUE, D(2027, 2, 20), "c1")]
+
+
+def test_west_midlands_review_that_started_the_plan_does_not_switch_the_rhythm(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c1"
+        name = "Finn Example"
+        date_of_birth = 2020-01-15
+        plan_start = 2026-03-02
+        plan_end = 2026-07-06
+        [[children]]
+        id = "c2"
+        name = "Isla Example"
+        date_of_birth = 2025-12-01
+        plan_start = 2026-07-06
+        [[conferences]]
+        id = "k0"
+        kind = "review"
+        date = 2026-07-06
+        children = ["c1", "c2"]
+        [[core_groups]]
+        id = "g1"
+        date = 2026-07-16
+    """, D(2026, 8, 3), procedure="west-midlands")
+    # Finn's plan ended and Isla's began at the review of Mon 6 Jul. That review is not a
+    # review of Isla's plan, so her core groups stay six-weekly: Thu 16 Jul + 6 weeks = Thu 27 Aug.
+    assert by_rule(cl, "core_group") == [(None, D(2026, 8, 27), None, UP, D(2026, 7, 16), "g1")]
+
+
+def test_west_midlands_review_held_today_switches_the_rhythm(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c1"
+        name = "Finn Example"
+        date_of_birth = 2020-01-15
+        plan_start = 2026-03-02
+        [[conferences]]
+        id = "k2"
+        kind = "review"
+        date = 2026-11-23
+        [[core_groups]]
+        id = "g1"
+        date = 2026-11-09
+        [[core_groups]]
+        id = "g2"
+        date = 2026-11-23T14:00:00
+    """, D(2026, 11, 23), procedure="west-midlands")
+    # Mon 9 Nov + 6 weeks = Mon 21 Dec, met by g2 today. The review this morning (Mon 23 Nov)
+    # counts, so after g2 the core group meets two-monthly: 23 Nov + 2 months = Sat 23 Jan 2027.
+    assert by_rule(cl, "core_group") == [
+        (None, D(2026, 12, 21), D(2026, 11, 23), MET, D(2026, 11, 9), "g1"),
+        (None, D(2027, 1, 23), None, UP, D(2026, 11, 23), "g2"),
+    ]
+
+
+def test_notes_circulated_today_are_met(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c1"
+        name = "Ava Example"
+        date_of_birth = 2019-04-02
+        plan_start = 2026-11-02
+        [[core_groups]]
+        id = "g1"
+        date = 2026-11-16
+        notes_circulated = 2026-11-23
+    """, D(2026, 11, 23), procedure="hillingdon")
+    # Mon 16 Nov + 7 days = Mon 23 Nov; the notes went out today, so that is met, not due.
+    assert by_rule(cl, "core_group_notes") == [(None, D(2026, 11, 23), D(2026, 11, 23), MET, D(2026, 11, 16), "g1")]
+
+
+def test_first_core_group_held_on_the_plan_start_day_is_met(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c1"
+        name = "Ava Example"
+        date_of_birth = 2019-04-02
+        plan_start = 2026-09-14
+        [[core_groups]]
+        id = "g1"
+        date = 2026-09-14T15:00:00
+    """, D(2026, 9, 15))
+    # The core group met the afternoon the plan started, Mon 14 Sep (due 14 Sep + 10 wd = Mon 28 Sep).
+    assert by_rule(cl, "first_core_group") == [(None, D(2026, 9, 28), D(2026, 9, 14), MET, D(2026, 9, 14), "c1")]
