@@ -205,3 +205,78 @@ def test_first_core_group_held_on_the_plan_start_day_is_met(load) -> None:
     """, D(2026, 9, 15))
     # The core group met the afternoon the plan started, Mon 14 Sep (due 14 Sep + 10 wd = Mon 28 Sep).
     assert by_rule(cl, "first_core_group") == [(None, D(2026, 9, 28), D(2026, 9, 14), MET, D(2026, 9, 14), "c1")]
+
+
+def test_transfer_conference_held_the_day_the_move_was_agreed_is_met(load) -> None:
+    cl = load("""
+        [[events]]
+        id = "e1"
+        date = 2026-10-12
+        kind = "transfer_agreed"
+        [[conferences]]
+        id = "k1"
+        kind = "transfer"
+        date = 2026-10-12
+    """, D(2026, 11, 23))
+    # Mon 12 Oct + 15 wd: 13-16 (4), 19-23 (9), 26-30 (14), Mon 2 Nov (15); held 12 Oct itself.
+    assert by_rule(cl, "transfer_conference") == [(None, D(2026, 11, 2), D(2026, 10, 12), MET, D(2026, 10, 12), "e1")]
+
+
+def test_review_the_plan_started_at_is_not_its_first_review(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c1"
+        name = "Finn Example"
+        date_of_birth = 2020-01-15
+        plan_start = 2026-03-02
+        plan_end = 2026-07-06
+        [[children]]
+        id = "c2"
+        name = "Isla Example"
+        date_of_birth = 2025-12-01
+        plan_start = 2026-07-06
+        [[conferences]]
+        id = "k0"
+        kind = "review"
+        date = 2026-07-06
+        children = ["c1", "c2"]
+    """, D(2026, 8, 3))
+    # Isla's plan began at Finn's review on Mon 6 Jul; her own first review is still to come:
+    # 6 Jul + 91 days = Mon 5 Oct.
+    assert by_rule(cl, "first_review") == [(None, D(2026, 10, 5), None, UP, D(2026, 7, 6), "k0")]
+
+
+def test_decisions_due_after_a_conference_held_today(load) -> None:
+    cl = load("""
+        [[conferences]]
+        id = "k1"
+        kind = "initial"
+        date = 2026-11-23
+    """, D(2026, 11, 23))
+    # Held this morning, Mon 23 Nov: + 2 wd = Wed 25 Nov.
+    assert by_rule(cl, "conference_decisions") == [(None, D(2026, 11, 25), None, SOON, D(2026, 11, 23), "k1")]
+
+
+def test_west_midlands_notes_are_for_this_plans_first_core_group(load) -> None:
+    body = """
+        [[children]]
+        id = "c1"
+        name = "Finn Example"
+        date_of_birth = 2020-01-15
+        plan_start = 2026-07-06
+        [[core_groups]]
+        id = "g0"
+        date = 2026-06-01
+        notes_circulated = 2026-06-03
+        [[core_groups]]
+        id = "g1"
+        date = 2026-07-16
+    """
+    cl = load(body, D(2026, 8, 3), procedure="west-midlands")
+    # g0 (Mon 1 Jun) belonged to an earlier plan. This plan's first core group met Thu 16 Jul:
+    # + 5 wd = Thu 23 Jul, and its notes never went out.
+    assert by_rule(cl, "core_group_notes") == [(None, D(2026, 7, 23), None, OVERDUE, D(2026, 7, 16), "g1")]
+    # With no plan_start recorded the first core group held is the one: g0, notes met on Wed 3 Jun
+    # (Mon 1 Jun + 5 wd = Mon 8 Jun).
+    cl = load(body.replace("plan_start = 2026-07-06", ""), D(2026, 8, 3), procedure="west-midlands")
+    assert by_rule(cl, "core_group_notes") == [(None, D(2026, 6, 8), D(2026, 6, 3), MET, D(2026, 6, 1), "g0")]
