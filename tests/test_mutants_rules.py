@@ -205,6 +205,9 @@ def test_first_core_group_held_on_the_plan_start_day_is_met(load) -> None:
     """, D(2026, 9, 15))
     # The core group met the afternoon the plan started, Mon 14 Sep (due 14 Sep + 10 wd = Mon 28 Sep).
     assert by_rule(cl, "first_core_group") == [(None, D(2026, 9, 28), D(2026, 9, 14), MET, D(2026, 9, 14), "c1")]
+    # And the 20-working-day rhythm runs from it: 15-18 Sep (4), 21-25 (9), 28 Sep-2 Oct (14),
+    # 5-9 Oct (19), Mon 12 Oct (20).
+    assert by_rule(cl, "core_group") == [(None, D(2026, 10, 12), None, UP, D(2026, 9, 14), "g1")]
 
 
 def test_transfer_conference_held_the_day_the_move_was_agreed_is_met(load) -> None:
