@@ -247,6 +247,8 @@ def test_review_the_plan_started_at_is_not_its_first_review(load) -> None:
     # Isla's plan began at Finn's review on Mon 6 Jul; her own first review is still to come:
     # 6 Jul + 91 days = Mon 5 Oct.
     assert by_rule(cl, "first_review") == [(None, D(2026, 10, 5), None, UP, D(2026, 7, 6), "k0")]
+    # Nor does it start the chain of later reviews.
+    assert by_rule(cl, "review") == []
 
 
 def test_decisions_due_after_a_conference_held_today(load) -> None:
@@ -283,3 +285,41 @@ def test_west_midlands_notes_are_for_this_plans_first_core_group(load) -> None:
     # (Mon 1 Jun + 5 wd = Mon 8 Jun).
     cl = load(body.replace("plan_start = 2026-07-06", ""), D(2026, 8, 3), procedure="west-midlands")
     assert by_rule(cl, "core_group_notes") == [(None, D(2026, 6, 8), D(2026, 6, 3), MET, D(2026, 6, 1), "g0")]
+
+
+def test_meetings_visits_and_events_dated_today_count(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c1"
+        name = "Ava Example"
+        date_of_birth = 2019-04-02
+        plan_start = 2026-11-23
+        [[events]]
+        id = "e1"
+        date = 2026-11-02
+        kind = "strategy_discussion"
+        s47 = true
+        [[events]]
+        id = "e2"
+        date = 2026-11-23
+        kind = "complaint"
+        [[conferences]]
+        id = "k1"
+        kind = "initial"
+        date = 2026-11-23
+        [[visits]]
+        id = "v1"
+        date = 2026-11-23
+        seen = ["c1"]
+    """, D(2026, 11, 23))
+    # Today is Mon 23 Nov; things recorded for today have happened (only later dates have not).
+    # ICPC: Mon 2 Nov + 15 wd: 3-6 (4), 9-13 (9), 16-20 (14), Mon 23 Nov (15): held today, met.
+    assert by_rule(cl, "icpc") == [(None, D(2026, 11, 23), D(2026, 11, 23), MET, D(2026, 11, 2), "e1")]
+    # Visit: 23 Nov + 10 wd: 24-27 (4), 30 Nov-4 Dec (9), Mon 7 Dec (10); today's visit meets it
+    # and the next runs from it.
+    assert by_rule(cl, "visit") == [
+        ("c1", D(2026, 12, 7), D(2026, 11, 23), MET, D(2026, 11, 23), "c1"),
+        ("c1", D(2026, 12, 7), None, UP, D(2026, 11, 23), "v1"),
+    ]
+    # Complaint made today: response due 23 Nov + 10 wd = Mon 7 Dec.
+    assert by_rule(cl, "complaint_response") == [(None, D(2026, 12, 7), None, UP, D(2026, 11, 23), "e2")]
