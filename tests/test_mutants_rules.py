@@ -323,3 +323,86 @@ def test_meetings_visits_and_events_dated_today_count(load) -> None:
     ]
     # Complaint made today: response due 23 Nov + 10 wd = Mon 7 Dec.
     assert by_rule(cl, "complaint_response") == [(None, D(2026, 12, 7), None, UP, D(2026, 11, 23), "e2")]
+
+
+def test_each_review_is_met_by_the_next_one_held(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c1"
+        name = "Ava Example"
+        date_of_birth = 2019-04-02
+        plan_start = 2026-01-05
+        [[conferences]]
+        id = "r1"
+        kind = "review"
+        date = 2026-02-02
+        [[conferences]]
+        id = "r2"
+        kind = "review"
+        date = 2026-05-04
+        [[conferences]]
+        id = "r3"
+        kind = "review"
+        date = 2026-08-03
+    """, D(2026, 11, 23))
+    # 182 days after each: Mon 2 Feb -> Mon 3 Aug (met by r2, 4 May); Mon 4 May -> Mon 2 Nov
+    # (met by r3, 3 Aug); Mon 3 Aug -> Mon 1 Feb 2027, open.
+    assert by_rule(cl, "review") == [
+        (None, D(2026, 8, 3), D(2026, 5, 4), MET, D(2026, 2, 2), "r1"),
+        (None, D(2026, 11, 2), D(2026, 8, 3), MET, D(2026, 5, 4), "r2"),
+        (None, D(2027, 2, 1), None, UP, D(2026, 8, 3), "r3"),
+    ]
+
+
+def test_closing_the_case_keeps_a_later_met_deadline(load) -> None:
+    cl = load("""
+        closed = 2026-09-30
+        [[events]]
+        id = "e0"
+        date = 2026-09-01
+        kind = "complaint"
+        [[events]]
+        id = "e1"
+        date = 2026-09-20
+        kind = "complaint"
+        [[events]]
+        id = "e2"
+        date = 2026-09-21
+        kind = "complaint"
+        responded = 2026-09-25
+    """, D(2026, 11, 23))
+    # e0: Tue 1 Sep + 10 wd = Tue 15 Sep, before the close: kept, overdue.
+    # e1: Sun 20 Sep + 10 wd = Fri 2 Oct, open and after the close (Wed 30 Sep): dropped.
+    # e2: Mon 21 Sep + 10 wd: 22-25 (4), 28 Sep-2 Oct (9), Mon 5 Oct (10); answered 25 Sep: kept.
+    assert by_rule(cl, "complaint_response") == [
+        (None, D(2026, 9, 15), None, OVERDUE, D(2026, 9, 1), "e0"),
+        (None, D(2026, 10, 5), D(2026, 9, 25), MET, D(2026, 9, 21), "e2"),
+    ]
+
+
+def test_deadlines_due_the_same_day_are_listed_child_by_child(load) -> None:
+    cl = load("""
+        [[children]]
+        id = "c1"
+        name = "Ava Example"
+        date_of_birth = 2019-04-02
+        plan_start = 2026-09-14
+        [[children]]
+        id = "c2"
+        name = "Leo Example"
+        date_of_birth = 2022-06-18
+        plan_start = 2026-09-14
+        [[visits]]
+        id = "v1"
+        date = 2026-09-16
+        seen = ["c2"]
+        [[visits]]
+        id = "v2"
+        date = 2026-09-16
+        seen = ["c1"]
+    """, D(2026, 9, 17))
+    # Each child seen once on Wed 16 Sep (Leo at v1, Ava at v2): next visits both due
+    # 16 Sep + 10 wd: 17-18 (2), 21-25 (7), 28-30 (10) -> Wed 30 Sep; Ava's row comes first.
+    open_visits = [d for d in cl.deadlines() if d.rule == "visit" and d.open]
+    assert [(d.child, d.due, d.source) for d in open_visits] == [
+        ("c1", D(2026, 9, 30), "v2"), ("c2", D(2026, 9, 30), "v1")]
