@@ -153,3 +153,10 @@ def test_export_without_a_history_uses_the_private_cache_folder(tmp_path: Path, 
 def test_csv_cell_with_a_windows_line_break_keeps_one_line_break() -> None:
     rows = list(csv.DictReader(io.StringIO(to_csv([dl(cite="line one\r\nline two")]))))
     assert rows[0]["cite"] == "line one\nline two"
+
+
+def test_a_history_file_cut_short_does_not_stop_the_export(tmp_path: Path) -> None:
+    path = tmp_path / "seq.json"
+    path.write_text('{"CP-1.visit.c1.v1@cptui": ["ab')  # e.g. the disk filled up mid-write
+    os.chmod(path, 0o600)
+    assert sequences(to_ics([dl()], TODAY, NOW, SequenceHistory(path))) == [0]
