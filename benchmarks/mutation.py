@@ -53,6 +53,11 @@ SURVIVED = {0}
 NO_TESTS = {5, 33}
 TIMEOUT = {24, -24, 152, 255, 36}
 NOT_CHECKED = {None}
+# Slow test files about saving, git, printing (Chromium) and scale: --skip-slow leaves them
+# out, which is fine for rules/flags/export but not for storage, merge or cache.
+SLOW_TESTS = ["tests/test_print.py", "tests/test_reliability.py", "tests/test_scale.py",
+              "tests/test_concurrent_saves.py", "tests/test_git.py", "tests/test_merge_driver.py",
+              "tests/test_record_edits_property.py"]
 # Tests run against each applied survivor: quick (seconds), and between them they
 # exercise every deadline rule and practice flag. test_mutants_*.py are added.
 FAST_TESTS = ["tests/test_rules.py", "tests/test_spec11.py", "tests/test_flags.py",
@@ -237,10 +242,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--skip-run", action="store_true", help="do not run mutmut (e.g. only --apply-survivors)")
     ap.add_argument("--skip-tests", nargs="*", default=[], metavar="FILE",
                     help="test files to leave out of this run (fewer tests can only lower the score)")
+    ap.add_argument("--skip-slow", action="store_true", help="--skip-tests the SLOW_TESTS listed in this script")
     ap.add_argument("--report", action="store_true", help="print the last scores, run nothing")
     ap.add_argument("--list", action="store_true", help="list every mutant not killed")
     args = ap.parse_args(argv)
     modules = args.modules or configured_core()
+    if args.skip_slow:
+        args.skip_tests = [*SLOW_TESTS, *[t for t in args.skip_tests if t not in SLOW_TESTS]]
     work: Path = args.workdir.resolve()
 
     if not args.report:
