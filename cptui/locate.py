@@ -28,8 +28,8 @@ def table_path(double: bool, key: tuple[str, ...], counts: dict[tuple[str, ...],
 
 
 class Locator:
-    def __init__(self, text: str, headers_only: bool = False) -> None:
-        """``headers_only``: place tables and records, not keys (kept for callers; keys are cheap)."""
+    def __init__(self, text: str) -> None:
+        """Place every table, record and key of ``text`` (one scan: keys cost nothing extra)."""
         self.lines = text.splitlines()
         self.where: dict[PathKey, tuple[int, int]] = {}
         try:
@@ -42,8 +42,6 @@ class Locator:
             path = table_path(h.double, h.key, counts)
             tables[i] = path
             self.where.setdefault(path, (h.line + 1, h.col + 1))
-        if headers_only:
-            return
         for table, kvs in found.keys.items():
             for kv in kvs:
                 self.where.setdefault(tables[table] + kv.key, (kv.start + 1, kv.col + 1))

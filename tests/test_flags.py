@@ -282,3 +282,21 @@ def test_no_access_twice_ignores_a_visit_not_yet_made(load) -> None:
     cl = load(BASE + visits, D(2026, 11, 23))
     assert only(cl, "no_access_twice") == [] and len(only(cl, "future_dated")) == 1
     assert len(only(load(BASE + visits, D(2026, 11, 30)), "no_access_twice")) == 1
+
+
+def test_a_warning_on_an_inline_record_points_into_the_file(load) -> None:
+    """Found by mutation testing: a record written inline gave its warnings no line."""
+    cl = load("""
+    visits = [
+      { id = "v1", date = 2026-10-18, seen = ["c1"] },
+    ]
+    [[children]]
+    id = "c1"
+    name = "Finn Example"
+    date_of_birth = 2020-01-15
+    plan_start = 2026-10-12
+    """, D(2026, 11, 23))
+    got = [p for p in cl.problems if p.code == "non_working_day"]
+    text = cl.cases[0].case.path.read_text().splitlines()
+    # Sun 18 Oct 2026: the warning points at the line that opens the visits array.
+    assert len(got) == 1 and got[0].line == text.index("visits = [") + 1
