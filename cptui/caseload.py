@@ -93,10 +93,10 @@ class Caseload:
         return has_errors(self.problems)
 
     def deadlines(self) -> list[Deadline]:
-        return [d for cv in self.cases for d in cv.deadlines]
+        return [d for view in self.cases for d in view.deadlines]
 
     def get(self, case_id: str) -> CaseView | None:
-        return next((cv for cv in self.cases if cv.case.id == case_id), None)
+        return next((view for view in self.cases if view.case.id == case_id), None)
 
     def reload_file(self, path: Path) -> CaseView | None:
         """Re-read one file after a save: its deadlines and flags recompute now.
@@ -108,23 +108,23 @@ class Caseload:
 
         path = Path(path)
         stem = path.stem
-        at = next((i for i, cv in enumerate(self.cases) if cv.case.id == stem), None)
+        at = next((i for i, view in enumerate(self.cases) if view.case.id == stem), None)
         if at is not None:
             del self.cases[at]
         self.broken = [b for b in self.broken if b.path.name != path.name]
         name = display_path(path)
         self.problems = [p for p in self.problems if p.path != name]
-        cv, probs = load_one(path, self.settings, self.calendar, self.today, self.soon_until)
+        view, probs = load_one(path, self.settings, self.calendar, self.today, self.soon_until)
         self.problems.extend(probs)
-        if cv is None:
+        if view is None:
             self.broken.append(BrokenFile(path, probs))
         else:
             if at is None:
                 at = bisect.bisect_left([c.case.id for c in self.cases], stem)
-            self.cases.insert(at, cv)
-        return cv
+            self.cases.insert(at, view)
+        return view
 
-    def apply(self, cv: CaseView, change: "Change") -> "Saved":
+    def apply(self, view: CaseView, change: "Change") -> "Saved":
         """Save one change to a case (the sequence is in ``cptui.changes``), then reload that file.
 
         The file is reloaded even when the save is refused for an external
@@ -133,9 +133,9 @@ class Caseload:
         from cptui.changes import apply_change
 
         try:
-            return apply_change(cv.case.path, cv.case.digest, change, self.settings.commit_on_save)
+            return apply_change(view.case.path, view.case.digest, change, self.settings.commit_on_save)
         finally:
-            self.reload_file(cv.case.path)
+            self.reload_file(view.case.path)
 
 
 def _row_encoder() -> Callable[[dict], str]:
@@ -237,29 +237,29 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
         for i, (path, name, (raw, mode, digest, hit)) in enumerate(zip(files, names, todo), 1):
             if hit is not None:
                 blob, probs, lines = hit
-                cv = cache.restore(blob, path) if (models and blob) else None
+                view = cache.restore(blob, path) if (models and blob) else None
             else:
                 got = next(done, None) if raw is not None else None
                 if got is None:
-                    cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest,
+                    view, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest,
                                          name)
-                    lines = json_lines(cv.deadlines) if cv is not None else ""
-                    kept = cv
+                    lines = json_lines(view.deadlines) if view is not None else ""
+                    kept = view
                 else:  # from a worker, pickled there (in memory only; the cache is JSON)
                     blob, probs, lines = got
-                    cv = pickle.loads(blob) if blob is not None else None
-                    kept = cv
+                    view = pickle.loads(blob) if blob is not None else None
+                    kept = view
                 if cache is not None and digest is not None:
                     cache.put(path, digest, kept, probs, lines)
                 if not models:
-                    cv = None  # as for cached files: the JSON output needs no models
+                    view = None  # as for cached files: the JSON output needs no models
             load.problems.extend(probs)
             if lines:
                 load.json_lines.append(lines)
-            if cv is None and has_errors(probs):
+            if view is None and has_errors(probs):
                 load.broken.append(BrokenFile(path, probs))
-            elif cv is not None:
-                load.cases.append(cv)
+            elif view is not None:
+                load.cases.append(view)
             if progress is not None and (i % every == 0 or i == len(files)):
                 progress(i, len(files), load)
     finally:

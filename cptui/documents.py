@@ -112,18 +112,18 @@ def environment(cases_dir: Path | None) -> BoundedSandbox:
     return env
 
 
-def context(cv: CaseView, load: Caseload, copy: str = "full", meeting: str | None = None,
+def context(view: CaseView, load: Caseload, copy: str = "full", meeting: str | None = None,
             conference: str | None = None, name: str | None = None) -> dict[str, Any]:
     """The whole template context: the view model, plus the document's own count."""
     if copy not in ("full", "parent"):
         raise DocumentError("--copy is full or parent")
-    parent_vm, parent_refs = build(cv, load, True, None if copy == "full" else meeting,
+    parent_vm, parent_refs = build(view, load, True, None if copy == "full" else meeting,
                                    None if copy == "full" else conference)
     if copy == "parent":
         vm = parent_vm
         vm["omitted"] = 0
     else:
-        vm, full_refs = build(cv, load, False, meeting, conference)
+        vm, full_refs = build(view, load, False, meeting, conference)
         vm["omitted"] = omitted_for(name or "", full_refs, parent_refs)
     vm["document"] = {"name": name or "", "title": DOCUMENTS.get(name or "", "")}
     return vm
@@ -149,13 +149,13 @@ def md_to_html(md: str) -> str:
     return _MD.render(md)
 
 
-def render(name: str, cv: CaseView, load: Caseload, copy: str = "full", fmt: str = "md",
+def render(name: str, view: CaseView, load: Caseload, copy: str = "full", fmt: str = "md",
            meeting: str | None = None, conference: str | None = None) -> str:
     if name not in DOCUMENTS:
         raise DocumentError(f"unknown document {name!r}; choose from: {', '.join(DOCUMENTS)}")
     if fmt not in ("md", "html"):
         raise DocumentError("--format is md or html")
-    ctx = context(cv, load, copy, meeting, conference, name)
+    ctx = context(view, load, copy, meeting, conference, name)
     env = environment(load.folder)
     title = DOCUMENTS[name]
     if fmt == "html":
@@ -171,8 +171,8 @@ def render(name: str, cv: CaseView, load: Caseload, copy: str = "full", fmt: str
     page = env.get_template("page.html.j2")
     parent = copy == "parent"
     banner = "Parent's copy" if parent else "Full copy — confidential"
-    return page.render(title=f"{title} — {cv.case.id}", banner=banner, parent=parent,
-                       css_banner=_css_string(f"{banner} · {title} — {cv.case.id}"),
+    return page.render(title=f"{title} — {view.case.id}", banner=banner, parent=parent,
+                       css_banner=_css_string(f"{banner} · {title} — {view.case.id}"),
                        css_foot=_css_string(banner), body=Markup(md_to_html(body)))
 
 
@@ -232,11 +232,11 @@ def write_text(path: Path, text: str) -> None:
         raise OutputError(f"could not write {path}: {why}; nothing was written") from None
 
 
-def write_document(name: str, cv: CaseView, load: Caseload, copy: str, fmt: str) -> Path:
-    text = render(name, cv, load, copy, fmt)
+def write_document(name: str, view: CaseView, load: Caseload, copy: str, fmt: str) -> Path:
+    text = render(name, view, load, copy, fmt)
     folder = output_dir(load)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the umask can only narrow this
     suffix = "-parent" if copy == "parent" else ""
-    path = check_output_path(folder / f"{cv.case.id}-{name}{suffix}-{load.today.isoformat()}.{fmt}", load.folder)
+    path = check_output_path(folder / f"{view.case.id}-{name}{suffix}-{load.today.isoformat()}.{fmt}", load.folder)
     write_text(path, text)
     return path

@@ -316,7 +316,7 @@ def _checks(cls: type) -> tuple[tuple[str, str, Any], ...]:
     return tuple(out)
 
 
-def build_record(ck: Checker, cls: type, d: dict, p: PathKey) -> Any:
+def build_record(checker: Checker, cls: type, d: dict, p: PathKey) -> Any:
     """One record from its table, every field checked as its declaration says.
 
     Returns None when a required field is missing or unusable (the problem
@@ -328,15 +328,15 @@ def build_record(ck: Checker, cls: type, d: dict, p: PathKey) -> Any:
         meta = f.metadata
         required = bool(meta.get("required"))
         if check == "str":
-            v: Any = ck.str_(d, p, name, required=required, enum=meta.get("enum") or ())
+            v: Any = checker.str_(d, p, name, required=required, enum=meta.get("enum") or ())
         elif check == "date":
-            v = ck.date_(d, p, name, required=required)
+            v = checker.date_(d, p, name, required=required)
         elif check == "bool":
-            v = ck.bool_(d, p, name, f.default)
+            v = checker.bool_(d, p, name, f.default)
         elif check == "opt_bool":
-            v = ck.opt_bool(d, p, name)
+            v = checker.opt_bool(d, p, name)
         else:
-            v = ck.ids(d, p, name)
+            v = checker.ids(d, p, name)
         if v is None and required:
             if not meta.get("or_id"):
                 usable = False
@@ -351,24 +351,24 @@ def build_record(ck: Checker, cls: type, d: dict, p: PathKey) -> Any:
     return cls(**values)
 
 
-def _child_checks(ck: Checker, ch: Child, d: dict, p: PathKey) -> None:
+def _child_checks(checker: Checker, ch: Child, d: dict, p: PathKey) -> None:
     if ch.date_of_birth is None and ch.expected_date is None:
-        ck.add(p, f"child {ch.id!r} has neither `date_of_birth` nor `expected_date`", "warning")
+        checker.add(p, f"child {ch.id!r} has neither `date_of_birth` nor `expected_date`", "warning")
     if ch.plan_start and ch.plan_end and ch.plan_end < ch.plan_start:
-        ck.add(p + ("plan_end",), "`plan_end` is before `plan_start`")
+        checker.add(p + ("plan_end",), "`plan_end` is before `plan_start`")
 
 
-def _action_due(ck: Checker, a: Action, d: dict, p: PathKey) -> None:
+def _action_due(checker: Checker, a: Action, d: dict, p: PathKey) -> None:
     """``due`` is a date, or words such as "ASAP" that load but are flagged."""
     due_raw = d.get("due")
     due_text = due_raw.strip() if isinstance(due_raw, str) else None
     if due_text is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", due_text):
         due_text = None  # a quoted date: date_ says so rather than treat it as text
-    a.due = ck.date_(d, p, "due") if due_text is None else None
+    a.due = checker.date_(d, p, "due") if due_text is None else None
     a.due_text = due_text
 
 
-def _nothing(ck: Checker, rec: Any, d: dict, p: PathKey) -> None:
+def _nothing(checker: Checker, rec: Any, d: dict, p: PathKey) -> None:
     pass
 
 
@@ -378,64 +378,64 @@ _AFTER = {"child": _child_checks, "action": _action_due}
 
 def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[Case | None, list[Problem]]:
     """Validate a parsed case file and build the model (None if unusable)."""
-    ck = Checker(name, text)
+    checker = Checker(name, text)
     root: PathKey = ()
     schema = data.get("schema")
     if schema is None:
-        ck.add(root, "missing `schema` (add `schema = 1` at the top)")
+        checker.add(root, "missing `schema` (add `schema = 1` at the top)")
     elif not isinstance(schema, int) or isinstance(schema, bool):
-        ck.add(("schema",), "`schema` must be a whole number")
+        checker.add(("schema",), "`schema` must be a whole number")
     elif schema > SCHEMA:
-        ck.add(("schema",), f"schema {schema} is newer than this cptui understands ({SCHEMA}); "
+        checker.add(("schema",), f"schema {schema} is newer than this cptui understands ({SCHEMA}); "
                "the file is left untouched (read-only): upgrade cptui to use it")
-        return None, ck.problems
-    cid = ck.str_(data, root, "id", required=True)
+        return None, checker.problems
+    cid = checker.str_(data, root, "id", required=True)
     if cid is not None and not CASE_ID.match(cid):
-        ck.add(("id",), f"id {cid!r} may use only letters, digits, '-' and '_'")
+        checker.add(("id",), f"id {cid!r} may use only letters, digits, '-' and '_'")
     elif cid is not None and cid != path.stem:
-        ck.add(("id",), f"id {cid!r} does not match the file name {path.name!r}")
+        checker.add(("id",), f"id {cid!r} does not match the file name {path.name!r}")
 
     case = Case(id=cid or path.stem, path=path, schema=schema if isinstance(schema, int) else SCHEMA)
-    case.procedure = ck.str_(data, root, "procedure")
-    case.lead_social_worker = ck.str_(data, root, "lead_social_worker")
-    case.team_manager = ck.str_(data, root, "team_manager")
-    case.closed = ck.date_(data, root, "closed")
-    case.interpreter = ck.str_(data, root, "interpreter")
+    case.procedure = checker.str_(data, root, "procedure")
+    case.lead_social_worker = checker.str_(data, root, "lead_social_worker")
+    case.team_manager = checker.str_(data, root, "team_manager")
+    case.closed = checker.date_(data, root, "closed")
+    case.interpreter = checker.str_(data, root, "interpreter")
 
     plan = data.get("plan", {})
     if not isinstance(plan, dict):
-        ck.add(("plan",), "`plan` must be a table ([plan])")
+        checker.add(("plan",), "`plan` must be a table ([plan])")
         plan = {}
     for kind in KINDS.values():
         table, where = (plan, ("plan",)) if kind.array[0] == "plan" else (data, root)
         if kind.name == "outcome":  # the plan's own text comes before its records
-            case.plan = Plan(*(ck.str_(plan, ("plan",), k) or "" for k in
+            case.plan = Plan(*(checker.str_(plan, ("plan",), k) or "" for k in
                                ("contingency", "child_views", "parent_views", "disagreements")))
-        for p, d in ck.table_array(table, where, kind.array[-1]):
-            rec = build_record(ck, kind.cls, d, p)
+        for p, d in checker.table_array(table, where, kind.array[-1]):
+            rec = build_record(checker, kind.cls, d, p)
             if rec is not None:
-                _AFTER.get(kind.name, _nothing)(ck, rec, d, p)
+                _AFTER.get(kind.name, _nothing)(checker, rec, d, p)
                 records_of(case, kind).append(rec)
 
-    _check_refs(ck, case)
-    return case, ck.problems
+    _check_refs(checker, case)
+    return case, checker.problems
 
 
-def _check_refs(ck: Checker, case: Case) -> None:
+def _check_refs(checker: Checker, case: Case) -> None:
     """Every field the record declarations mark as a reference names a record that exists."""
     known = {"member": {m.id for m in case.members}, "child": {c.id for c in case.children},
              "outcome": {o.id for o in case.plan.outcomes}}
     for (table, key), target in ROOT_REFS.items():
-        ck.ref(table, key, getattr(case, key), known[target], target)
+        checker.ref(table, key, getattr(case, key), known[target], target)
     for kind in KINDS.values():
         for i, rec in enumerate(records_of(case, kind)):
             p: PathKey = kind.array + (i,)
             for key, target in kind.refs.items():
                 value = getattr(rec, key)
                 if isinstance(value, list):
-                    ck.refs(p, key, value, known[target], target)
+                    checker.refs(p, key, value, known[target], target)
                 else:
-                    ck.ref(p, key, value, known[target], target)
+                    checker.ref(p, key, value, known[target], target)
 
 
 def load_case(path: Path, shown: str | None = None) -> tuple[Case | None, list[Problem]]:

@@ -85,9 +85,9 @@ class Checked:
     team: bool = True
 
     def problem(self, key: tuple, message: str, severity: str = "error") -> Problem:
-        ck = Checker(self.shown, self.text)
-        ck.add(key, message, severity)
-        return ck.problems[0]
+        checker = Checker(self.shown, self.text)
+        checker.add(key, message, severity)
+        return checker.problems[0]
 
     @property
     def ok(self) -> bool:
@@ -97,153 +97,153 @@ class Checked:
 def check_profile(data: dict[str, Any], text: str, shown: str, stem: str, team: bool,
                   shipped_names: frozenset[str] = frozenset()) -> Checked:
     """Validate parsed TOML ``data`` of the profile file named ``stem``."""
-    ck = Checker(shown, text)
+    checker = Checker(shown, text)
     out = Checked(stem, shown, text, team=team)
     clean = out.data
     for key in data:
         if key not in TOP_KEYS:
-            ck.add((key,), f"unknown key `{key}`; a profile has: {', '.join(TOP_KEYS)}")
-    name = ck.str_(data, (), "name", required=not team)
+            checker.add((key,), f"unknown key `{key}`; a profile has: {', '.join(TOP_KEYS)}")
+    name = checker.str_(data, (), "name", required=not team)
     if name is not None and name != stem:
-        ck.add(("name",), f"`name` is {name!r} but the file is {stem}.toml; they must match")
+        checker.add(("name",), f"`name` is {name!r} but the file is {stem}.toml; they must match")
     if team:
         if not NAME_RE.match(stem) or stem in RESERVED:
-            ck.add(("name",), f"{stem!r} cannot name a profile: use lower-case letters, digits "
+            checker.add(("name",), f"{stem!r} cannot name a profile: use lower-case letters, digits "
                    "and hyphens" + (f" (and not {stem!r})" if stem in RESERVED else ""))
         elif stem in shipped_names:
-            ck.add(("name",), f"{stem!r} is already a shipped profile; give the team profile its "
+            checker.add(("name",), f"{stem!r} is already a shipped profile; give the team profile its "
                    f"own name and write `extends = \"{stem}\"` to build on it")
     for key in ("title", "extends", "url", "terms_cite"):
-        v = ck.str_(data, (), key)
+        v = checker.str_(data, (), key)
         if v is not None:
             clean[key] = v
     for key in ("core_group_notes_scope", "core_group_plan_scope"):
-        v = ck.str_(data, (), key, enum=SCOPES)
+        v = checker.str_(data, (), key, enum=SCOPES)
         if v is not None:
             clean[key] = v
-    clean["flags"] = _flags(ck, data.get("flags", {}))
-    clean["timescales"] = _timescales(ck, data.get("timescales", {}))
+    clean["flags"] = _flags(checker, data.get("flags", {}))
+    clean["timescales"] = _timescales(checker, data.get("timescales", {}))
     if "quoracy" in data:
-        q = _quoracy(ck, data["quoracy"])
+        q = _quoracy(checker, data["quoracy"])
         if q is not None:
             clean["quoracy"] = q
-    clean["terms"] = _terms(ck, data.get("terms", {}))
-    clean["documents"] = _documents(ck, data.get("documents", {}))
-    out.problems = ck.problems
+    clean["terms"] = _terms(checker, data.get("terms", {}))
+    clean["documents"] = _documents(checker, data.get("documents", {}))
+    out.problems = checker.problems
     return out
 
 
-def _flags(ck: Checker, table: Any) -> dict[str, dict[str, str]]:
+def _flags(checker: Checker, table: Any) -> dict[str, dict[str, str]]:
     """``[flags]``: practice flags the profile turns on, each with its value and citation."""
     if not isinstance(table, dict):
-        ck.add(("flags",), f"`flags` must be a table, not {kind_of(table)}")
+        checker.add(("flags",), f"`flags` must be a table, not {kind_of(table)}")
         return {}
     out: dict[str, dict[str, str]] = {}
     for flag, spec in table.items():
         p = ("flags", flag)
         if flag not in PROFILE_FLAGS:
-            ck.add(p, f"unknown flag `{flag}`; a profile can turn on: {', '.join(PROFILE_FLAGS)}")
+            checker.add(p, f"unknown flag `{flag}`; a profile can turn on: {', '.join(PROFILE_FLAGS)}")
             continue
         if not isinstance(spec, dict):
-            ck.add(p, f"flag `{flag}` must be {{ value = \"...\", cite = \"...\" }}")
+            checker.add(p, f"flag `{flag}` must be {{ value = \"...\", cite = \"...\" }}")
             continue
         for k in spec:
             if k not in FLAG_KEYS:
-                ck.add(p + (k,), f"unknown key `{k}` in flag `{flag}`; it takes: {', '.join(FLAG_KEYS)}")
-        value = ck.str_(spec, p, "value", required=True, enum=PROFILE_FLAGS[flag])
-        cite = ck.str_(spec, p, "cite")
+                checker.add(p + (k,), f"unknown key `{k}` in flag `{flag}`; it takes: {', '.join(FLAG_KEYS)}")
+        value = checker.str_(spec, p, "value", required=True, enum=PROFILE_FLAGS[flag])
+        cite = checker.str_(spec, p, "cite")
         if cite is None:
-            ck.add(p, f"flag `{flag}` has no `cite`: say which section of the procedure asks for it")
+            checker.add(p, f"flag `{flag}` has no `cite`: say which section of the procedure asks for it")
         if value is not None and cite is not None:
             out[flag] = {"value": value, "cite": cite}
     return out
 
 
-def _documents(ck: Checker, table: Any) -> dict[str, list[dict[str, str]]]:
+def _documents(checker: Checker, table: Any) -> dict[str, list[dict[str, str]]]:
     """``[documents]``: agenda items, each a line of text with the section it comes from."""
     if not isinstance(table, dict):
-        ck.add(("documents",), f"`documents` must be a table, not {kind_of(table)}")
+        checker.add(("documents",), f"`documents` must be a table, not {kind_of(table)}")
         return {}
     out: dict[str, list[dict[str, str]]] = {}
     for key, items in table.items():
         if key not in DOCUMENT_KEYS:
-            ck.add(("documents", key), f"unknown key `{key}` in documents; it takes: {', '.join(DOCUMENT_KEYS)}")
+            checker.add(("documents", key), f"unknown key `{key}` in documents; it takes: {', '.join(DOCUMENT_KEYS)}")
             continue
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            ck.add(("documents", key), f"`{key}` must be a list of {{ item = \"...\", cite = \"...\" }}")
+            checker.add(("documents", key), f"`{key}` must be a list of {{ item = \"...\", cite = \"...\" }}")
             continue
         good = []
         for it in items:
             text, cite = it.get("item"), it.get("cite")
             if not isinstance(text, str) or not text.strip():
-                ck.add(("documents", key), f"each `{key}` entry needs `item`, the line for the agenda")
+                checker.add(("documents", key), f"each `{key}` entry needs `item`, the line for the agenda")
             elif not isinstance(cite, str) or not cite.strip():
-                ck.add(("documents", key), f"agenda item {text!r} needs `cite`: where the procedure asks for it")
+                checker.add(("documents", key), f"agenda item {text!r} needs `cite`: where the procedure asks for it")
             else:
                 good.append({"item": text.strip(), "cite": cite.strip()})
         out[key] = good
     return out
 
 
-def _timescales(ck: Checker, table: Any) -> dict[str, dict[str, str]]:
+def _timescales(checker: Checker, table: Any) -> dict[str, dict[str, str]]:
     if not isinstance(table, dict):
-        ck.add(("timescales",), f"`timescales` must be a table, not {kind_of(table)}")
+        checker.add(("timescales",), f"`timescales` must be a table, not {kind_of(table)}")
         return {}
     out: dict[str, dict[str, str]] = {}
     for rule, spec in table.items():
         p = ("timescales", rule)
         if rule not in TIMESCALES:
-            ck.add(p, f"unknown timescale `{rule}`; known: {', '.join(TIMESCALES)}")
+            checker.add(p, f"unknown timescale `{rule}`; known: {', '.join(TIMESCALES)}")
             continue
         if not isinstance(spec, dict):
-            ck.add(p, f"`{rule}` must be a table like {{ value = \"10 working days\", "
+            checker.add(p, f"`{rule}` must be a table like {{ value = \"10 working days\", "
                    f"cite = \"Partnership 1.2, 'Section': what it says\" }}, not {kind_of(spec)}")
             continue
         bad = [k for k in spec if k not in ENTRY_KEYS]
         for k in bad:
-            ck.add(p, f"unknown key `{k}` in timescale `{rule}`; it takes: {', '.join(ENTRY_KEYS)}")
+            checker.add(p, f"unknown key `{k}` in timescale `{rule}`; it takes: {', '.join(ENTRY_KEYS)}")
         value, cite = spec.get("value"), spec.get("cite")
         ok = not bad
         if not isinstance(value, str):
-            ck.add(p, f"timescale `{rule}` needs `value`, a whole number and a unit such as "
+            checker.add(p, f"timescale `{rule}` needs `value`, a whole number and a unit such as "
                    "\"10 working days\"")
             ok = False
         else:
             try:
                 Timescale.parse(value)
             except ValueError as e:
-                ck.add(p, f"timescale `{rule}`: {e}")
+                checker.add(p, f"timescale `{rule}`: {e}")
                 ok = False
         if not isinstance(cite, str) or not cite.strip():
-            ck.add(p, f"timescale `{rule}` has no `cite`: say which partnership and section it "
+            checker.add(p, f"timescale `{rule}` has no `cite`: say which partnership and section it "
                    "comes from, and what it says in your own words")
             ok = False
         elif (where := cite_where(cite)) is None or not names_section(where):
-            ck.add(p, f"the cite for `{rule}` names no section; write it as "
+            checker.add(p, f"the cite for `{rule}` names no section; write it as "
                    "\"Partnership 1.2, 'Section title': what it says\"", "warning")
         url = spec.get("url")
         if url is not None and not isinstance(url, str):
-            ck.add(p, f"`url` of timescale `{rule}` must be text")
+            checker.add(p, f"`url` of timescale `{rule}` must be text")
             ok = False
         if ok:
             out[rule] = {"value": value, "cite": cite, "url": url or ""}
     return out
 
 
-def _quoracy(ck: Checker, q: Any) -> dict[str, Any] | None:
+def _quoracy(checker: Checker, q: Any) -> dict[str, Any] | None:
     if not isinstance(q, dict):
-        ck.add(("quoracy",), f"`quoracy` must be a table, not {kind_of(q)}")
+        checker.add(("quoracy",), f"`quoracy` must be a table, not {kind_of(q)}")
         return None
     ok = True
     for k in q:
         if k not in QUORACY_KEYS:
-            ck.add(("quoracy", k), f"unknown key `{k}` in quoracy; it takes: {', '.join(QUORACY_KEYS)}")
+            checker.add(("quoracy", k), f"unknown key `{k}` in quoracy; it takes: {', '.join(QUORACY_KEYS)}")
             ok = False
-    lead = ck.str_(q, ("quoracy",), "lead_agency", required=True)
-    cite = ck.str_(q, ("quoracy",), "cite", required=True)
+    lead = checker.str_(q, ("quoracy",), "lead_agency", required=True)
+    cite = checker.str_(q, ("quoracy",), "cite", required=True)
     n = q.get("other_agencies")
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        ck.add(("quoracy", "other_agencies") if "other_agencies" in q else ("quoracy",),
+        checker.add(("quoracy", "other_agencies") if "other_agencies" in q else ("quoracy",),
                "quoracy needs `other_agencies`, how many agencies besides the lead (a whole number)")
         ok = False
     if lead is None or cite is None or not ok:
@@ -251,16 +251,16 @@ def _quoracy(ck: Checker, q: Any) -> dict[str, Any] | None:
     return {"lead_agency": lead, "other_agencies": n, "cite": cite}
 
 
-def _terms(ck: Checker, table: Any) -> dict[str, str]:
+def _terms(checker: Checker, table: Any) -> dict[str, str]:
     if not isinstance(table, dict):
-        ck.add(("terms",), f"`terms` must be a table, not {kind_of(table)}")
+        checker.add(("terms",), f"`terms` must be a table, not {kind_of(table)}")
         return {}
     out: dict[str, str] = {}
     for key, word in table.items():
         if key not in TERMS:
-            ck.add(("terms", key), f"unknown term `{key}`; known: {', '.join(TERMS)}")
+            checker.add(("terms", key), f"unknown term `{key}`; known: {', '.join(TERMS)}")
         elif not isinstance(word, str) or not word.strip():
-            ck.add(("terms", key), f"term `{key}` must be some text")
+            checker.add(("terms", key), f"term `{key}` must be some text")
         else:
             out[key] = word.strip()
     return out

@@ -99,7 +99,7 @@ class _Ctx:
 
     def __init__(self, case: Case, profile: Profile, cal: WorkCalendar, today: date) -> None:
         self.case, self.profile, self.cal, self.today = case, profile, cal, today
-        self.S = case.plan_start(today)
+        self.plan_start = case.plan_start(today)  # the format calls this date S
         self.held_conf = in_order(k for k in case.conferences if k.held and k.date <= today)
         self.held_cg = in_order(g for g in case.core_groups if g.held and g.date <= today)
         self.visits = in_order(v for v in case.visits if v.date <= today)
@@ -124,11 +124,11 @@ class _Ctx:
 
     def s_source(self) -> str:
         """The record behind S: the conference held that day, else the child."""
-        assert self.S is not None
-        k = next((k for k in self.held_conf if k.date == self.S), None)
+        assert self.plan_start is not None
+        k = next((k for k in self.held_conf if k.date == self.plan_start), None)
         if k:
             return k.id
-        return next(c.id for c in self.case.children if c.plan_start == self.S)
+        return next(c.id for c in self.case.children if c.plan_start == self.plan_start)
 
 
 def counted_reviews(case: Case, today: date) -> list[date]:
@@ -171,15 +171,15 @@ def r_pre_birth_conference(ctx: _Ctx) -> Iterator[Raw]:
 
 
 def r_first_core_group(ctx: _Ctx) -> Iterator[Raw]:
-    if ctx.S:
-        g = ctx.first_cg(ctx.S)
-        yield None, ctx.due("first_core_group", ctx.S), g.date if g else None, ctx.S, ctx.s_source(), "first_core_group"
+    if ctx.plan_start:
+        g = ctx.first_cg(ctx.plan_start)
+        yield None, ctx.due("first_core_group", ctx.plan_start), g.date if g else None, ctx.plan_start, ctx.s_source(), "first_core_group"
 
 
 def r_core_group(ctx: _Ctx) -> Iterator[Raw]:
-    if not ctx.S:
+    if not ctx.plan_start:
         return
-    gs = [g for g in ctx.held_cg if g.date >= ctx.S]
+    gs = [g for g in ctx.held_cg if g.date >= ctx.plan_start]
     reviews = counted_reviews(ctx.case, ctx.today)
     after_review = "core_group_after_first_review" in ctx.profile.timescales
     for i, prev in enumerate(gs):
@@ -195,7 +195,7 @@ def _per_core_group(rule: str, field: str, scope: str):
     def gen(ctx: _Ctx) -> Iterator[Raw]:
         gs = ctx.held_cg
         if getattr(ctx.profile, scope) == "first":
-            first = ctx.first_cg(ctx.S) if ctx.S else (gs[0] if gs else None)
+            first = ctx.first_cg(ctx.plan_start) if ctx.plan_start else (gs[0] if gs else None)
             gs = [first] if first else []
         for g in gs:
             yield None, ctx.due(rule, g.date), ctx.done(getattr(g, field)), g.date, g.id, rule
@@ -203,15 +203,15 @@ def _per_core_group(rule: str, field: str, scope: str):
 
 
 def r_first_review(ctx: _Ctx) -> Iterator[Raw]:
-    if ctx.S:
-        k = ctx.first_conf("review", ctx.S, strictly=True)
-        yield None, ctx.due("first_review", ctx.S), k.date if k else None, ctx.S, ctx.s_source(), "first_review"
+    if ctx.plan_start:
+        k = ctx.first_conf("review", ctx.plan_start, strictly=True)
+        yield None, ctx.due("first_review", ctx.plan_start), k.date if k else None, ctx.plan_start, ctx.s_source(), "first_review"
 
 
 def r_review(ctx: _Ctx) -> Iterator[Raw]:
-    if not ctx.S:
+    if not ctx.plan_start:
         return
-    rs = [k for k in ctx.held_conf if k.kind == "review" and k.date > ctx.S]
+    rs = [k for k in ctx.held_conf if k.kind == "review" and k.date > ctx.plan_start]
     for i, prev in enumerate(rs):
         nxt = rs[i + 1] if i + 1 < len(rs) else None
         yield None, ctx.due("review", prev.date), nxt.date if nxt else None, prev.date, prev.id, "review"
@@ -233,10 +233,10 @@ def r_reconvene(ctx: _Ctx) -> Iterator[Raw]:
 
 
 def r_school_move_core_group(ctx: _Ctx) -> Iterator[Raw]:
-    if not ctx.S:
+    if not ctx.plan_start:
         return
     for e in _events(ctx, "school_move"):
-        if e.date >= ctx.S:
+        if e.date >= ctx.plan_start:
             g = ctx.first_cg(e.date)
             yield None, ctx.due("school_move_core_group", e.date), g.date if g else None, e.date, e.id, "school_move_core_group"
 

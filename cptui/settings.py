@@ -47,46 +47,46 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
         s.procedure_ok = False
         return s, lib.problems + res.problems
     data = res.data
-    ck = Checker(name, res.text)
-    proc = ck.str_(data, (), "procedure")
+    checker = Checker(name, res.text)
+    proc = checker.str_(data, (), "procedure")
     if proc is not None:
         try:
             get_profile(proc, folder)
             s.procedure = proc
         except ProfileError as e:
-            ck.add(("procedure",), str(e))
+            checker.add(("procedure",), str(e))
             s.procedure_ok = False
-    warn = ck.str_(data, (), "warn")
+    warn = checker.str_(data, (), "warn")
     if warn is not None:
         try:
             s.warn = Timescale.parse(warn)
         except ValueError as e:
-            ck.add(("warn",), str(e))
+            checker.add(("warn",), str(e))
     days = data.get("non_working_days", [])
     if isinstance(days, list) and all(isinstance(d, date) for d in days):
         s.non_working_days = list(days)
     else:
-        ck.add(("non_working_days",), "`non_working_days` must be a list of dates like [2026-12-24]")
-    s.today = ck.date_(data, (), "today")
-    s.output_dir = ck.str_(data, (), "output_dir")
+        checker.add(("non_working_days",), "`non_working_days` must be a list of dates like [2026-12-24]")
+    s.today = checker.date_(data, (), "today")
+    s.output_dir = checker.str_(data, (), "output_dir")
     if s.output_dir is not None and (Path(s.output_dir).is_absolute() or s.output_dir.startswith("~")):
         # This file is shared through git: a colleague's setting must not pick a folder anywhere.
-        ck.add(("output_dir",), "`output_dir` must be relative to the cases folder and outside it, "
+        checker.add(("output_dir",), "`output_dir` must be relative to the cases folder and outside it, "
                "like \"../out\"")
         s.output_dir = None
-    s.commit_on_save = ck.bool_(data, (), "commit_on_save", False)
+    s.commit_on_save = checker.bool_(data, (), "commit_on_save", False)
     ts = data.get("timescales", {})
     if not isinstance(ts, dict):
-        ck.add(("timescales",), "`timescales` must be a table")
+        checker.add(("timescales",), "`timescales` must be a table")
         ts = {}
     for rule, text in ts.items():
         p = ("timescales", rule)
         if rule not in TIMESCALES:
-            ck.add(p, f"unknown timescale {rule!r}; known: {', '.join(TIMESCALES)}")
+            checker.add(p, f"unknown timescale {rule!r}; known: {', '.join(TIMESCALES)}")
             continue
         try:
             Timescale.parse(text)
             s.timescales[rule] = text
         except ValueError as e:
-            ck.add(p, str(e))
-    return s, lib.problems + res.problems + ck.problems
+            checker.add(p, str(e))
+    return s, lib.problems + res.problems + checker.problems

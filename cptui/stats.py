@@ -35,9 +35,9 @@ def timeliness(load: Caseload, by: str = "rule", start: date | None = None,
                end: date | None = None) -> tuple[list[Row], Row]:
     rows: dict[str, Row] = {}
     total = Row("All")
-    for cv in load.cases:
-        worker = cv.case.member_name(cv.case.lead_social_worker)
-        for d in cv.deadlines:
+    for view in load.cases:
+        worker = view.case.member_name(view.case.lead_social_worker)
+        for d in view.deadlines:
             if d.status not in ("met", "late", "overdue"):
                 continue
             if (start and d.due < start) or (end and d.due > end):
@@ -46,7 +46,7 @@ def timeliness(load: Caseload, by: str = "rule", start: date | None = None,
             for r in (rows.setdefault(key, Row(key)), total):
                 setattr(r, {"met": "on_time"}.get(d.status, d.status),
                         getattr(r, {"met": "on_time"}.get(d.status, d.status)) + 1)
-                r.cases.add(cv.case.id)
+                r.cases.add(view.case.id)
     return sorted(rows.values(), key=lambda r: (r.share, r.group)), total
 
 

@@ -59,13 +59,13 @@ def visible_case(case: Case) -> Case:
 
 
 class _Builder:
-    def __init__(self, cv: CaseView, load: Caseload, parent: bool) -> None:
+    def __init__(self, view: CaseView, load: Caseload, parent: bool) -> None:
         self.parent = parent
-        self.full = cv.case
-        self.case = visible_case(cv.case) if parent else cv.case
+        self.full = view.case
+        self.case = visible_case(view.case) if parent else view.case
         self.today = load.today
-        self.deadlines = (compute(self.case, cv.profile, load.calendar, load.today, load.soon_until)
-                          if parent else cv.deadlines)
+        self.deadlines = (compute(self.case, view.profile, load.calendar, load.today, load.soon_until)
+                          if parent else view.deadlines)
         self.refs: Refs = {}
 
     def ref(self, key: str, kind: str, rid: str) -> None:
@@ -160,10 +160,10 @@ def _at(g) -> str:
     return g.at.strftime("%H:%M") if isinstance(g.at, datetime) else ""
 
 
-def build(cv: CaseView, load: Caseload, parent: bool, meeting: str | None = None,
+def build(view: CaseView, load: Caseload, parent: bool, meeting: str | None = None,
           conference: str | None = None) -> tuple[dict[str, Any], Refs]:
     """The plain-data view of one case, and which records fed each key."""
-    b = _Builder(cv, load, parent)
+    b = _Builder(view, load, parent)
     case, today = b.case, b.today
     S = case.plan_start(today)
     ref = b.ref
@@ -277,7 +277,7 @@ def build(cv: CaseView, load: Caseload, parent: bool, meeting: str | None = None
             ref("deadlines", "deadline", f"{d.rule}:{d.child}:{d.due}")
 
     timeline = _timeline(b)
-    agenda = {when: [dict(it) for it in items] for when, items in cv.profile.agenda.items()}
+    agenda = {when: [dict(it) for it in items] for when, items in view.profile.agenda.items()}
     vm: dict[str, Any] = {
         "copy": "parent" if parent else "full",
         "today": today,
@@ -285,8 +285,8 @@ def build(cv: CaseView, load: Caseload, parent: bool, meeting: str | None = None
         "case": {"id": case.id, "interpreter": case.interpreter or "",
                  "lead_social_worker": b.person(case.lead_social_worker),
                  "team_manager": b.person(case.team_manager)},
-        "profile": {"name": cv.profile.name, "title": cv.profile.title,
-                    "terms": {k: cv.profile.term(k) for k in TERMS}},
+        "profile": {"name": view.profile.name, "title": view.profile.title,
+                    "terms": {k: view.profile.term(k) for k in TERMS}},
         "plan_start": S,
         "children": [b.child(c) for c in children],
         "children_on_plan": [b.child(c) for c in on_plan],
