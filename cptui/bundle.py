@@ -329,7 +329,9 @@ def _copy_data(folder: Path) -> None:
             dest.chmod(0o755)  # where the OS has modes; `sh install.sh` works regardless
     # Carried in a git repository, Windows git would turn LF into CRLF on checkout
     # and every text file would fail its checksum: keep bytes exactly as made.
-    (folder / ".gitattributes").write_bytes(b"# keep every file byte for byte (SHA256SUMS)\n* -text\n")
+    (folder / ".gitattributes").write_bytes(
+        b"# keep every file byte for byte (SHA256SUMS)\n* -text\n"
+    )
     demo = folder / "demo"
     demo.mkdir()
     for p in sorted(demo_cases().glob("*.toml")):
@@ -364,7 +366,9 @@ def _check_new(folder: Path) -> None:
         raise BundleError(f"{folder} is not an empty folder; choose a new one")
 
 
-def build(folder: Path, platforms: list[Platform], pythons: list[str], pip: Pip = run_pip) -> Bundle:
+def build(
+    folder: Path, platforms: list[Platform], pythons: list[str], pip: Pip = run_pip
+) -> Bundle:
     """Write the offline install folder; every target's outcome is in the returned Bundle."""
     _check_new(folder)
     folder.mkdir(parents=True, exist_ok=True)
@@ -381,7 +385,9 @@ def build(folder: Path, platforms: list[Platform], pythons: list[str], pip: Pip 
                 if not (wheels / name).exists():
                     shutil.copyfile(tmp / name, wheels / name)
         # pip itself, pure Python: lets install.sh make a venv where ensurepip is missing
-        code, out = pip(["download", "--no-deps", "--only-binary=:all:", "--dest", str(wheels), "pip"])
+        code, out = pip(
+            ["download", "--no-deps", "--only-binary=:all:", "--dest", str(wheels), "pip"]
+        )
         notes = _fallback_notes(targets)
         if code:
             notes.append(f"pip's own wheel could not be added ({_why(out)}); machines whose "
@@ -415,7 +421,9 @@ def main(folder: Path, platforms: list[str] | None, pythons: list[str] | None,
     except BundleError as e:
         print(f"cptui: {e}", file=sys.stderr)
         return 1
-    print(f"Downloading wheels for {len(plats) * len(pys)} platform/Python pairs ...", file=sys.stderr)
+    print(
+        f"Downloading wheels for {len(plats) * len(pys)} platform/Python pairs ...", file=sys.stderr
+    )
     try:
         b = build(folder, plats, pys, pip)
     except BundleError as e:
@@ -428,7 +436,9 @@ def main(folder: Path, platforms: list[str] | None, pythons: list[str] | None,
         print(f"  note: {n}")
     print(f"\nWrote {folder} ({len(b.covered)} of {len(b.targets)} platform/Python pairs covered; "
           "see REPORT.txt).")
-    print(f"SHA256SUMS digest: {b.manifest_digest}\n"
-          "Give colleagues this digest by another route (email, chat) so they can check the folder.")
+    print(
+        f"SHA256SUMS digest: {b.manifest_digest}\n"
+        "Give colleagues this digest by another route (email, chat) so they can check the folder."
+    )
     print(f"On each machine: Windows `install.cmd`; Linux/macOS `sh {folder / 'install.sh'}`.")
     return 0 if len(b.covered) == len(b.targets) else 1

@@ -162,7 +162,9 @@ def codec(tp: Any) -> Codec:
         def enc_dc(v: Any) -> list:
             return [e(getattr(v, n)) for e, n in zip(encs, names)]
 
-        convert = [(i, d) for i, d in enumerate(decs) if d is not _same]  # the rest pass as they are
+        convert = [
+            (i, d) for i, d in enumerate(decs) if d is not _same
+        ]  # the rest pass as they are
         width = len(decs)
         # Plain dataclasses are filled in directly (several times faster than
         # calling __init__ field by field); ones with their own set-up are built.
@@ -206,7 +208,11 @@ def _load(path: Path, context: str) -> dict[str, list] | None:
     gc.disable()  # many small lists: the cyclic GC only slows parsing down
     try:
         data = json.loads(path.read_bytes())
-        if isinstance(data, dict) and data.get("context") == context and isinstance(data["entries"], dict):
+        if (
+            isinstance(data, dict)
+            and data.get("context") == context
+            and isinstance(data["entries"], dict)
+        ):
             return data["entries"]
     except Exception:  # corrupt, another version: start again
         pass
@@ -222,8 +228,16 @@ class Cache:
     and the case models, read only when models are wanted (not for
     ``cptui deadlines --format json``)."""
 
-    def __init__(self, path: Path, context: str, entries: dict[str, list], folder: Path | None = None,
-                 settings: Any = None, usable: bool = True, models: dict[str, list] | None = None) -> None:
+    def __init__(
+        self,
+        path: Path,
+        context: str,
+        entries: dict[str, list],
+        folder: Path | None = None,
+        settings: Any = None,
+        usable: bool = True,
+        models: dict[str, list] | None = None,
+    ) -> None:
         self.path, self.context, self.entries = path, context, entries
         self.folder, self.settings, self.usable = folder, settings, usable
         self.models = models  # name -> [digest, model data]; None when not read
@@ -295,7 +309,9 @@ class Cache:
             from cptui.profiles import get_profile
             from cptui.settings import SETTINGS_FILE
 
-            self._profiles[name] = get_profile(name).with_overrides(self.settings.timescales, SETTINGS_FILE)
+            self._profiles[name] = get_profile(name).with_overrides(
+                self.settings.timescales, SETTINGS_FILE
+            )
         return self._profiles[name]
 
     def put(self, path: Path, digest: str, cv: Any, probs: Any, json_lines: str) -> None:

@@ -77,7 +77,9 @@ class Caseload:
     cases: list[CaseView] = field(default_factory=list)
     broken: list[BrokenFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # every problem, all files
-    json_lines: list[str] = field(default_factory=list)  # JSON rows (docs/format.md#json-output), per case, in order
+    json_lines: list[str] = field(
+        default_factory=list
+    )  # JSON rows (docs/format.md#json-output), per case, in order
 
     @property
     def pinned(self) -> bool:
@@ -133,7 +135,9 @@ class Caseload:
         from cptui.changes import apply_change
 
         try:
-            return apply_change(view.case.path, view.case.digest, change, self.settings.commit_on_save)
+            return apply_change(
+                view.case.path, view.case.digest, change, self.settings.commit_on_save
+            )
         finally:
             self.reload_file(view.case.path)
 
@@ -241,8 +245,9 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
             else:
                 got = next(done, None) if raw is not None else None
                 if got is None:
-                    view, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest,
-                                         name)
+                    view, probs = load_one(
+                        path, settings, cal, today, soon_until, raw, mode, digest, name
+                    )
                     lines = json_lines(view.deadlines) if view is not None else ""
                     kept = view
                 else:  # from a worker, pickled there (in memory only; the cache is JSON)
@@ -349,8 +354,16 @@ def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
     profile = profile.with_overrides(settings.timescales, SETTINGS_FILE)
     deadlines = compute(case, profile, cal, today, soon_until)
     if not (path.stat().st_mode if mode is None else mode) & 0o222:
-        probs.append(Problem(name, None, None, "warning", "the file is read-only: cptui shows it but "
-                             "cannot save changes to it", "read_only"))
+        probs.append(
+            Problem(
+                name,
+                None,
+                None,
+                "warning",
+                "the file is read-only: cptui shows it but " "cannot save changes to it",
+                "read_only",
+            )
+        )
     probs += practice_flags(case, res.text, name, cal, today, profile)
     probs += _span_warnings(case, name, cal)
     return CaseView(case, profile, deadlines, probs), probs

@@ -118,8 +118,11 @@ def apply_change(path: Path, loaded_digest: str | None, change: Change | Batch,
             cf = CaseFile(path)
             rebased = loaded_digest is not None and cf.digest != loaded_digest
             if rebased and not change.touches_unchanged(cf):
-                what = f"{KINDS[change.kind].title} {change.rid}" if change.kind and change.rid else \
-                    "what you edited"
+                what = (
+                    f"{KINDS[change.kind].title} {change.rid}"
+                    if change.kind and change.rid
+                    else "what you edited"
+                )
                 raise ExternalChange(
                     f"{path.name} was changed on disk since it was loaded (perhaps by git or a "
                     f"colleague), and {what} changed too. Nothing was saved: reload (ctrl+r) "
@@ -147,8 +150,9 @@ def apply_change(path: Path, loaded_digest: str | None, change: Change | Batch,
                         "The file on disk is unchanged.") from e
 
 
-
-def new_case_values(values: Mapping[str, Any], team_procedure: str | None) -> tuple[dict, dict, dict]:
+def new_case_values(
+    values: Mapping[str, Any], team_procedure: str | None
+) -> tuple[dict, dict, dict]:
     """Root keys, first child and lead worker for a new case from the new-case form.
 
     ``procedure`` is written only when it differs from the team's default in

@@ -70,7 +70,9 @@ def build_parser() -> argparse.ArgumentParser:
     d.add_argument("--all", action="store_true", help="include deadlines already met")
     d.set_defaults(func=cmd_deadlines)
 
-    r = sub.add_parser("render", parents=both, help="a document for one case: agenda, notes, plan, ...")
+    r = sub.add_parser(
+        "render", parents=both, help="a document for one case: agenda, notes, plan, ..."
+    )
     r.add_argument("template", help="agenda, notes, plan, plan-child, chronology or record")
     r.add_argument("case_id")
     r.add_argument("--meeting", help="core group meeting id (notes; default the latest held)")
@@ -81,7 +83,9 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("-o", "--output", type=Path, help="write here instead of standard output")
     r.set_defaults(func=cmd_render)
 
-    sv = sub.add_parser("serve", parents=both, help="the app in a browser on this machine (training)")
+    sv = sub.add_parser(
+        "serve", parents=both, help="the app in a browser on this machine (training)"
+    )
     sv.add_argument("--port", type=int, default=8000)
     sv.add_argument("--max-sessions", type=int, default=4, help="browser sessions open at once")
     sv.set_defaults(func=cmd_serve)
@@ -90,7 +94,9 @@ def build_parser() -> argparse.ArgumentParser:
     ca.add_argument("action", choices=("clear", "path"))
     ca.set_defaults(func=cmd_cache)
 
-    st = sub.add_parser("stats", parents=both, help="share of deadlines met on time, per rule or worker")
+    st = sub.add_parser(
+        "stats", parents=both, help="share of deadlines met on time, per rule or worker"
+    )
     st.add_argument("--from", dest="start", type=_date)
     st.add_argument("--to", dest="end", type=_date)
     st.add_argument("--by", choices=("rule", "worker"), default="rule")
@@ -102,7 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
     dm.add_argument("--seed", type=int, default=1)
     dm.set_defaults(func=cmd_demo)
 
-    g = sub.add_parser("git-setup", parents=[cases], help="merge case files by record id in this git clone")
+    g = sub.add_parser(
+        "git-setup", parents=[cases], help="merge case files by record id in this git clone"
+    )
     g.add_argument("dir", nargs="?", type=Path, help="cases folder (the same as --cases)")
     g.set_defaults(func=cmd_git_setup)
 
@@ -112,8 +120,12 @@ def build_parser() -> argparse.ArgumentParser:
     m.add_argument("path", nargs="?", default="")
     m.set_defaults(func=cmd_merge_driver)
 
-    p = sub.add_parser("profiles", parents=[cases], help="each profile's timescales with citations; "
-                       "`profiles new NAME --extends BASE` starts a team profile")
+    p = sub.add_parser(
+        "profiles",
+        parents=[cases],
+        help="each profile's timescales with citations; "
+        "`profiles new NAME --extends BASE` starts a team profile",
+    )
     p.add_argument("name", nargs="?", help="a profile, or `new` to write a starter file")
     p.add_argument("new_name", nargs="?", help=argparse.SUPPRESS)
     p.add_argument("--extends", default="working-together-2023",
@@ -192,7 +204,9 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
     elif fmt in ("csv", "ics"):
         from cptui.export import to_csv, to_ics
 
-        rows = sorted(load.deadlines(), key=lambda d: (d.case, d.due, d.rule, d.child or "", d.source))
+        rows = sorted(
+            load.deadlines(), key=lambda d: (d.case, d.due, d.rule, d.child or "", d.source)
+        )
         sys.stdout.write(to_csv(rows) if fmt == "csv" else to_ics(rows, load.today))
     if fmt != "table":
         if load.pinned:
@@ -259,7 +273,10 @@ def cmd_merge_driver(args: argparse.Namespace) -> int:
     try:
         code, notes = run_driver(args.base, args.ours, args.theirs)
     except (OSError, UnicodeDecodeError) as e:
-        print(f"cptui merge: {name}: cannot merge ({e}); the file is left as git gave it", file=sys.stderr)
+        print(
+            f"cptui merge: {name}: cannot merge ({e}); the file is left as git gave it",
+            file=sys.stderr,
+        )
         return 1
     for line in notes:
         print(f"cptui merge: {name}: {line}", file=sys.stderr)
@@ -277,12 +294,15 @@ def cmd_render(args: argparse.Namespace) -> int:
         print(f"cptui: cannot render {args.case_id}: {why}", file=sys.stderr)
         return 1
     try:
-        text = render(args.template, cv, load, args.copy, args.format, args.meeting, args.conference)
+        text = render(
+            args.template, cv, load, args.copy, args.format, args.meeting, args.conference
+        )
     except DocumentError as e:
         print(f"cptui: {e}", file=sys.stderr)
         return 2
     if args.output:
-        try:  # never into the shared cases folder, never through a symlink; a full disk is a message
+        # Never into the shared cases folder, never through a symlink; a full disk is a message.
+        try:
             write_text(check_output_path(args.output, load.folder), text)
         except DocumentError as e:
             print(f"cptui: {e}", file=sys.stderr)
@@ -337,8 +357,10 @@ def cmd_profiles(args: argparse.Namespace) -> int:
             print(f"  {rule:<30} {s.text:<17} {s.cite}{where}{inherited}")
         if prof.quoracy:
             q = prof.quoracy
-            print(f"  quorate: {q['lead_agency']} and at least {q['other_agencies']} other agencies "
-                  f"— {q['cite']}")
+            print(
+                f"  quorate: {q['lead_agency']} and at least {q['other_agencies']} other agencies "
+                f"— {q['cite']}"
+            )
         print(f"  flags: every profile's ({', '.join(GENERAL_FLAGS)})"
               + (", and:" if prof.flags else ""))
         for flag, f in prof.flags.items():
@@ -356,7 +378,9 @@ def cmd_profiles_new(name: str | None, base: str, folder: Path) -> int:
     from cptui.profile_starter import write_starter
 
     if not name:
-        print("cptui: usage: cptui profiles new NAME [--extends BASE] [--cases DIR]", file=sys.stderr)
+        print(
+            "cptui: usage: cptui profiles new NAME [--extends BASE] [--cases DIR]", file=sys.stderr
+        )
         return 2
     try:
         path = write_starter(folder, name, base)
@@ -405,7 +429,9 @@ def cmd_demo(args: argparse.Namespace) -> int:
     from cptui.demo import generate
 
     if any(args.dir.glob("*.toml")):
-        print(f"cptui: {args.dir} already holds TOML files; choose an empty folder", file=sys.stderr)
+        print(
+            f"cptui: {args.dir} already holds TOML files; choose an empty folder", file=sys.stderr
+        )
         return 1
     today = args.today or date.today()
     paths = generate(args.dir, args.count, today, args.seed)

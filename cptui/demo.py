@@ -18,12 +18,48 @@ from cptui.dates import WorkCalendar
 from cptui.profiles import all_profiles
 from cptui.fsio import private_mode, write_atomic
 
-FIRST = ["Ava", "Leo", "Mia", "Noah", "Isla", "Finn", "Zara", "Theo", "Ruby", "Jacob", "Ella", "Oscar",
-         "Ivy", "Max", "Esme", "Kai", "Nell", "Remi", "Skye", "Toby", "Lila", "Arlo", "Maya", "Ezra"]
+FIRST = [
+    "Ava",
+    "Leo",
+    "Mia",
+    "Noah",
+    "Isla",
+    "Finn",
+    "Zara",
+    "Theo",
+    "Ruby",
+    "Jacob",
+    "Ella",
+    "Oscar",
+    "Ivy",
+    "Max",
+    "Esme",
+    "Kai",
+    "Nell",
+    "Remi",
+    "Skye",
+    "Toby",
+    "Lila",
+    "Arlo",
+    "Maya",
+    "Ezra",
+]
 ADULT = ["Sam", "Jo", "Alex", "Robin", "Charlie", "Quinn", "Morgan", "Taylor", "Jamie", "Frankie",
          "Drew", "Billie", "Casey", "Rowan", "Sasha", "Jules", "Ash", "Dana", "Lee", "Pat"]
-SURNAME = ["Example", "Sample", "Placeholder", "Testwell", "Invented", "Fictional", "Madeup", "Demo",
-           "Specimen", "Mockford", "Dummyton", "Pretendly"]
+SURNAME = [
+    "Example",
+    "Sample",
+    "Placeholder",
+    "Testwell",
+    "Invented",
+    "Fictional",
+    "Madeup",
+    "Demo",
+    "Specimen",
+    "Mockford",
+    "Dummyton",
+    "Pretendly",
+]
 AGENCIES = [("Class teacher", "Example Primary"), ("Health visitor", "Community Health"),
             ("School nurse", "Community Health"), ("GP", "Example Surgery"),
             ("Police officer", "Police"), ("Family support worker", "Early Help"),
@@ -52,7 +88,10 @@ def table(header: str, values: dict[str, Any]) -> str:
 
 
 class _Case:
-    def __init__(self, rng: random.Random, cal: WorkCalendar, today: date, n: int, profile: str) -> None:
+
+    def __init__(
+        self, rng: random.Random, cal: WorkCalendar, today: date, n: int, profile: str
+    ) -> None:
         self.rng, self.cal, self.today = rng, cal, today
         self.id = f"CP-{today.year}-{n:05d}"
         self.profile = all_profiles()[profile]
@@ -85,8 +124,9 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
     c = _Case(rng, cal, today, n, names[n % len(names)])
     surname = rng.choice(SURNAME)
     # A few slips on fixed case numbers, so every caseload of a dozen or more cases shows each
-    # newer practice flag to a trainer: a plan made days ago and no core group booked, a visit typed in
-    # before it happened, an interpreter who was not there, a first meeting not chaired by the manager.
+    # newer practice flag to a trainer: a plan made days ago and no core group booked, a visit
+    # typed in before it happened, an interpreter who was not there, a first meeting not
+    # chaired by the manager.
     recent, typed_ahead, no_interpreter = n % 11 == 3, n % 13 == 5, n % 12 == 7
     tm_not_chair = n % 4 == 3
     transfer = rng.random() < 0.1
@@ -115,17 +155,51 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
         else:
             for k in kids:
                 k["plan_end"] = plan_end
-    members = [{"id": "m1", "name": f"{rng.choice(ADULT)} {rng.choice(SURNAME)}", "role": "Lead social worker",
-                "agency": "Children's Social Care", "kind": "professional", "core_group": True},
-               {"id": "m2", "name": f"{rng.choice(ADULT)} {rng.choice(SURNAME)}", "role": "Team manager",
-                "agency": "Children's Social Care", "kind": "professional", "core_group": False},
-               {"id": "m3", "name": f"{rng.choice(ADULT)} {surname}", "role": "Parent", "kind": "family",
-                "core_group": True, "contact": f"07700 9{rng.randint(0, 99999):05d}"}]
+    members = [
+        {
+            "id": "m1",
+            "name": f"{rng.choice(ADULT)} {rng.choice(SURNAME)}",
+            "role": "Lead social worker",
+            "agency": "Children's Social Care",
+            "kind": "professional",
+            "core_group": True,
+        },
+        {
+            "id": "m2",
+            "name": f"{rng.choice(ADULT)} {rng.choice(SURNAME)}",
+            "role": "Team manager",
+            "agency": "Children's Social Care",
+            "kind": "professional",
+            "core_group": False,
+        },
+        {
+            "id": "m3",
+            "name": f"{rng.choice(ADULT)} {surname}",
+            "role": "Parent",
+            "kind": "family",
+            "core_group": True,
+            "contact": f"07700 9{rng.randint(0, 99999):05d}",
+        },
+    ]
     for role, agency in rng.sample(AGENCIES, rng.randint(1, 3)):
-        members.append({"id": f"m{len(members) + 1}", "name": f"{rng.choice(ADULT)} {rng.choice(SURNAME)}",
-                        "role": role, "agency": agency, "kind": "professional", "core_group": True})
-    head = {"schema": 1, "id": c.id, "procedure": c.profile.name, "lead_social_worker": "m1", "team_manager": "m2",
-            "closed": cal.add_working_days(plan_end, 10) if closed and plan_end else None}
+        members.append(
+            {
+                "id": f"m{len(members) + 1}",
+                "name": f"{rng.choice(ADULT)} {rng.choice(SURNAME)}",
+                "role": role,
+                "agency": agency,
+                "kind": "professional",
+                "core_group": True,
+            }
+        )
+    head = {
+        "schema": 1,
+        "id": c.id,
+        "procedure": c.profile.name,
+        "lead_social_worker": "m1",
+        "team_manager": "m2",
+        "closed": cal.add_working_days(plan_end, 10) if closed and plan_end else None,
+    }
     if head["closed"] and head["closed"] > today:
         head["closed"] = None
     if rng.random() < 0.08 or no_interpreter:
@@ -136,7 +210,8 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
     events, confs, groups, visits = [], [], [], []
 
     def past(d: date) -> date | None:
-        """A done date is only written once it has happened (docs/format.md#nothing-from-the-future)."""
+        """A done date is only written once it has happened
+        (docs/format.md#nothing-from-the-future)."""
         return d if d <= today else None
 
     end = min(today, plan_end) if plan_end else today
@@ -151,14 +226,30 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
             kind = "transfer"
         else:
             sd = c.wd(start, -rng.randint(8, 18))
-            events.append({"id": c.next_id("e"), "date": sd, "kind": "strategy_discussion", "s47": True,
-                           "summary": "Strategy discussion; section 47 enquiry begins."})
+            events.append(
+                {
+                    "id": c.next_id("e"),
+                    "date": sd,
+                    "kind": "strategy_discussion",
+                    "s47": True,
+                    "summary": "Strategy discussion; section 47 enquiry begins.",
+                }
+            )
             kind = "initial"
         quorate = rng.random() > 0.06
         attendees = ["m1", "m3"] + [m["id"] for m in members[3:]]
-        confs.append({"id": c.next_id("k"), "kind": kind, "date": start, "outcome": "plan",
-                      "children": [k["id"] for k in kids], "attendees": attendees, "quorate": quorate,
-                      "decisions_circulated": c.jitter(c.wd(start, 2), 0.2)})
+        confs.append(
+            {
+                "id": c.next_id("k"),
+                "kind": kind,
+                "date": start,
+                "outcome": "plan",
+                "children": [k["id"] for k in kids],
+                "attendees": attendees,
+                "quorate": quorate,
+                "decisions_circulated": c.jitter(c.wd(start, 2), 0.2),
+            }
+        )
         # reviews
         review_due = start + timedelta(days=91)
         while review_due <= end:
@@ -182,10 +273,14 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
             came = [m["id"] for m in others if rng.random() < .7]
             away = [m["id"] for m in others if m["id"] not in came and rng.random() < .5]
             lead = [] if rng.random() < 0.04 else ["m1"]  # the lead social worker missed it
-            g = {"id": c.next_id("g"), "date": datetime(held.year, held.month, held.day, rng.choice([10, 13, 14])),
-                 "chair": "m1" if not first or tm_not_chair else "m2",
-                 "attendees": lead + (["m2"] if first else []) + ["m3"] + came,
-                 "apologies": away or None, "written_reports": [a for a in away if rng.random() < .85] or None}
+            g = {
+                "id": c.next_id("g"),
+                "date": datetime(held.year, held.month, held.day, rng.choice([10, 13, 14])),
+                "chair": "m1" if not first or tm_not_chair else "m2",
+                "attendees": lead + (["m2"] if first else []) + ["m3"] + came,
+                "apologies": away or None,
+                "written_reports": [a for a in away if rng.random() < 0.85] or None,
+            }
             if rng.random() < 0.95 and held < today:
                 g["notes_circulated"] = past(c.jitter(c.wd(held, 3), 0.25))
             if "core_group_plan" in ts and rng.random() < 0.95 and held < today:
@@ -216,15 +311,34 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
                 v["notes"] = "No answer at the door."
             visits.append(v)
         if typed_ahead and not plan_end:
-            visits.append({"id": c.next_id("v"), "date": c.wd(today, 3), "by": "m1",
-                           "seen": [k["id"] for k in kids], "notes": "Typed in ahead of the planned visit."})
+            visits.append(
+                {
+                    "id": c.next_id("v"),
+                    "date": c.wd(today, 3),
+                    "by": "m1",
+                    "seen": [k["id"] for k in kids],
+                    "notes": "Typed in ahead of the planned visit.",
+                }
+            )
         if rng.random() < 0.08:
-            events.append({"id": c.next_id("e"), "date": today - timedelta(days=rng.randint(1, 25)),
-                           "kind": "missing", "summary": "Child missing overnight; returned next day."})
+            events.append(
+                {
+                    "id": c.next_id("e"),
+                    "date": today - timedelta(days=rng.randint(1, 25)),
+                    "kind": "missing",
+                    "summary": "Child missing overnight; returned next day.",
+                }
+            )
         if rng.random() < 0.1:
-            events.append({"id": c.next_id("e"), "date": today - timedelta(days=rng.randint(20, 90)),
-                           "kind": "incident", "summary": "Police called to the home after an argument.",
-                           "confidential": True})
+            events.append(
+                {
+                    "id": c.next_id("e"),
+                    "date": today - timedelta(days=rng.randint(20, 90)),
+                    "kind": "incident",
+                    "summary": "Police called to the home after an argument.",
+                    "confidential": True,
+                }
+            )
     for k in confs:
         if k.get("status", "held") == "held":
             k["report_to_parents"] = c.jitter(c.wd(k["date"], -2), 0.12)
@@ -241,11 +355,26 @@ def build(n: int, today: date, seed: int, cal: WorkCalendar) -> tuple[str, str]:
     out += [table("\n[[core_groups]]", g) for g in groups]
     out += [table("\n[[visits]]", v) for v in visits]
     if not unborn_only:
-        out.append(table("\n[plan]", {"contingency": "If things do not improve, legal advice will be sought.",
-                                      "child_views": "Wants things at home to be calmer."}))
-        out.append(table("\n[[plan.outcomes]]", {"id": "o1", "concern": "Basic care is not reliable.",
-                                                   "outcome": "Reliable care every day.",
-                                                   "evidence": "Seen on visits; school reports."}))
+        out.append(
+            table(
+                "\n[plan]",
+                {
+                    "contingency": "If things do not improve, legal advice will be sought.",
+                    "child_views": "Wants things at home to be calmer.",
+                },
+            )
+        )
+        out.append(
+            table(
+                "\n[[plan.outcomes]]",
+                {
+                    "id": "o1",
+                    "concern": "Basic care is not reliable.",
+                    "outcome": "Reliable care every day.",
+                    "evidence": "Seen on visits; school reports.",
+                },
+            )
+        )
         for i in range(rng.randint(1, 3)):
             due_d: Any = c.wd(start, rng.randint(10, 80))
             if rng.random() < 0.08:
@@ -272,4 +401,3 @@ def generate(folder: Path, count: int, today: date, seed: int = 1) -> list[Path]
         write_atomic(path, text.encode("utf-8"))
         paths.append(path)
     return paths
-

@@ -78,7 +78,11 @@ class BoundedSandbox(SandboxedEnvironment):
             return left ** right
         if operator == "*":
             for seq, n in ((left, right), (right, left)):
-                if isinstance(seq, (str, list, tuple)) and isinstance(n, int) and len(seq) * n > MAX_REPEAT:
+                if (
+                    isinstance(seq, (str, list, tuple))
+                    and isinstance(n, int)
+                    and len(seq) * n > MAX_REPEAT
+                ):
                     raise DocumentError(f"template repeat over {MAX_REPEAT} items")
             return left * right
         return super().call_binop(context, operator, left, right)
@@ -106,7 +110,9 @@ def environment(cases_dir: Path | None) -> BoundedSandbox:
                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["d"] = fmt_date
     env.filters["first_word"] = lambda s: str(s).split(" ")[0]
-    env.filters["and_list"] = lambda xs: (", ".join(xs[:-1]) + " and " + xs[-1]) if len(xs) > 1 else "".join(xs)
+    env.filters["and_list"] = lambda xs: (
+        (", ".join(xs[:-1]) + " and " + xs[-1]) if len(xs) > 1 else "".join(xs)
+    )
     env.filters["cell"] = lambda s: " ".join(str(s or "").split()).replace("|", "/")
     env.filters["dates"] = lambda ds: ", ".join(fmt_date(d) for d in ds) if ds else "none"
     return env
@@ -228,7 +234,11 @@ def write_text(path: Path, text: str) -> None:
     try:
         write_atomic(path, text.encode("utf-8"))
     except OSError as e:
-        why = "the disk is full" if e.errno in (errno.ENOSPC, errno.EDQUOT) else (e.strerror or str(e))
+        why = (
+            "the disk is full"
+            if e.errno in (errno.ENOSPC, errno.EDQUOT)
+            else (e.strerror or str(e))
+        )
         raise OutputError(f"could not write {path}: {why}; nothing was written") from None
 
 
@@ -237,6 +247,8 @@ def write_document(name: str, view: CaseView, load: Caseload, copy: str, fmt: st
     folder = output_dir(load)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the umask can only narrow this
     suffix = "-parent" if copy == "parent" else ""
-    path = check_output_path(folder / f"{view.case.id}-{name}{suffix}-{load.today.isoformat()}.{fmt}", load.folder)
+    path = check_output_path(
+        folder / f"{view.case.id}-{name}{suffix}-{load.today.isoformat()}.{fmt}", load.folder
+    )
     write_text(path, text)
     return path

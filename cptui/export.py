@@ -47,7 +47,9 @@ def to_csv(rows: list[Deadline]) -> str:
     w = csv.DictWriter(buf, fieldnames=CSV_KEYS, lineterminator="\n")
     w.writeheader()
     for d in rows:
-        w.writerow({k: cell(v) for k, v in {**d.as_json(), "what": LABELS.get(d.rule, d.rule)}.items()})
+        w.writerow(
+            {k: cell(v) for k, v in {**d.as_json(), "what": LABELS.get(d.rule, d.rule)}.items()}
+        )
     return buf.getvalue()
 
 
@@ -139,8 +141,13 @@ def to_ics(rows: list[Deadline], today: date, now: datetime | None = None,
     now = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
     history = history if history is not None else default_history()
     stamp = f"{now:%Y%m%dT%H%M%SZ}"
-    lines = ["BEGIN:VCALENDAR", "VERSION:2.0", "PRODID:-//cptui//deadlines//EN", "CALSCALE:GREGORIAN",
-             "X-WR-CALNAME:" + _esc("Child protection deadlines")]
+    lines = [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//cptui//deadlines//EN",
+        "CALSCALE:GREGORIAN",
+        "X-WR-CALNAME:" + _esc("Child protection deadlines"),
+    ]
     for d in rows:
         recently_done = d.done is not None and (today - d.done).days <= 90
         if not d.open and not recently_done:

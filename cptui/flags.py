@@ -32,12 +32,29 @@ TITLES = {
     "interpreter_not_invited": "Interpreter not present",
 }
 # Flags every profile raises; a profile turns on more in its [flags] table (docs/profiles.md).
-GENERAL_FLAGS = ("smart_action", "no_access_twice", "inquorate", "plan_ended_at_first_review", "missing",
-                 "unrecorded_meeting", "non_working_day", "future_dated", "first_core_group_not_booked",
-                 "absent_without_report", "lead_worker_absent", "interpreter_not_invited")
-# Done dates that count as unset when after today (docs/format.md#nothing-from-the-future), per record kind.
+GENERAL_FLAGS = (
+    "smart_action",
+    "no_access_twice",
+    "inquorate",
+    "plan_ended_at_first_review",
+    "missing",
+    "unrecorded_meeting",
+    "non_working_day",
+    "future_dated",
+    "first_core_group_not_booked",
+    "absent_without_report",
+    "lead_worker_absent",
+    "interpreter_not_invited",
+)
+# Done dates that count as unset when after today (docs/format.md#nothing-from-the-future),
+# per record kind.
 DONE_FIELDS = {
-    "conferences": ("report_to_parents", "report_to_chair", "decisions_circulated", "record_circulated"),
+    "conferences": (
+        "report_to_parents",
+        "report_to_chair",
+        "decisions_circulated",
+        "record_circulated",
+    ),
     "core_groups": ("notes_circulated", "plan_sent"),
     "events": ("responded",),
     "actions": ("done",),
@@ -74,7 +91,9 @@ def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: d
             continue
         prev_missed = None
         for v in statutory:
-            if v.date < c.plan_start or v.date > today:  # a visit after today has not happened (v1.1)
+            if (
+                v.date < c.plan_start or v.date > today
+            ):  # a visit after today has not happened (v1.1)
                 continue
             if c.id in v.seen:
                 prev_missed = None
@@ -95,10 +114,16 @@ def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: d
             starts = [c.plan_start for c in case.children
                       if c.plan_start and (not k.children or c.id in k.children)]
             start = min(starts) if starts else None
-            earlier = [r for r in reviews_by_date if r.date < k.date and (start is None or r.date > start)]
+            earlier = [
+                r for r in reviews_by_date if r.date < k.date and (start is None or r.date > start)
+            ]
             if not earlier:
-                flag("plan_ended_at_first_review", p,
-                     f"plan ended at the first review ({fmt_date(k.date)}) with no `exceptional_reason`")
+                flag(
+                    "plan_ended_at_first_review",
+                    p,
+                    f"plan ended at the first review ({fmt_date(k.date)}) "
+                    "with no `exceptional_reason`",
+                )
         if k.status == "scheduled" and k.date < today:
             flag("unrecorded_meeting", p, f"{k.kind} conference scheduled for {fmt_date(k.date)} "
                  "has passed: record whether it was held")
@@ -108,8 +133,12 @@ def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: d
     for g in case.core_groups:
         p = ("core_groups", idx[id(g)])
         if g.status == "scheduled" and g.date < today:
-            flag("unrecorded_meeting", p, f"core group scheduled for {fmt_date(g.date)} has passed: "
-                 "record whether it was held")
+            flag(
+                "unrecorded_meeting",
+                p,
+                f"core group scheduled for {fmt_date(g.date)} has passed: "
+                "record whether it was held",
+            )
         if g.status != "cancelled":
             _weekend(flag, cal, p, g.date, "core group")
 
@@ -126,7 +155,8 @@ def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: d
 
 
 def _future_dated(case: Case, idx: dict[int, int], flag, today: date) -> None:
-    """Anything recorded as happened after today: left out of every rule (docs/format.md#nothing-from-the-future)."""
+    """Anything recorded as happened after today: left out of every rule
+    (docs/format.md#nothing-from-the-future)."""
     arrays: list[tuple[str, list, PathKey, str]] = [
         ("conferences", case.conferences, ("conferences",), "conference"),
         ("core_groups", case.core_groups, ("core_groups",), "core group"),
@@ -144,14 +174,17 @@ def _future_dated(case: Case, idx: dict[int, int], flag, today: date) -> None:
             for key in DONE_FIELDS.get(kind, ()):
                 d = getattr(r, key)
                 if d is not None and d > today:
-                    parts.append(f"`{key}` is {fmt_date(d)}, after today: counted as not done until then")
+                    parts.append(
+                        f"`{key}` is {fmt_date(d)}, after today: counted as not done until then"
+                    )
             if parts:
                 flag("future_dated", base + (idx[id(r)],), f"{what} {r.id!r}: " + "; ".join(parts))
 
 
 def _meeting_flags(case: Case, idx: dict[int, int], flag, cal: WorkCalendar, today: date,
                    profile: Profile | None) -> None:
-    """Who came to held meetings, and whether the first core group was booked (docs/format.md#practice-flags).
+    """Who came to held meetings, and whether the first core group was booked
+    (docs/format.md#practice-flags).
 
     Meetings dated after today have not happened yet and are skipped, as in the rules.
     """
@@ -162,9 +195,13 @@ def _meeting_flags(case: Case, idx: dict[int, int], flag, cal: WorkCalendar, tod
         booked_by = cal.add_working_days(k.date, 1)
         if (k.kind in ("initial", "transfer") and k.outcome == "plan" and booked_by < today
                 and not any(g.date > k.date for g in case.core_groups)):
-            flag("first_core_group_not_booked", p,
-                 f"{k.kind} conference {k.id!r} on {fmt_date(k.date)} made a plan but no core group "
-                 "is recorded after it: book the first core group (its date is set at the conference)")
+            flag(
+                "first_core_group_not_booked",
+                p,
+                f"{k.kind} conference {k.id!r} on {fmt_date(k.date)} made a plan but no core group "
+                "is recorded after it: book the first core group "
+                "(its date is set at the conference)",
+            )
         if case.interpreter and k.interpreter_present is False:
             flag("interpreter_not_invited", p, f"conference {k.id!r} on {fmt_date(k.date)}: no "
                  f"{case.interpreter} interpreter took part, though the family needs one")
@@ -185,11 +222,20 @@ def _meeting_flags(case: Case, idx: dict[int, int], flag, cal: WorkCalendar, tod
     rule = profile.flags.get("first_core_group_chair") if profile else None
     S = case.plan_start(today)
     first = next((g for g in groups if S is not None and g.date >= S), None)
-    if rule is not None and rule.value == "team_manager" and first is not None and first.chair != case.team_manager:
+    if (
+        rule is not None
+        and rule.value == "team_manager"
+        and first is not None
+        and first.chair != case.team_manager
+    ):
         who = case.member_name(first.chair) if first.chair else "nobody recorded"
-        flag("first_core_group_chair", ("core_groups", idx[id(first)]),
-             f"the first core group ({fmt_date(first.date)}) was chaired by {who}, not the team manager "
-             f"({case.member_name(case.team_manager)}): {rule.cite}")
+        flag(
+            "first_core_group_chair",
+            ("core_groups", idx[id(first)]),
+            f"the first core group ({fmt_date(first.date)}) was chaired by {who}, "
+            "not the team manager "
+            f"({case.member_name(case.team_manager)}): {rule.cite}",
+        )
 
 
 def _weekend(flag, cal: WorkCalendar, path: PathKey, d: date, what: str) -> None:

@@ -29,7 +29,8 @@ from cptui.profiles import Profile, all_profiles
 class Field:
     key: str
     label: str
-    # text | longtext | date | datetime | bool | yesno | enum | member | members | child | children | outcome
+    # text | longtext | date | datetime | bool | yesno | enum | member | members | child |
+    # children | outcome
     kind: str = "text"
     required: bool = False
     options: tuple[str, ...] = ()
@@ -41,15 +42,25 @@ class Field:
 
 # An optional yes/no where blank means "not recorded" (a checkbox cannot say that).
 YESNO = ("yes", "no")
-INTERPRETER = Field("interpreter_present", "An interpreter took part (blank: not recorded)", "yesno",
-                options=YESNO, when="interpreter")
+INTERPRETER = Field(
+    "interpreter_present",
+    "An interpreter took part (blank: not recorded)",
+    "yesno",
+    options=YESNO,
+    when="interpreter",
+)
 
 
 FORMS: dict[str, list[Field]] = {
     "visit": [
         Field("date", "Date", "date", required=True),
         Field("by", "By", "member"),
-        Field("statutory", "Statutory visit (at home, by the lead social worker)", "bool", default=True),
+        Field(
+            "statutory",
+            "Statutory visit (at home, by the lead social worker)",
+            "bool",
+            default=True,
+        ),
         Field("seen", "Children seen (none = no access)", "children", default=[], always=True),
         Field("seen_alone", "Seen alone", "children", default=[]),
         Field("bedroom_seen", "Sleeping area seen", "children", default=[]),
@@ -60,7 +71,12 @@ FORMS: dict[str, list[Field]] = {
         Field("status", "Status", "enum", options=MEETING_STATUSES, default="held", always=True),
         Field("chair", "Chair", "member"),
         # One grid for the three lists: a digit per member cycles attended/apologies/report/absent.
-        Field("attendees", "Attendance (held meetings): the member's digit cycles it", "attendance", default=[]),
+        Field(
+            "attendees",
+            "Attendance (held meetings): the member's digit cycles it",
+            "attendance",
+            default=[],
+        ),
         Field("apologies", "Apologies", "attendance_part", default=[]),
         Field("written_reports", "Sent a written report", "attendance_part", default=[]),
         Field("location", "Location"),
@@ -89,7 +105,9 @@ FORMS: dict[str, list[Field]] = {
         Field("date", "Date", "date", required=True),
         Field("kind", "Kind", "enum", required=True, options=EVENT_KINDS, open_enum=True),
         Field("summary", "What happened", "longtext"),
-        Field("s47", "A section 47 enquiry began here (strategy discussion)", "bool", default=False),
+        Field(
+            "s47", "A section 47 enquiry began here (strategy discussion)", "bool", default=False
+        ),
         Field("significant", "Significant (shown in the chronology)", "bool", default=True),
         Field("confidential", "Confidential (left out of parent copies)", "bool", default=False),
         Field("responded", "Written response sent on (complaint)", "date"),
@@ -111,7 +129,14 @@ FORMS: dict[str, list[Field]] = {
         Field("name", "Name", required=True),
         Field("role", "Role"),
         Field("agency", "Agency"),
-        Field("kind", "Family or professional", "enum", options=MEMBER_KINDS, default="professional", always=True),
+        Field(
+            "kind",
+            "Family or professional",
+            "enum",
+            options=MEMBER_KINDS,
+            default="professional",
+            always=True,
+        ),
         Field("core_group", "In the core group", "bool", default=False, always=True),
         Field("contact", "Contact"),
         Field("confidential", "Confidential (left out of parent copies)", "bool", default=False),
@@ -133,7 +158,12 @@ FORMS: dict[str, list[Field]] = {
     ],
 }
 FORMS["case"] = [
-    Field("procedure", "Procedure (blank: the team's default)", "enum", options=tuple(sorted(all_profiles()))),
+    Field(
+        "procedure",
+        "Procedure (blank: the team's default)",
+        "enum",
+        options=tuple(sorted(all_profiles())),
+    ),
     Field("lead_social_worker", "Lead social worker", "member"),
     Field("team_manager", "Team manager", "member"),
     Field("interpreter", "Interpreter needed for (language)"),
@@ -168,7 +198,11 @@ def next_case_id(existing: list[str], today: date) -> str:
 
 def form_fields(kind: str, case: Case | None) -> list[Field]:
     """The fields a form asks: some only when the case needs them (an interpreter)."""
-    return [f for f in FORMS[kind] if f.when is None or (case is not None and getattr(case, f.when, None))]
+    return [
+        f
+        for f in FORMS[kind]
+        if f.when is None or (case is not None and getattr(case, f.when, None))
+    ]
 
 
 def show(field: Field, value: Any) -> Any:
@@ -219,7 +253,9 @@ def parse(field: Field, raw: Any, today: date) -> tuple[Any, str | None]:
     return text, None
 
 
-def validate(kind: str, raw: Mapping[str, Any], today: date) -> tuple[dict[str, Any], dict[str, str]]:
+def validate(
+    kind: str, raw: Mapping[str, Any], today: date
+) -> tuple[dict[str, Any], dict[str, str]]:
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
     for f in FORMS[kind]:
@@ -229,7 +265,11 @@ def validate(kind: str, raw: Mapping[str, Any], today: date) -> tuple[dict[str, 
         if err:
             errors[f.key] = err
         values[f.key] = v
-    if kind == "new_case" and values.get("id") and not re.fullmatch(r"[A-Za-z0-9_-]+", values["id"]):
+    if (
+        kind == "new_case"
+        and values.get("id")
+        and not re.fullmatch(r"[A-Za-z0-9_-]+", values["id"])
+    ):
         errors["id"] = "use only letters, digits, '-' and '_'"
     if kind in ("child", "new_case") and not errors and not (values.get("date_of_birth")
                                                             or values.get("expected_date")):
@@ -275,7 +315,9 @@ def suggest_quorate(case: Case, profile: Profile, attendees: list[str]) -> tuple
     if not rule:
         return None, f"{profile.name} sets no quoracy rule"
     lead = rule["lead_agency"]
-    agencies = {case.member(m).agency for m in attendees if case.member(m)}  # type: ignore[union-attr]
+    agencies = {
+        case.member(m).agency for m in attendees if case.member(m)  # type: ignore[union-attr]
+    }
     others = {a for a in agencies if a and a != lead}
     ok = lead in agencies and len(others) >= rule["other_agencies"]
     why = (f"{lead} {'present' if lead in agencies else 'absent'}, "
@@ -296,7 +338,9 @@ def booked_near(case: Case, day: date, exclude: str | None = None) -> Any:
 
 def usual_chair(case: Case) -> str | None:
     """Who chaired most held core groups (the latest wins a tie)."""
-    held = sorted((g for g in case.core_groups if g.status == "held" and g.chair), key=lambda g: g.date)
+    held = sorted(
+        (g for g in case.core_groups if g.status == "held" and g.chair), key=lambda g: g.date
+    )
     counts: dict[str, int] = {}
     for g in held:
         counts[g.chair] = counts.get(g.chair, 0) + 1  # type: ignore[index]

@@ -22,7 +22,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-TEMP_RE = re.compile(r"^\.(?P<name>.+)\.cptui-(?P<pid>[1-9][0-9]{0,9})-(?P<rand>[0-9a-f]{12})\.tmp$")
+TEMP_RE = re.compile(
+    r"^\.(?P<name>.+)\.cptui-(?P<pid>[1-9][0-9]{0,9})-(?P<rand>[0-9a-f]{12})\.tmp$"
+)
 LOCK_NAME = ".cptui.lock"
 # Windows refuses to replace a file another process has open; retry briefly.
 REPLACE_TRIES = 20
@@ -211,7 +213,9 @@ def _acquire(fd: int, deadline: float) -> None:
             return
         except BlockingIOError:
             if time.monotonic() > deadline:
-                raise LockTimeout(errno.EAGAIN, "another save in this folder is still running") from None
+                raise LockTimeout(
+                    errno.EAGAIN, "another save in this folder is still running"
+                ) from None
             time.sleep(0.005)
 
 

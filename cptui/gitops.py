@@ -54,14 +54,25 @@ def setup(folder: Path) -> list[str]:
     driver = f"{shlex.quote(sys.executable)} -m cptui merge-driver %O %A %B %P"
     _git(folder, "config", "merge.cptui.name", "cptui: merge case files by record id")
     _git(folder, "config", "merge.cptui.driver", driver)
-    done.append("registered the merge driver in this clone's git config (each clone runs git-setup once)")
+    done.append(
+        "registered the merge driver in this clone's git config (each clone runs git-setup once)"
+    )
     return done
 
 
 def status(folder: Path) -> dict[str, str]:
     """File name -> "modified" | "untracked" | "conflicted" | "added", for this folder."""
     try:
-        r = _git(folder, "status", "--porcelain=v1", "-z", "--untracked-files=all", "--", ".", check=False)
+        r = _git(
+            folder,
+            "status",
+            "--porcelain=v1",
+            "-z",
+            "--untracked-files=all",
+            "--",
+            ".",
+            check=False,
+        )
     except GitError:
         return {}
     if r.returncode != 0:

@@ -1,9 +1,9 @@
 """Read and validate case files: every problem collected, nothing raised.
 
 Reading goes through ``cptui.tomlread`` (compiled tomli where installed, else
-stdlib tomllib; both far faster than tomlkit, which is kept for writing). A file with any error is "broken": it is listed with its
-problems, never used for deadlines and never written over, and it never stops
-the other files loading.
+stdlib tomllib; both far faster than tomlkit, which is kept for writing). A file with any
+error is "broken": it is listed with its problems, never used for deadlines and never
+written over, and it never stops the other files loading.
 """
 
 from __future__ import annotations
@@ -78,7 +78,9 @@ def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None,
         err("file is empty: a case file needs at least `schema` and `id`")
         return ReadResult(None, "", probs, digest)
     if raw.startswith(b"\xef\xbb\xbf"):
-        probs.append(Problem(name, 1, 1, "warning", "starts with a byte order mark (BOM); read without it"))
+        probs.append(
+            Problem(name, 1, 1, "warning", "starts with a byte order mark (BOM); read without it")
+        )
         raw = raw[3:]
     try:
         text = raw.decode("utf-8")
@@ -126,24 +128,40 @@ def describe_conflicts(lines: list[str]) -> list[tuple[int, str]]:
             out.append((i + 1, "unresolved git conflict: a stray conflict marker; remove it"))
             i += 1
             continue
-        mid = next((j for j in range(i + 1, len(lines)) if lines[j].startswith(("=======", "|||||||"))), None)
+        mid = next(
+            (j for j in range(i + 1, len(lines)) if lines[j].startswith(("=======", "|||||||"))),
+            None,
+        )
         end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith(">>>>>>>")), None)
         if mid is None or end is None:
             out.append((i + 1, "unresolved git conflict: markers are incomplete; fix by hand"))
             i += 1
             continue
-        theirs_start = next(j for j in range(mid, end + 1) if lines[j].startswith(("=======", ">>>>>>>")))
+        theirs_start = next(
+            j for j in range(mid, end + 1) if lines[j].startswith(("=======", ">>>>>>>"))
+        )
         ours, theirs = lines[i + 1:mid], lines[theirs_start + 1:end]
-        inside = [(m, blk) for blk in (ours, theirs) for ln in blk[:3] if (m := _HEADERLINE.match(ln))]
+        inside = [
+            (m, blk) for blk in (ours, theirs) for ln in blk[:3] if (m := _HEADERLINE.match(ln))
+        ]
         if inside:  # a whole record on one side or both: deleted on one, changed on the other
             h, blk = inside[0]
             rid = next((m.group(2).strip().strip('"') for ln in blk
                         if (m := _KEYLINE.match(ln)) and m.group(1) == "id"), None)
             gone = "our" if not any(ln.strip() for ln in ours) else (
                 "their" if not any(ln.strip() for ln in theirs) else None)
-            how = f": deleted on {gone} side, changed on the other" if gone else ": both sides differ"
-            out.append((i + 1, f"unresolved git conflict in {h.group(1)}" + (f" {rid}" if rid else "")
-                        + how + " — keep one version and delete the marker lines"))
+            how = (
+                f": deleted on {gone} side, changed on the other" if gone else ": both sides differ"
+            )
+            out.append(
+                (
+                    i + 1,
+                    f"unresolved git conflict in {h.group(1)}"
+                    + (f" {rid}" if rid else "")
+                    + how
+                    + " — keep one version and delete the marker lines",
+                )
+            )
             i = end + 1
             continue
         where = "at the top of the file"
@@ -157,7 +175,9 @@ def describe_conflicts(lines: list[str]) -> list[tuple[int, str]]:
         fields = {m.group(1) for ln in ours + theirs if (m := _KEYLINE.match(ln))}
 
         def side(block: list[str]) -> str:
-            vals = [f"{m.group(1)} = {m.group(2).strip()}" for ln in block if (m := _KEYLINE.match(ln))]
+            vals = [
+                f"{m.group(1)} = {m.group(2).strip()}" for ln in block if (m := _KEYLINE.match(ln))
+            ]
             return "; ".join(vals) or "(nothing)"
 
         what = f", field {', '.join(sorted(fields))}" if fields else ""
@@ -183,7 +203,9 @@ class Checker:
             self._loc = Locator(self.text)
         return self._loc
 
-    def add(self, path: PathKey, msg: str, severity: str = "error", token: str | None = None) -> None:
+    def add(
+        self, path: PathKey, msg: str, severity: str = "error", token: str | None = None
+    ) -> None:
         line, col = self.loc.find(path, token)
         self.problems.append(Problem(self.name, line, col, severity, msg))  # type: ignore[arg-type]
 
@@ -194,7 +216,9 @@ class Checker:
             return None
         return d[key]
 
-    def str_(self, d: dict, path: PathKey, key: str, required: bool = False, enum: tuple = ()) -> str | None:
+    def str_(
+        self, d: dict, path: PathKey, key: str, required: bool = False, enum: tuple = ()
+    ) -> str | None:
         v = self._get(d, path, key, required)
         if v is None:
             return None
@@ -353,7 +377,9 @@ def build_record(checker: Checker, cls: type, d: dict, p: PathKey) -> Any:
 
 def _child_checks(checker: Checker, ch: Child, d: dict, p: PathKey) -> None:
     if ch.date_of_birth is None and ch.expected_date is None:
-        checker.add(p, f"child {ch.id!r} has neither `date_of_birth` nor `expected_date`", "warning")
+        checker.add(
+            p, f"child {ch.id!r} has neither `date_of_birth` nor `expected_date`", "warning"
+        )
     if ch.plan_start and ch.plan_end and ch.plan_end < ch.plan_start:
         checker.add(p + ("plan_end",), "`plan_end` is before `plan_start`")
 
@@ -376,7 +402,9 @@ def _nothing(checker: Checker, rec: Any, d: dict, p: PathKey) -> None:
 _AFTER = {"child": _child_checks, "action": _action_due}
 
 
-def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[Case | None, list[Problem]]:
+def build_case(
+    path: Path, data: dict[str, Any], text: str, name: str
+) -> tuple[Case | None, list[Problem]]:
     """Validate a parsed case file and build the model (None if unusable)."""
     checker = Checker(name, text)
     root: PathKey = ()
@@ -386,8 +414,11 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
     elif not isinstance(schema, int) or isinstance(schema, bool):
         checker.add(("schema",), "`schema` must be a whole number")
     elif schema > SCHEMA:
-        checker.add(("schema",), f"schema {schema} is newer than this cptui understands ({SCHEMA}); "
-               "the file is left untouched (read-only): upgrade cptui to use it")
+        checker.add(
+            ("schema",),
+            f"schema {schema} is newer than this cptui understands ({SCHEMA}); "
+            "the file is left untouched (read-only): upgrade cptui to use it",
+        )
         return None, checker.problems
     cid = checker.str_(data, root, "id", required=True)
     if cid is not None and not CASE_ID.match(cid):
@@ -395,7 +426,9 @@ def build_case(path: Path, data: dict[str, Any], text: str, name: str) -> tuple[
     elif cid is not None and cid != path.stem:
         checker.add(("id",), f"id {cid!r} does not match the file name {path.name!r}")
 
-    case = Case(id=cid or path.stem, path=path, schema=schema if isinstance(schema, int) else SCHEMA)
+    case = Case(
+        id=cid or path.stem, path=path, schema=schema if isinstance(schema, int) else SCHEMA
+    )
     case.procedure = checker.str_(data, root, "procedure")
     case.lead_social_worker = checker.str_(data, root, "lead_social_worker")
     case.team_manager = checker.str_(data, root, "team_manager")

@@ -80,7 +80,8 @@ def _records(text: str) -> dict[Key, dict[str, Any]]:
 
 
 def _inline(text: str) -> str | None:
-    """The first record array written inline (``visits = [{...}]``), which cannot be edited by table."""
+    """The first record array written inline (``visits = [{...}]``), which cannot be edited
+    by table."""
     tables = {h.key for h in scan(text).headers if h.double}
     data = tomllib.loads(text)
     for array in BY_ARRAY:
@@ -123,7 +124,9 @@ class _Pending:
     theirs: Any
 
 
-def _spans(cf: CaseFile) -> tuple[dict[Key, tuple[int, int]], dict[tuple[Key, str], tuple[int, int]]]:
+def _spans(
+    cf: CaseFile,
+) -> tuple[dict[Key, tuple[int, int]], dict[tuple[Key, str], tuple[int, int]]]:
     """Line spans of each record chunk and of each field, keyed like the merge."""
     found = scan(cf.text())
     by_path = {c.path: (c.start, c.end) for c in chunks(cf.lines)}
@@ -149,7 +152,9 @@ def _spans(cf: CaseFile) -> tuple[dict[Key, tuple[int, int]], dict[tuple[Key, st
     return recs, fields
 
 
-def _write_conflicts(cf: CaseFile, pending: list[_Pending], theirs_records: dict[Key, dict[str, Any]]) -> None:
+def _write_conflicts(
+    cf: CaseFile, pending: list[_Pending], theirs_records: dict[Key, dict[str, Any]]
+) -> None:
     recs, fields = _spans(cf)
     nl = cf.newline
     edits: list[tuple[int, int, list[str]]] = []  # replace lines[start:end] with these
@@ -225,7 +230,9 @@ def _account(B: dict, O: dict, T: dict, result: str, renamed: dict[Key, Key],
         if deleted and key in R:
             lost.append(key)
     if lost:
-        raise Unsupported("the merge could not account for " + ", ".join(".".join(k) for k in sorted(lost)))
+        raise Unsupported(
+            "the merge could not account for " + ", ".join(".".join(k) for k in sorted(lost))
+        )
 
 
 def merge(base: str, ours: str, theirs: str) -> MergeResult:
@@ -292,7 +299,9 @@ def merge(base: str, ours: str, theirs: str) -> MergeResult:
                 else:
                     doc.update_record(key[:-1], key[-1], changes)
         for old, new in renamed.items():
-            doc.append_record(old[:-1], {"id": new[-1], **{k: v for k, v in T[old].items() if k != "id"}})
+            doc.append_record(
+                old[:-1], {"id": new[-1], **{k: v for k, v in T[old].items() if k != "id"}}
+            )
     except SaveError as e:
         raise Unsupported(str(e)) from e
 

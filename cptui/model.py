@@ -77,7 +77,8 @@ class Child:
     confidential: bool = False
 
     def plan_active(self, on: date) -> bool:
-        """plan_start <= on and (no plan_end or on < plan_end): docs/format.md#active-plans-and-the-plan-start."""
+        """plan_start <= on and (no plan_end or on < plan_end):
+        docs/format.md#active-plans-and-the-plan-start."""
         return (
             self.plan_start is not None
             and self.plan_start <= on
@@ -241,7 +242,8 @@ class Case:
         return c.name if c else (cid or "—")
 
     def plan_start(self, today: date) -> date | None:
-        """S (docs/format.md#active-plans-and-the-plan-start): earliest start among plans active today, else earliest."""
+        """S (docs/format.md#active-plans-and-the-plan-start): earliest start among plans
+        active today, else earliest."""
         starts = [c.plan_start for c in self.children if c.plan_start is not None]
         active = [c.plan_start for c in self.children if c.plan_active(today)]
         if active:
@@ -256,5 +258,7 @@ class Case:
         """
         if any(c.plan_active(today) for c in self.children):
             return None
-        ends = [c.plan_end for c in self.children if c.plan_start is not None and c.plan_end is not None]
+        ends = [
+            c.plan_end for c in self.children if c.plan_start is not None and c.plan_end is not None
+        ]
         return max(ends) if ends else None

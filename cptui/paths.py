@@ -25,7 +25,8 @@ def bundled_templates() -> Path:
 
 
 def _holds_cases(folder: Path) -> bool:
-    """A folder with cptui.toml, or with a TOML file that reads like a case (``schema =`` near the top)."""
+    """A folder with cptui.toml, or with a TOML file that reads like a case
+    (``schema =`` near the top)."""
     if (folder / "cptui.toml").is_file():
         return True
     for p in sorted(folder.glob("*.toml"))[:20]:
@@ -71,5 +72,7 @@ def writable_demo() -> Path:
     dest = Path(base) / "cptui" / "demo-cases"
     if not dest.is_dir():
         dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-        shutil.copytree(demo_cases(), dest, ignore=shutil.ignore_patterns("__init__.py", "__pycache__"))
+        shutil.copytree(
+            demo_cases(), dest, ignore=shutil.ignore_patterns("__init__.py", "__pycache__")
+        )
     return dest

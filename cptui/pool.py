@@ -111,7 +111,9 @@ def _work(jobs: list[Job]) -> list[Result]:
             if cv is None:
                 out.append((None, probs, ""))
             else:
-                out.append((pickle.dumps(cv, pickle.HIGHEST_PROTOCOL), probs, json_lines(cv.deadlines)))
+                out.append(
+                    (pickle.dumps(cv, pickle.HIGHEST_PROTOCOL), probs, json_lines(cv.deadlines))
+                )
         return out
     finally:
         if gc_was:

@@ -16,7 +16,8 @@ from cptui.dates import Timescale
 from cptui.loader import Checker, kind_of
 from cptui.problems import Problem
 
-# Every timescale a profile may set (docs/format.md#deadline-rules, docs/profiles.md), in display order.
+# Every timescale a profile may set (docs/format.md#deadline-rules, docs/profiles.md),
+# in display order.
 TIMESCALES = (
     "icpc",
     "transfer_conference",
@@ -108,11 +109,17 @@ def check_profile(data: dict[str, Any], text: str, shown: str, stem: str, team: 
         checker.add(("name",), f"`name` is {name!r} but the file is {stem}.toml; they must match")
     if team:
         if not NAME_RE.match(stem) or stem in RESERVED:
-            checker.add(("name",), f"{stem!r} cannot name a profile: use lower-case letters, digits "
-                   "and hyphens" + (f" (and not {stem!r})" if stem in RESERVED else ""))
+            checker.add(
+                ("name",),
+                f"{stem!r} cannot name a profile: use lower-case letters, digits "
+                "and hyphens" + (f" (and not {stem!r})" if stem in RESERVED else ""),
+            )
         elif stem in shipped_names:
-            checker.add(("name",), f"{stem!r} is already a shipped profile; give the team profile its "
-                   f"own name and write `extends = \"{stem}\"` to build on it")
+            checker.add(
+                ("name",),
+                f"{stem!r} is already a shipped profile; give the team profile its "
+                f"own name and write `extends = \"{stem}\"` to build on it",
+            )
     for key in ("title", "extends", "url", "terms_cite"):
         v = checker.str_(data, (), key)
         if v is not None:
@@ -142,18 +149,25 @@ def _flags(checker: Checker, table: Any) -> dict[str, dict[str, str]]:
     for flag, spec in table.items():
         p = ("flags", flag)
         if flag not in PROFILE_FLAGS:
-            checker.add(p, f"unknown flag `{flag}`; a profile can turn on: {', '.join(PROFILE_FLAGS)}")
+            checker.add(
+                p, f"unknown flag `{flag}`; a profile can turn on: {', '.join(PROFILE_FLAGS)}"
+            )
             continue
         if not isinstance(spec, dict):
             checker.add(p, f"flag `{flag}` must be {{ value = \"...\", cite = \"...\" }}")
             continue
         for k in spec:
             if k not in FLAG_KEYS:
-                checker.add(p + (k,), f"unknown key `{k}` in flag `{flag}`; it takes: {', '.join(FLAG_KEYS)}")
+                checker.add(
+                    p + (k,),
+                    f"unknown key `{k}` in flag `{flag}`; it takes: {', '.join(FLAG_KEYS)}",
+                )
         value = checker.str_(spec, p, "value", required=True, enum=PROFILE_FLAGS[flag])
         cite = checker.str_(spec, p, "cite")
         if cite is None:
-            checker.add(p, f"flag `{flag}` has no `cite`: say which section of the procedure asks for it")
+            checker.add(
+                p, f"flag `{flag}` has no `cite`: say which section of the procedure asks for it"
+            )
         if value is not None and cite is not None:
             out[flag] = {"value": value, "cite": cite}
     return out
@@ -167,18 +181,29 @@ def _documents(checker: Checker, table: Any) -> dict[str, list[dict[str, str]]]:
     out: dict[str, list[dict[str, str]]] = {}
     for key, items in table.items():
         if key not in DOCUMENT_KEYS:
-            checker.add(("documents", key), f"unknown key `{key}` in documents; it takes: {', '.join(DOCUMENT_KEYS)}")
+            checker.add(
+                ("documents", key),
+                f"unknown key `{key}` in documents; it takes: {', '.join(DOCUMENT_KEYS)}",
+            )
             continue
         if not isinstance(items, list) or not all(isinstance(i, dict) for i in items):
-            checker.add(("documents", key), f"`{key}` must be a list of {{ item = \"...\", cite = \"...\" }}")
+            checker.add(
+                ("documents", key),
+                f"`{key}` must be a list of {{ item = \"...\", cite = \"...\" }}",
+            )
             continue
         good = []
         for it in items:
             text, cite = it.get("item"), it.get("cite")
             if not isinstance(text, str) or not text.strip():
-                checker.add(("documents", key), f"each `{key}` entry needs `item`, the line for the agenda")
+                checker.add(
+                    ("documents", key), f"each `{key}` entry needs `item`, the line for the agenda"
+                )
             elif not isinstance(cite, str) or not cite.strip():
-                checker.add(("documents", key), f"agenda item {text!r} needs `cite`: where the procedure asks for it")
+                checker.add(
+                    ("documents", key),
+                    f"agenda item {text!r} needs `cite`: where the procedure asks for it",
+                )
             else:
                 good.append({"item": text.strip(), "cite": cite.strip()})
         out[key] = good
@@ -201,7 +226,9 @@ def _timescales(checker: Checker, table: Any) -> dict[str, dict[str, str]]:
             continue
         bad = [k for k in spec if k not in ENTRY_KEYS]
         for k in bad:
-            checker.add(p, f"unknown key `{k}` in timescale `{rule}`; it takes: {', '.join(ENTRY_KEYS)}")
+            checker.add(
+                p, f"unknown key `{k}` in timescale `{rule}`; it takes: {', '.join(ENTRY_KEYS)}"
+            )
         value, cite = spec.get("value"), spec.get("cite")
         ok = not bad
         if not isinstance(value, str):
@@ -215,8 +242,11 @@ def _timescales(checker: Checker, table: Any) -> dict[str, dict[str, str]]:
                 checker.add(p, f"timescale `{rule}`: {e}")
                 ok = False
         if not isinstance(cite, str) or not cite.strip():
-            checker.add(p, f"timescale `{rule}` has no `cite`: say which partnership and section it "
-                   "comes from, and what it says in your own words")
+            checker.add(
+                p,
+                f"timescale `{rule}` has no `cite`: say which partnership and section it "
+                "comes from, and what it says in your own words",
+            )
             ok = False
         elif (where := cite_where(cite)) is None or not names_section(where):
             checker.add(p, f"the cite for `{rule}` names no section; write it as "
@@ -237,14 +267,18 @@ def _quoracy(checker: Checker, q: Any) -> dict[str, Any] | None:
     ok = True
     for k in q:
         if k not in QUORACY_KEYS:
-            checker.add(("quoracy", k), f"unknown key `{k}` in quoracy; it takes: {', '.join(QUORACY_KEYS)}")
+            checker.add(
+                ("quoracy", k), f"unknown key `{k}` in quoracy; it takes: {', '.join(QUORACY_KEYS)}"
+            )
             ok = False
     lead = checker.str_(q, ("quoracy",), "lead_agency", required=True)
     cite = checker.str_(q, ("quoracy",), "cite", required=True)
     n = q.get("other_agencies")
     if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        checker.add(("quoracy", "other_agencies") if "other_agencies" in q else ("quoracy",),
-               "quoracy needs `other_agencies`, how many agencies besides the lead (a whole number)")
+        checker.add(
+            ("quoracy", "other_agencies") if "other_agencies" in q else ("quoracy",),
+            "quoracy needs `other_agencies`, how many agencies besides the lead (a whole number)",
+        )
         ok = False
     if lead is None or cite is None or not ok:
         return None

@@ -35,14 +35,18 @@ def starter_text(name: str, base: str, folder: Path | None = None) -> str:
         "",
         f"title = {_q(f'{name} (team profile, extends {base})')}",
         f"extends = {_q(base)}",
-        f"# core_group_notes_scope = {_q(parent.core_group_notes_scope)}   # \"all\" or \"first\" meeting",
-        f"# core_group_plan_scope = {_q(parent.core_group_plan_scope)}    # \"all\" or \"first\" meeting",
+        f"# core_group_notes_scope = {_q(parent.core_group_notes_scope)}   "
+        '# "all" or "first" meeting',
+        f"# core_group_plan_scope = {_q(parent.core_group_plan_scope)}    "
+        '# "all" or "first" meeting',
     ]
     out += ["", "[timescales]"]
     for rule in TIMESCALES:
         s = parent.get(rule)
         if s is None:
-            out.append(f"# {rule} = {{ value = \"\", cite = \"\" }}   # not set by {base}: not applied")
+            out.append(
+                f"# {rule} = {{ value = \"\", cite = \"\" }}   # not set by {base}: not applied"
+            )
             continue
         url = f", url = {_q(s.url)}" if s.url else ""
         out.append(f"# {rule} = {{ value = {_q(s.text)}, cite = {_q(s.cite)}{url} }}")
@@ -51,7 +55,9 @@ def starter_text(name: str, base: str, folder: Path | None = None) -> str:
     for flag, values in PROFILE_FLAGS.items():
         f = parent.flags.get(flag)
         if f is None:
-            out.append(f"# {flag} = {{ value = {_q(values[0])}, cite = \"\" }}   # not set by {base}")
+            out.append(
+                f"# {flag} = {{ value = {_q(values[0])}, cite = \"\" }}   # not set by {base}"
+            )
         else:
             out.append(f"# {flag} = {{ value = {_q(f.value)}, cite = {_q(f.cite)} }}")
     out += ["", "# The words your partnership uses on screens and in documents."]
@@ -70,7 +76,9 @@ def starter_text(name: str, base: str, folder: Path | None = None) -> str:
 def write_starter(folder: Path, name: str, base: str) -> Path:
     """Write ``<folder>/profiles/NAME.toml``; never overwrites a file."""
     if not NAME_RE.match(name) or name in RESERVED:
-        raise ProfileError(f"{name!r} cannot name a profile: use lower-case letters, digits and hyphens")
+        raise ProfileError(
+            f"{name!r} cannot name a profile: use lower-case letters, digits and hyphens"
+        )
     if name in all_profiles():
         raise ProfileError(f"{name!r} is already a shipped profile; choose your own name and "
                            f"extend it: cptui profiles new my-{name} --extends {name}")

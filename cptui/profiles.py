@@ -88,8 +88,13 @@ class Profile:
         merged = dict(self.timescales)
         for rule, text in overrides.items():
             old = merged.get(rule)
-            merged[rule] = Setting(text, Timescale.parse(text), f"Local override in {origin}", origin,
-                                   overrides=(old.origin, old.text) if old else None)
+            merged[rule] = Setting(
+                text,
+                Timescale.parse(text),
+                f"Local override in {origin}",
+                origin,
+                overrides=(old.origin, old.text) if old else None,
+            )
         return replace(self, timescales=merged)
 
 
@@ -103,7 +108,9 @@ class _Raw:
     data: dict[str, Any]  # checked.data, the usable parts
 
 
-def _build(raws: dict[str, _Raw], known: dict[str, Profile]) -> tuple[dict[str, Profile], list[Problem], dict[str, str]]:
+def _build(
+    raws: dict[str, _Raw], known: dict[str, Profile]
+) -> tuple[dict[str, Profile], list[Problem], dict[str, str]]:
     """Resolve ``raws`` through ``extends`` on top of the ``known`` profiles.
 
     Returns the profiles that resolved, a problem for each that did not, and
@@ -130,7 +137,11 @@ def _build(raws: dict[str, _Raw], known: dict[str, Profile]) -> tuple[dict[str, 
             if ext in chain or ext == name:
                 cycle = (chain[chain.index(ext):] if ext in chain else ()) + (name, ext)
                 for member in set(cycle):
-                    fail(member, ("extends",), f"`extends` goes round in a circle: {' -> '.join(cycle)}")
+                    fail(
+                        member,
+                        ("extends",),
+                        f"`extends` goes round in a circle: {' -> '.join(cycle)}",
+                    )
                 return None
             if ext not in resolved and ext not in raws:
                 fail(name, ("extends",), f"`extends` names {ext!r}, which is neither a shipped "
@@ -155,23 +166,45 @@ def _make(name: str, raw: _Raw, parent: Profile | None) -> Profile:
     timescales = dict(parent.timescales) if parent else {}
     for rule, spec in d["timescales"].items():
         old = timescales.get(rule)
-        timescales[rule] = Setting(spec["value"], Timescale.parse(spec["value"]), spec["cite"], name,
-                                   spec["url"], team, (old.origin, old.text) if old else None)
-    inherit = lambda key, default: d.get(key, getattr(parent, key) if parent else default)  # noqa: E731
+        timescales[rule] = Setting(
+            spec["value"],
+            Timescale.parse(spec["value"]),
+            spec["cite"],
+            name,
+            spec["url"],
+            team,
+            (old.origin, old.text) if old else None,
+        )
+    inherit = lambda key, default: d.get(
+        key, getattr(parent, key) if parent else default
+    )  # noqa: E731
     terms = {**(parent.terms if parent else {}), **d["terms"]}
-    agenda = {when: tuple(parent.agenda.get(when, ()) if parent else ())
-              + tuple(d.get("documents", {}).get(f"agenda_{when}", ())) for when in ("first", "later")}
+    agenda = {
+        when: tuple(parent.agenda.get(when, ()) if parent else ())
+        + tuple(d.get("documents", {}).get(f"agenda_{when}", ()))
+        for when in ("first", "later")
+    }
     return Profile(
-        name=name, title=d.get("title", name), extends=d.get("extends"), timescales=timescales,
+        name=name,
+        title=d.get("title", name),
+        extends=d.get("extends"),
+        timescales=timescales,
         core_group_notes_scope=inherit("core_group_notes_scope", "all"),
         quoracy=d.get("quoracy", parent.quoracy if parent else None),
         core_group_plan_scope=inherit("core_group_plan_scope", "all"),
-        flags={**(parent.flags if parent else {}),
-               **{k: FlagSetting(v["value"], v["cite"], name) for k, v in d.get("flags", {}).items()}},
-        terms=terms, path=raw.checked.shown if team else None, agenda=agenda)
+        flags={
+            **(parent.flags if parent else {}),
+            **{k: FlagSetting(v["value"], v["cite"], name) for k, v in d.get("flags", {}).items()},
+        },
+        terms=terms,
+        path=raw.checked.shown if team else None,
+        agenda=agenda,
+    )
 
 
-def _read(text: str, shown: str, stem: str, team: bool, shipped: frozenset[str]) -> _Raw | list[Problem]:
+def _read(
+    text: str, shown: str, stem: str, team: bool, shipped: frozenset[str]
+) -> _Raw | list[Problem]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as e:
@@ -190,9 +223,18 @@ def all_profiles() -> dict[str, Profile]:
     for entry in resources.files("cptui").joinpath("profile_data").iterdir():
         if entry.name.endswith(".toml"):
             stem = entry.name[:-5]
-            got = _read(entry.read_text(encoding="utf-8"), f"profile_data/{entry.name}", stem, False,
-                        frozenset())
-            errors = got if isinstance(got, list) else [p for p in got.checked.problems if p.severity == "error"]
+            got = _read(
+                entry.read_text(encoding="utf-8"),
+                f"profile_data/{entry.name}",
+                stem,
+                False,
+                frozenset(),
+            )
+            errors = (
+                got
+                if isinstance(got, list)
+                else [p for p in got.checked.problems if p.severity == "error"]
+            )
             if errors:
                 raise ProfileError(f"shipped profile {stem!r} is broken: {errors[0]}")
             raws[stem] = got  # type: ignore[assignment]
@@ -262,7 +304,9 @@ def load_library(folder: Path | None) -> Library:
     return lib
 
 
-def _team_library(blobs: list[tuple[Path, bytes]], shipped: dict[str, Profile], digest: str) -> Library:
+def _team_library(
+    blobs: list[tuple[Path, bytes]], shipped: dict[str, Profile], digest: str
+) -> Library:
     names = frozenset(shipped)
     raws: dict[str, _Raw] = {}
     problems: list[Problem] = []
@@ -274,7 +318,9 @@ def _team_library(blobs: list[tuple[Path, bytes]], shipped: dict[str, Profile], 
         try:
             text = raw.decode("utf-8-sig")
         except UnicodeDecodeError:
-            problems.append(Problem(shown, None, None, "error", "is not valid UTF-8 text (save it as UTF-8)"))
+            problems.append(
+                Problem(shown, None, None, "error", "is not valid UTF-8 text (save it as UTF-8)")
+            )
             broken[stem] = "the file is not UTF-8 text"
             continue
         got = _read(text, shown, stem, True, names)
@@ -307,6 +353,7 @@ def get_profile(name: str, folder: Path | None = None) -> Profile:
         profiles = all_profiles()
         if name not in profiles:
             raise ProfileError(
-                f"unknown procedure profile {name!r}; known profiles: {', '.join(sorted(profiles))}")
+                f"unknown procedure profile {name!r}; known profiles: {', '.join(sorted(profiles))}"
+            )
         return profiles[name]
     return library_for(folder).get(name)

@@ -159,13 +159,16 @@ def r_icpc(ctx: _Ctx) -> Iterator[Raw]:
 def r_transfer_conference(ctx: _Ctx) -> Iterator[Raw]:
     for e in _events(ctx, "transfer_agreed"):
         k = ctx.first_conf("transfer", e.date)
-        yield None, ctx.due("transfer_conference", e.date), k.date if k else None, e.date, e.id, "transfer_conference"
+        yield (None, ctx.due("transfer_conference", e.date), k.date if k else None, e.date, e.id,
+               "transfer_conference")
 
 
 def r_pre_birth_conference(ctx: _Ctx) -> Iterator[Raw]:
     for c in ctx.case.children:
         if c.expected_date and not c.date_of_birth:
-            k = next((k for k in ctx.held_conf if k.kind == "pre_birth" and c.id in k.children), None)
+            k = next(
+                (k for k in ctx.held_conf if k.kind == "pre_birth" and c.id in k.children), None
+            )
             due = ctx.due("pre_birth_conference", c.expected_date, backwards=True)
             yield c.id, due, k.date if k else None, c.expected_date, c.id, "pre_birth_conference"
 
@@ -173,7 +176,8 @@ def r_pre_birth_conference(ctx: _Ctx) -> Iterator[Raw]:
 def r_first_core_group(ctx: _Ctx) -> Iterator[Raw]:
     if ctx.plan_start:
         g = ctx.first_cg(ctx.plan_start)
-        yield None, ctx.due("first_core_group", ctx.plan_start), g.date if g else None, ctx.plan_start, ctx.s_source(), "first_core_group"
+        yield (None, ctx.due("first_core_group", ctx.plan_start), g.date if g else None,
+               ctx.plan_start, ctx.s_source(), "first_core_group")
 
 
 def r_core_group(ctx: _Ctx) -> Iterator[Raw]:
@@ -205,7 +209,8 @@ def _per_core_group(rule: str, field: str, scope: str):
 def r_first_review(ctx: _Ctx) -> Iterator[Raw]:
     if ctx.plan_start:
         k = ctx.first_conf("review", ctx.plan_start, strictly=True)
-        yield None, ctx.due("first_review", ctx.plan_start), k.date if k else None, ctx.plan_start, ctx.s_source(), "first_review"
+        yield (None, ctx.due("first_review", ctx.plan_start), k.date if k else None, ctx.plan_start,
+               ctx.s_source(), "first_review")
 
 
 def r_review(ctx: _Ctx) -> Iterator[Raw]:
@@ -214,14 +219,16 @@ def r_review(ctx: _Ctx) -> Iterator[Raw]:
     rs = [k for k in ctx.held_conf if k.kind == "review" and k.date > ctx.plan_start]
     for i, prev in enumerate(rs):
         nxt = rs[i + 1] if i + 1 < len(rs) else None
-        yield None, ctx.due("review", prev.date), nxt.date if nxt else None, prev.date, prev.id, "review"
+        yield (None, ctx.due("review", prev.date), nxt.date if nxt else None, prev.date, prev.id,
+               "review")
 
 
 def _per_conference(rule: str, field: str, statuses: tuple[str, ...], backwards: bool = False):
     def gen(ctx: _Ctx) -> Iterator[Raw]:
         for k in in_order(ctx.case.conferences):
             if k.status in statuses and (k.status == "scheduled" or k.date <= ctx.today):
-                yield None, ctx.due(rule, k.date, backwards), ctx.done(getattr(k, field)), k.date, k.id, rule
+                yield (None, ctx.due(rule, k.date, backwards), ctx.done(getattr(k, field)), k.date,
+                       k.id, rule)
     return gen
 
 
@@ -229,7 +236,8 @@ def r_reconvene(ctx: _Ctx) -> Iterator[Raw]:
     for k in ctx.held_conf:
         if not k.quorate:
             nxt = next((n for n in ctx.held_conf if n.date > k.date), None)
-            yield None, ctx.due("reconvene", k.date), nxt.date if nxt else None, k.date, k.id, "reconvene"
+            yield (None, ctx.due("reconvene", k.date), nxt.date if nxt else None, k.date, k.id,
+                   "reconvene")
 
 
 def r_school_move_core_group(ctx: _Ctx) -> Iterator[Raw]:
@@ -238,12 +246,14 @@ def r_school_move_core_group(ctx: _Ctx) -> Iterator[Raw]:
     for e in _events(ctx, "school_move"):
         if e.date >= ctx.plan_start:
             g = ctx.first_cg(e.date)
-            yield None, ctx.due("school_move_core_group", e.date), g.date if g else None, e.date, e.id, "school_move_core_group"
+            yield (None, ctx.due("school_move_core_group", e.date), g.date if g else None, e.date,
+                   e.id, "school_move_core_group")
 
 
 def r_complaint_response(ctx: _Ctx) -> Iterator[Raw]:
     for e in _events(ctx, "complaint"):
-        yield None, ctx.due("complaint_response", e.date), ctx.done(e.responded), e.date, e.id, "complaint_response"
+        yield (None, ctx.due("complaint_response", e.date), ctx.done(e.responded), e.date, e.id,
+               "complaint_response")
 
 
 def _per_child_visits(rule: str, seen_field: str):
@@ -268,16 +278,22 @@ RULES: dict[str, Callable[[_Ctx], Iterator[Raw]]] = {
     "pre_birth_conference": r_pre_birth_conference,
     "first_core_group": r_first_core_group,
     "core_group": r_core_group,
-    "core_group_notes": _per_core_group("core_group_notes", "notes_circulated", "core_group_notes_scope"),
+    "core_group_notes": _per_core_group(
+        "core_group_notes", "notes_circulated", "core_group_notes_scope"
+    ),
     "core_group_plan": _per_core_group("core_group_plan", "plan_sent", "core_group_plan_scope"),
     "first_review": r_first_review,
     "review": r_review,
-    "conference_decisions": _per_conference("conference_decisions", "decisions_circulated", ("held",)),
+    "conference_decisions": _per_conference(
+        "conference_decisions", "decisions_circulated", ("held",)
+    ),
     "conference_record": _per_conference("conference_record", "record_circulated", ("held",)),
-    "report_to_parents": _per_conference("report_to_parents", "report_to_parents",
-                                         ("held", "scheduled"), backwards=True),
-    "report_to_chair": _per_conference("report_to_chair", "report_to_chair",
-                                       ("held", "scheduled"), backwards=True),
+    "report_to_parents": _per_conference(
+        "report_to_parents", "report_to_parents", ("held", "scheduled"), backwards=True
+    ),
+    "report_to_chair": _per_conference(
+        "report_to_chair", "report_to_chair", ("held", "scheduled"), backwards=True
+    ),
     "reconvene": r_reconvene,
     "school_move_core_group": r_school_move_core_group,
     "complaint_response": r_complaint_response,
@@ -306,7 +322,10 @@ def compute(case: Case, profile: Profile, cal: WorkCalendar, today: date,
         for child, due, done, basis, source, key in gen(ctx):
             if done is None:
                 if rule in PLAN_BOUND:
-                    end = case.child(child).plan_end if child else case_end  # type: ignore[union-attr]
+                    end = (
+                        case.child(child).plan_end  # type: ignore[union-attr]
+                        if child else case_end
+                    )
                     if end is not None and due >= end:
                         continue
                 if case.closed is not None and due > case.closed:

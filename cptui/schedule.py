@@ -54,7 +54,9 @@ def propose(cv: CaseView, cal: WorkCalendar, today: date) -> Series:
     reviews = counted_reviews(case, today)  # the same reviews the core_group rule counts
     while True:
         key = "core_group"
-        if "core_group_after_first_review" in profile.timescales and any(r <= prev for r in reviews):
+        if "core_group_after_first_review" in profile.timescales and any(
+            r <= prev for r in reviews
+        ):
             key = "core_group_after_first_review"
         nxt = on_or_before_working_day(cal, cal.add(prev, profile.timescales[key].timescale))
         if nxt >= until:

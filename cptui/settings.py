@@ -1,7 +1,7 @@
 """Team settings from ``cptui.toml``: profile, warning window, closures, clock.
 
-``today`` is an extension of the format (docs/format.md#team-settings): a training folder pins its clock so a
-demo looks the same on any day. Every output says when the clock is pinned.
+``today`` is an extension of the format (docs/format.md#team-settings): a training folder
+pins its clock so a demo looks the same on any day. Every output says when the clock is pinned.
 """
 
 from __future__ import annotations
@@ -30,7 +30,9 @@ class Settings:
     today: date | None = None
     output_dir: str | None = None  # where the app writes documents, relative to the folder
     commit_on_save: bool = False  # commit each save to the cases repository (local only)
-    profiles_digest: str = ""  # of <folder>/profiles/*.toml: in the cache key, so an edit recomputes
+    profiles_digest: str = (
+        ""  # of <folder>/profiles/*.toml: in the cache key, so an edit recomputes
+    )
 
 
 def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
@@ -66,13 +68,19 @@ def load_settings(folder: Path) -> tuple[Settings, list[Problem]]:
     if isinstance(days, list) and all(isinstance(d, date) for d in days):
         s.non_working_days = list(days)
     else:
-        checker.add(("non_working_days",), "`non_working_days` must be a list of dates like [2026-12-24]")
+        checker.add(
+            ("non_working_days",), "`non_working_days` must be a list of dates like [2026-12-24]"
+        )
     s.today = checker.date_(data, (), "today")
     s.output_dir = checker.str_(data, (), "output_dir")
-    if s.output_dir is not None and (Path(s.output_dir).is_absolute() or s.output_dir.startswith("~")):
+    if s.output_dir is not None and (
+        Path(s.output_dir).is_absolute() or s.output_dir.startswith("~")
+    ):
         # This file is shared through git: a colleague's setting must not pick a folder anywhere.
-        checker.add(("output_dir",), "`output_dir` must be relative to the cases folder and outside it, "
-               "like \"../out\"")
+        checker.add(
+            ("output_dir",),
+            "`output_dir` must be relative to the cases folder and outside it, " "like \"../out\"",
+        )
         s.output_dir = None
     s.commit_on_save = checker.bool_(data, (), "commit_on_save", False)
     ts = data.get("timescales", {})

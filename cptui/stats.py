@@ -59,7 +59,9 @@ def bar(share: float, width: int = 20) -> str:
 def render_text(rows: list[Row], total: Row, by: str) -> str:
     head = "Procedure step" if by == "rule" else "Lead social worker"
     width = max([len(head)] + [len(r.group) for r in rows]) + 2
-    out = [f"{head:<{width}} {'fell due':>8} {'on time':>8} {'late':>6} {'overdue':>8}  share on time"]
+    out = [
+        f"{head:<{width}} {'fell due':>8} {'on time':>8} {'late':>6} {'overdue':>8}  share on time"
+    ]
     for r in rows + [total]:
         out.append(f"{r.group:<{width}} {r.total:>8} {r.on_time:>8} {r.late:>6} {r.overdue:>8}  "
                    f"{r.share:>4.0%} {bar(r.share)}")

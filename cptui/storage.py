@@ -31,7 +31,9 @@ from cptui.records import KINDS
 from cptui.tomlscan import scan
 
 # Where each record kind lives, and the prefix of the ids cptui makes for it.
-ARRAYS: dict[str, tuple[tuple[str, ...], str]] = {k.name: (k.array, k.prefix) for k in KINDS.values()}
+ARRAYS: dict[str, tuple[tuple[str, ...], str]] = {
+    k.name: (k.array, k.prefix) for k in KINDS.values()
+}
 
 
 class SaveError(Exception):
@@ -86,7 +88,9 @@ def insert_block(lines: list[str], at: int, body: str, nl: str) -> None:
 
 def next_id(prefix: str, taken: set[str]) -> str:
     """The next unused id like "v7": one past the highest number with that prefix."""
-    nums = [int(t[len(prefix):]) for t in taken if t.startswith(prefix) and t[len(prefix):].isdigit()]
+    nums = [
+        int(t[len(prefix) :]) for t in taken if t.startswith(prefix) and t[len(prefix) :].isdigit()
+    ]
     n = max(nums, default=0) + 1
     while f"{prefix}{n}" in taken:
         n += 1
@@ -174,7 +178,9 @@ class CaseFile:
     never land on a neighbouring record, whatever the locator did.
     """
 
-    def __init__(self, path: Path, expected_digest: str | None = None, raw: bytes | None = None) -> None:
+    def __init__(
+        self, path: Path, expected_digest: str | None = None, raw: bytes | None = None
+    ) -> None:
         self.path = path
         raw = path.read_bytes() if raw is None else raw
         if expected_digest is not None and content_digest(raw) != expected_digest:
@@ -245,7 +251,9 @@ class CaseFile:
                             f"{self.path.name}. Nothing was changed; please report this.")
         self.data = now
 
-    def _edit_chunk(self, chunk: Chunk, keys: tuple[str | int, ...], values: Mapping[str, Any]) -> None:
+    def _edit_chunk(
+        self, chunk: Chunk, keys: tuple[str | int, ...], values: Mapping[str, Any]
+    ) -> None:
         text = "".join(self.lines[chunk.start:chunk.end])
         doc = tomlkit.parse(text)
         node: Any = doc
@@ -288,7 +296,11 @@ class CaseFile:
         before, expected = list(self.lines), copy.deepcopy(self.data)
         _node(expected, array, create=True).append(
             {k: plain_value(v) for k, v in values.items() if v is not None})
-        same = [c for c in chunks(self.lines) if c.path[:len(array)] == array and len(c.path) == len(array) + 1]
+        same = [
+            c
+            for c in chunks(self.lines)
+            if c.path[: len(array)] == array and len(c.path) == len(array) + 1
+        ]
         at = same[-1].end if same else len(self.lines)
         self._append_text(table_text(f"[[{'.'.join(array)}]]", values, self.newline), at)
         self._verified(before, expected, f"adding {values.get('id', 'a record')}")
@@ -336,7 +348,11 @@ class CaseFile:
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as e:
-            return [Problem(self.path.name, None, None, "error", f"the edit would make invalid TOML: {e}")]
+            return [
+                Problem(
+                    self.path.name, None, None, "error", f"the edit would make invalid TOML: {e}"
+                )
+            ]
         _, probs = build_case(self.path, data, text, self.path.name)
         return [p for p in probs if p.severity == "error"]
 
@@ -373,7 +389,9 @@ class CaseFile:
         write_atomic(self.path, data)
 
 
-def new_case_text(root: Mapping[str, Any], child: Mapping[str, Any], worker: Mapping[str, Any]) -> str:
+def new_case_text(
+    root: Mapping[str, Any], child: Mapping[str, Any], worker: Mapping[str, Any]
+) -> str:
     """A fresh case file: the root keys given, one child (c1), the lead worker (m1)."""
     return (table_text("", root).lstrip("\n")
             + "\n" + table_text("[[children]]", {"id": "c1", **child})
@@ -391,4 +409,3 @@ def create_case(folder: Path, case_id: str, text: str) -> Path:
         raise SaveError("Not created: " + "; ".join(p.message for p in errors))
     write_atomic(path, text.encode("utf-8"))
     return path
-

@@ -155,7 +155,9 @@ def scan(text: str) -> Scan:
                         k += 1
                 if k >= n or text[k] != "]" or (double and not text.startswith("]]", k)):
                     raise ScanError(f"line {line + 1}: bad table header")
-                out.headers.append(Header(line, i - line_begin, double, _key_parts(text[j:k].strip())))
+                out.headers.append(
+                    Header(line, i - line_begin, double, _key_parts(text[j:k].strip()))
+                )
                 table = len(out.headers) - 1
                 i = k + (2 if double else 1)
                 continue
@@ -189,4 +191,3 @@ def scan(text: str) -> Scan:
         i += 1
     finish_value(line + 1)
     return out
-

@@ -64,8 +64,11 @@ class _Builder:
         self.full = view.case
         self.case = visible_case(view.case) if parent else view.case
         self.today = load.today
-        self.deadlines = (compute(self.case, view.profile, load.calendar, load.today, load.soon_until)
-                          if parent else view.deadlines)
+        self.deadlines = (
+            compute(self.case, view.profile, load.calendar, load.today, load.soon_until)
+            if parent
+            else view.deadlines
+        )
         self.refs: Refs = {}
 
     def ref(self, key: str, kind: str, rid: str) -> None:
@@ -151,9 +154,12 @@ class _Builder:
         if bed:
             bits.append(f"bedroom seen: {', '.join(bed)}")
         by = self.name(v.by)
-        return {"date": v.date, "what": "Statutory visit" if v.statutory else "Contact (not a statutory visit)",
-                "source": by or ("not named in this copy" if self.parent and v.by else "not recorded"),
-                "action": "; ".join(bits) + (f". {v.notes}" if v.notes else "")}
+        return {
+            "date": v.date,
+            "what": "Statutory visit" if v.statutory else "Contact (not a statutory visit)",
+            "source": by or ("not named in this copy" if self.parent and v.by else "not recorded"),
+            "action": "; ".join(bits) + (f". {v.notes}" if v.notes else ""),
+        }
 
 
 def _at(g) -> str:
@@ -188,8 +194,11 @@ def build(view: CaseView, load: Caseload, parent: bool, meeting: str | None = No
                       key=lambda d: d.due, default=None)
     by_rule = {d.rule: d for d in sorted(open_dl, key=lambda d: d.due, reverse=True)}
     next_review_due = by_rule.get("first_review") or by_rule.get("review")
-    booked_review = min((k for k in case.conferences if k.status == "scheduled" and k.date >= today),
-                        key=lambda k: k.date, default=None)
+    booked_review = min(
+        (k for k in case.conferences if k.status == "scheduled" and k.date >= today),
+        key=lambda k: k.date,
+        default=None,
+    )
     for x in (booked_cg[:1] + ([booked_review] if booked_review else [])):
         ref("next", type(x).__name__, x.id)
 
@@ -226,33 +235,53 @@ def build(view: CaseView, load: Caseload, parent: bool, meeting: str | None = No
         for cid in k.children:
             c = case.child(cid)
             if c is not None:
-                rows.append({"name": c.name, "category": c.category or "", "plan_start": c.plan_start})
+                rows.append(
+                    {"name": c.name, "category": c.category or "", "plan_start": c.plan_start}
+                )
         first_after = next((x for x in sorted(case.core_groups, key=lambda x: x.date)
                             if x.date >= k.date and x.status != "cancelled"), None)
         vm_conf = {
-            "kind": k.kind.replace("_", " "), "date": k.date, "quorate": k.quorate,
-            "outcome": k.outcome or "", "invited": b.names("conference", k.attendees + k.apologies),
-            "attendees": b.names("conference", k.attendees), "apologies": b.names("conference", k.apologies),
-            "children": rows, "exceptional_reason": k.exceptional_reason or "",
+            "kind": k.kind.replace("_", " "),
+            "date": k.date,
+            "quorate": k.quorate,
+            "outcome": k.outcome or "",
+            "invited": b.names("conference", k.attendees + k.apologies),
+            "attendees": b.names("conference", k.attendees),
+            "apologies": b.names("conference", k.apologies),
+            "children": rows,
+            "exceptional_reason": k.exceptional_reason or "",
             "first_core_group": first_after.date if first_after else None,
         }
 
     outcomes = []
     for o in case.plan.outcomes:
         ref("outcomes", "outcome", o.id)
-        outcomes.append({"concern": o.concern, "outcome": o.outcome, "evidence": o.evidence,
-                         "actions": b.actions("outcomes", [a for a in case.plan.actions if a.outcome == o.id])})
+        outcomes.append(
+            {
+                "concern": o.concern,
+                "outcome": o.outcome,
+                "evidence": o.evidence,
+                "actions": b.actions(
+                    "outcomes", [a for a in case.plan.actions if a.outcome == o.id]
+                ),
+            }
+        )
     known = {o.id for o in b.full.plan.outcomes}
     loose = [a for a in case.plan.actions if a.outcome is None or a.outcome not in known]
 
     # Seeing the child since the last meeting (or the plan start).
     seen_since = []
     for c in [c for c in on_plan if not c.unborn]:
-        vs = sorted((v for v in case.visits if v.statutory and since < v.date <= today), key=lambda v: v.date)
+        vs = sorted(
+            (v for v in case.visits if v.statutory and since < v.date <= today),
+            key=lambda v: v.date,
+        )
         for v in vs:
             ref("seen_since", "visit", v.id)
-        last = max((v.date for v in case.visits if v.statutory and c.id in v.seen and v.date <= today),
-                   default=None)
+        last = max(
+            (v.date for v in case.visits if v.statutory and c.id in v.seen and v.date <= today),
+            default=None,
+        )
         seen_since.append({
             "name": c.name, "short": c.name.split(" ")[0],
             "seen": [v.date for v in vs if c.id in v.seen],
@@ -272,8 +301,15 @@ def build(view: CaseView, load: Caseload, parent: bool, meeting: str | None = No
     for d in open_dl:
         if d.status in ("overdue", "due_soon"):
             who = b.child_name(d.child) if d.child else None
-            deadlines.append({"label": LABELS.get(d.rule, d.rule) + (f" — {who.split(' ')[0]}" if who else ""),
-                              "due": d.due, "status": d.status, "status_text": STATUS_TEXT[d.status]})
+            deadlines.append(
+                {
+                    "label": LABELS.get(d.rule, d.rule)
+                    + (f" — {who.split(' ')[0]}" if who else ""),
+                    "due": d.due,
+                    "status": d.status,
+                    "status_text": STATUS_TEXT[d.status],
+                }
+            )
             ref("deadlines", "deadline", f"{d.rule}:{d.child}:{d.due}")
 
     timeline = _timeline(b)
@@ -282,36 +318,66 @@ def build(view: CaseView, load: Caseload, parent: bool, meeting: str | None = No
         "copy": "parent" if parent else "full",
         "today": today,
         "pinned": bool(load.pinned),
-        "case": {"id": case.id, "interpreter": case.interpreter or "",
-                 "lead_social_worker": b.person(case.lead_social_worker),
-                 "team_manager": b.person(case.team_manager)},
-        "profile": {"name": view.profile.name, "title": view.profile.title,
-                    "terms": {k: view.profile.term(k) for k in TERMS}},
+        "case": {
+            "id": case.id,
+            "interpreter": case.interpreter or "",
+            "lead_social_worker": b.person(case.lead_social_worker),
+            "team_manager": b.person(case.team_manager),
+        },
+        "profile": {
+            "name": view.profile.name,
+            "title": view.profile.title,
+            "terms": {k: view.profile.term(k) for k in TERMS},
+        },
         "plan_start": S,
         "children": [b.child(c) for c in children],
         "children_on_plan": [b.child(c) for c in on_plan],
         "children_phrase": _and_list([b.child(c)["short"] for c in on_plan]),
-        "core_members": [{"name": m.name, "role": m.role, "agency": m.agency, "kind": m.kind,
-                          "contact": "" if parent else (m.contact or "")} for m in core],
-        "plan": {"contingency": case.plan.contingency, "child_views": case.plan.child_views,
-                 "parent_views": case.plan.parent_views, "disagreements": case.plan.disagreements},
+        "core_members": [
+            {
+                "name": m.name,
+                "role": m.role,
+                "agency": m.agency,
+                "kind": m.kind,
+                "contact": "" if parent else (m.contact or ""),
+            }
+            for m in core
+        ],
+        "plan": {
+            "contingency": case.plan.contingency,
+            "child_views": case.plan.child_views,
+            "parent_views": case.plan.parent_views,
+            "disagreements": case.plan.disagreements,
+        },
         "outcomes": outcomes,
         "loose_actions": b.actions("loose_actions", loose),
-        "open_actions": b.actions("open_actions", [a for a in case.plan.actions if a.status == "open"]),
-        "actions_since": b.actions("actions_since", [a for a in case.plan.actions
-                                                     if a.due and since <= a.due <= today]),
+        "open_actions": b.actions(
+            "open_actions", [a for a in case.plan.actions if a.status == "open"]
+        ),
+        "actions_since": b.actions(
+            "actions_since", [a for a in case.plan.actions if a.due and since <= a.due <= today]
+        ),
         "held_meetings": [{"date": x.date} for x in held_cg],
         "first_meeting": not [x for x in held_cg if S is None or x.date >= S],
         "since": since,
-        "next_meeting": ({"date": booked_cg[0].date, "time": _at(booked_cg[0]),
-                          "location": booked_cg[0].location or ""} if booked_cg else None),
+        "next_meeting": (
+            {
+                "date": booked_cg[0].date,
+                "time": _at(booked_cg[0]),
+                "location": booked_cg[0].location or "",
+            }
+            if booked_cg
+            else None
+        ),
         "next_meeting_due": next_cg_due.due if next_cg_due else None,
         "next_review": {"date": booked_review.date} if booked_review else None,
         "next_review_due": next_review_due.due if next_review_due else None,
         "meeting": vm_meeting,
         "conference": vm_conf,
         "seen_since": seen_since,
-        "incidents_since": [{"date": e.date, "what": e.summary or e.kind.replace("_", " ")} for e in incidents],
+        "incidents_since": [
+            {"date": e.date, "what": e.summary or e.kind.replace("_", " ")} for e in incidents
+        ],
         "assessments": [{"date": e.date, "what": e.summary or "assessment"} for e in assessments],
         "deadlines": deadlines,
         "timeline": timeline,
@@ -332,21 +398,50 @@ def _timeline(b: _Builder) -> list[dict[str, Any]]:
     for e in case.events:
         if e.significant:
             b.ref("timeline", "event", e.id)
-            rows.append((e.date, e.id, {"date": e.date, "what": e.summary or e.kind.replace("_", " "),
-                         "source": e.kind.replace("_", " "),
-                         "action": f"response sent {fmt_date(e.responded)}" if e.responded else ""}))
+            rows.append(
+                (
+                    e.date,
+                    e.id,
+                    {
+                        "date": e.date,
+                        "what": e.summary or e.kind.replace("_", " "),
+                        "source": e.kind.replace("_", " "),
+                        "action": f"response sent {fmt_date(e.responded)}" if e.responded else "",
+                    },
+                )
+            )
     for k in case.conferences:
         if k.held:
             b.ref("timeline", "conference", k.id)
-            rows.append((k.date, k.id, {"date": k.date, "what": f"{k.kind.replace('_', ' ').capitalize()} conference",
-                         "source": "conference", "action": (k.outcome or "").replace("_", " ")
-                         + ("" if k.quorate else " (not quorate)")}))
+            rows.append(
+                (
+                    k.date,
+                    k.id,
+                    {
+                        "date": k.date,
+                        "what": f"{k.kind.replace('_', ' ').capitalize()} conference",
+                        "source": "conference",
+                        "action": (k.outcome or "").replace("_", " ")
+                        + ("" if k.quorate else " (not quorate)"),
+                    },
+                )
+            )
     for g in case.core_groups:
         if g.held:
             b.ref("timeline", "core_group", g.id)
             chair = b.name(g.chair)
-            rows.append((g.date, g.id, {"date": g.date, "what": "Core group meeting", "source": "core group",
-                         "action": f"chaired by {chair}" if chair else ""}))
+            rows.append(
+                (
+                    g.date,
+                    g.id,
+                    {
+                        "date": g.date,
+                        "what": "Core group meeting",
+                        "source": "core group",
+                        "action": f"chaired by {chair}" if chair else "",
+                    },
+                )
+            )
     for v in case.visits:
         b.ref("timeline", "visit", v.id)
         rows.append((v.date, v.id, b.visit_row(v)))
@@ -366,7 +461,8 @@ PLAIN_TYPES = (str, int, float, bool, date, type(None))
 
 
 def plain_violations(value: Any, where: str = "") -> list[str]:
-    """Every value reachable from ``value`` that is not plain data (for tests and a runtime check)."""
+    """Every value reachable from ``value`` that is not plain data
+    (for tests and a runtime check)."""
     if isinstance(value, dict):
         out = []
         for k, v in value.items():

@@ -33,7 +33,9 @@ class CptuiApp(App):
         Binding("ctrl+r", "reload", "Reload", show=False),
     ]
 
-    def __init__(self, cases_dir: Path, today: date | None = None, case_id: str | None = None) -> None:
+    def __init__(
+        self, cases_dir: Path, today: date | None = None, case_id: str | None = None
+    ) -> None:
         super().__init__()
         self.cases_dir = Path(cases_dir)
         self.today_override = today
@@ -79,7 +81,8 @@ class CptuiApp(App):
                 self.notify(f"No usable case {case_id!r} in {self.cases_dir}", severity="error")
 
     def announce(self) -> None:
-        """Tell every screen the caseload changed; each redraws itself (``@on(CaseloadChanged)``)."""
+        """Tell every screen the caseload changed; each redraws itself
+        (``@on(CaseloadChanged)``)."""
         for screen in self.screen_stack:
             screen.post_message(CaseloadChanged())
 

@@ -53,18 +53,26 @@ def write(screen: Screen, cv: CaseView, change: Change | Batch, done_msg: str) -
     except ExternalChange as e:
         app.announce()
         app.notify(str(e), severity="error", timeout=10)
-        app.push_screen(ConfirmScreen("This file changed on disk. Reload it now?", "Reload", "Not now"),
-                        lambda yes: app.action_reload() if yes else None)
+        app.push_screen(
+            ConfirmScreen("This file changed on disk. Reload it now?", "Reload", "Not now"),
+            lambda yes: app.action_reload() if yes else None,
+        )
         return False
     except (SaveError, OSError) as e:
         app.announce()
         app.notify(f"Not saved. {e}", severity="error", timeout=10)
         return False
     if saved.commit_error:
-        app.notify(f"Saved, but not committed: {saved.commit_error}", severity="warning", timeout=10)
+        app.notify(
+            f"Saved, but not committed: {saved.commit_error}", severity="warning", timeout=10
+        )
     app.git_state = status(load.folder)
     app.announce()
-    note = " (the file had changed on disk; your edit was added to the newer version)" if saved.rebased else ""
+    note = (
+        " (the file had changed on disk; your edit was added to the newer version)"
+        if saved.rebased
+        else ""
+    )
     app.notify(f"{done_msg} {saved.rid}".strip() + f" — saved to {cv.case.path.name}{note}")
     return True
 
@@ -86,8 +94,15 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
     initial = old if old is not None else dict(preset or {})
     if adopted and old is not None:
         initial = {**old, **(preset or {})}
-    title = (f"Record {TITLES[kind]} {rid}{adopted}" if adopted else f"Edit {TITLES[kind]} {rid}" if rid else
-             f"Edit {TITLES[kind]}" if kind in ("plan", "case") else f"New {TITLES[kind]}") + f" — {cv.case.id}"
+    title = (
+        f"Record {TITLES[kind]} {rid}{adopted}"
+        if adopted
+        else (
+            f"Edit {TITLES[kind]} {rid}"
+            if rid
+            else f"Edit {TITLES[kind]}" if kind in ("plan", "case") else f"New {TITLES[kind]}"
+        )
+    ) + f" — {cv.case.id}"
 
     def saved(values: dict[str, Any] | None) -> None:
         if values is None:
@@ -95,9 +110,17 @@ def edit(screen: Screen, cv: CaseView, kind: str, rid: str | None = None,
         diff = changes(kind, old, values)
         if kind in ("plan", "case"):
             if diff:
-                write(screen, cv, Change(kind, values=diff, seen=old or {},  # type: ignore[arg-type]
-                                         message=f"Edit {TITLES[kind]} ({cv.case.id})"),
-                      f"Saved {TITLES[kind]}")
+                write(
+                    screen,
+                    cv,
+                    Change(
+                        kind,
+                        values=diff,
+                        seen=old or {},  # type: ignore[arg-type]
+                        message=f"Edit {TITLES[kind]} ({cv.case.id})",
+                    ),
+                    f"Saved {TITLES[kind]}",
+                )
             else:
                 screen.app.notify("No changes to save")
             return
@@ -129,18 +152,35 @@ def offer_merge(screen: Screen, cv: CaseView, values: dict[str, Any], booked: An
         if yes:
             seen = raw_record(cv, "core_group", booked.id)
             diff = changes("core_group", seen, values)
-            write(screen, cv, Change("update", "core_group", booked.id, diff, seen,
-                                     f"Record core group meeting {when} (was booked) ({cv.case.id})"),
-                  "Held: core group meeting")
+            write(
+                screen,
+                cv,
+                Change(
+                    "update",
+                    "core_group",
+                    booked.id,
+                    diff,
+                    seen,
+                    f"Record core group meeting {when} (was booked) ({cv.case.id})",
+                ),
+                "Held: core group meeting",
+            )
         else:
             diff = changes("core_group", None, values)
             write(screen, cv, Change("add", "core_group", values=diff,
                                      message=f"Record core group meeting {when} ({cv.case.id})"),
                   "Added core group meeting")
 
-    screen.app.push_screen(ConfirmScreen(
-        f"A core group is booked for {fmt_date(booked.date)} ({booked.id}). Is this that meeting? "
-        "Yes turns the booked one into the held one; no keeps both.", "Same meeting", "Keep both"), answer)
+    screen.app.push_screen(
+        ConfirmScreen(
+            f"A core group is booked for {fmt_date(booked.date)} ({booked.id}). "
+            "Is this that meeting? "
+            "Yes turns the booked one into the held one; no keeps both.",
+            "Same meeting",
+            "Keep both",
+        ),
+        answer,
+    )
 
 
 def delete(screen: Screen, cv: CaseView, kind: str, rid: str, what: str) -> None:
@@ -150,8 +190,9 @@ def delete(screen: Screen, cv: CaseView, kind: str, rid: str, what: str) -> None
                                      message=f"Delete {TITLES[kind]} {rid} ({cv.case.id})"),
                   f"Deleted {TITLES[kind]}")
 
-    screen.app.push_screen(ConfirmScreen(f"Delete {TITLES[kind]} {rid}: {what}?", "Delete", "Keep it"),
-                           answer)
+    screen.app.push_screen(
+        ConfirmScreen(f"Delete {TITLES[kind]} {rid}: {what}?", "Delete", "Keep it"), answer
+    )
 
 
 def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
@@ -168,12 +209,28 @@ def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
 
         def reopen(yes: bool | None) -> None:
             if yes:
-                write(screen, cv, Change("update", "action", rid, {"status": "open", "done": None},
-                                         raw_record(cv, "action", rid), f"Reopen action {rid} ({cv.case.id})"),
-                      "Reopened: action")
+                write(
+                    screen,
+                    cv,
+                    Change(
+                        "update",
+                        "action",
+                        rid,
+                        {"status": "open", "done": None},
+                        raw_record(cv, "action", rid),
+                        f"Reopen action {rid} ({cv.case.id})",
+                    ),
+                    "Reopened: action",
+                )
 
-        screen.app.push_screen(ConfirmScreen(f"“{text}” was done{when}. Reopen it (the done date is "
-                                             "removed)?", "Reopen", "Keep it done"), reopen)
+        screen.app.push_screen(
+            ConfirmScreen(
+                f"“{text}” was done{when}. Reopen it (the done date is " "removed)?",
+                "Reopen",
+                "Keep it done",
+            ),
+            reopen,
+        )
         return
 
     def saved(values: dict[str, Any] | None) -> None:
@@ -183,5 +240,14 @@ def mark_done(screen: Screen, cv: CaseView, rid: str) -> None:
                                      f"Mark action {rid} done ({cv.case.id})"),
                   "Marked done: action")
 
-    screen.app.push_screen(RecordForm("done", f"Done: “{text}” — on", cv.case, cv.profile, load.today,
-                                      {"done": load.today}), saved)
+    screen.app.push_screen(
+        RecordForm(
+            "done",
+            f"Done: “{text}” — on",
+            cv.case,
+            cv.profile,
+            load.today,
+            {"done": load.today},
+        ),
+        saved,
+    )

@@ -94,7 +94,9 @@ class Guard:
         return value is not None and hmac.compare_digest(value.encode(), self.session.encode())
 
 
-def make_server(cases: Path, today: date | None, host: str, port: int, max_sessions: int = MAX_SESSIONS):
+def make_server(
+    cases: Path, today: date | None, host: str, port: int, max_sessions: int = MAX_SESSIONS
+):
     from aiohttp import web
     from textual_serve.app_service import AppService
     from textual_serve.server import Server, to_int
@@ -107,7 +109,9 @@ def make_server(cases: Path, today: date | None, host: str, port: int, max_sessi
 
         process: asyncio.subprocess.Process | None = None
 
-        async def _open_app_process(self, width: int = 80, height: int = 24):  # type: ignore[no-untyped-def]
+        async def _open_app_process(  # type: ignore[no-untyped-def]
+            self, width: int = 80, height: int = 24
+        ):
             self.process = await super()._open_app_process(width, height)
             apps.add(self.process)
             return self.process

@@ -33,22 +33,63 @@ class CaseScreen(Screen):
     # which is built from these bindings (description = title, tooltip = help line).
     BINDINGS = [
         Binding("escape", "back", "Caseload", tooltip="Leave this case"),
-        Binding("c", "view('case')", "Case", show=False,
-                tooltip="Deadlines and practice flags for this case"),
-        Binding("t", "view('timeline')", "Timeline", show=False, tooltip="Every dated record in date order"),
-        Binding("p", "view('plan')", "Plan", show=False, tooltip="Outcomes, actions, contingency and views"),
-        Binding("g", "view('core_group')", "Core group", show=False,
-                tooltip="Members, meetings and attendance"),
-        Binding("d", "focus_deadlines", "Deadlines", show=False, tooltip="Focus this case's deadlines"),
-        Binding("a", "toggle_met", "Show met", show=False, tooltip="Show or hide deadlines already met"),
+        Binding(
+            "c",
+            "view('case')",
+            "Case",
+            show=False,
+            tooltip="Deadlines and practice flags for this case",
+        ),
+        Binding(
+            "t",
+            "view('timeline')",
+            "Timeline",
+            show=False,
+            tooltip="Every dated record in date order",
+        ),
+        Binding(
+            "p",
+            "view('plan')",
+            "Plan",
+            show=False,
+            tooltip="Outcomes, actions, contingency and views",
+        ),
+        Binding(
+            "g",
+            "view('core_group')",
+            "Core group",
+            show=False,
+            tooltip="Members, meetings and attendance",
+        ),
+        Binding(
+            "d", "focus_deadlines", "Deadlines", show=False, tooltip="Focus this case's deadlines"
+        ),
+        Binding(
+            "a", "toggle_met", "Show met", show=False, tooltip="Show or hide deadlines already met"
+        ),
         Binding("n", "new", "New", tooltip="Add a record of the kind under the cursor"),
         Binding("e", "edit", "Edit", tooltip="Open the form for the record under the cursor"),
-        Binding("delete", "delete", "Delete", show=False,
-                tooltip="Delete the record under the cursor (asks first)"),
-        Binding("v", "record_visit", "Record visit", show=False,
-                tooltip="Statutory visit, today, by the lead social worker"),
-        Binding("r", "documents", "Documents", show=False,
-                tooltip="Agenda, notes, plan, chronology, record: a printable document"),
+        Binding(
+            "delete",
+            "delete",
+            "Delete",
+            show=False,
+            tooltip="Delete the record under the cursor (asks first)",
+        ),
+        Binding(
+            "v",
+            "record_visit",
+            "Record visit",
+            show=False,
+            tooltip="Statutory visit, today, by the lead social worker",
+        ),
+        Binding(
+            "r",
+            "documents",
+            "Documents",
+            show=False,
+            tooltip="Agenda, notes, plan, chronology, record: a printable document",
+        ),
     ]
     NEW_CHOICES: list[tuple[str, str, str]] = [
         ("v", "Visit", "visit"), ("g", "Core group meeting", "core_group"),
@@ -89,7 +130,9 @@ class CaseScreen(Screen):
         load = self.load
         cv = load.get(self.case_id) if load else None
         if cv is None:
-            self.notify(f"Case {self.case_id} is no longer readable: see the caseload.", severity="error")
+            self.notify(
+                f"Case {self.case_id} is no longer readable: see the caseload.", severity="error"
+            )
             self.app.pop_screen()
             return
         git = cptui_app(self).git_label(cv.case.path)
@@ -99,7 +142,9 @@ class CaseScreen(Screen):
         self.query_one("#case-header", CaseHeader).show(cv, load.today)
         panel = self.query_one("#deadlines", DeadlinePanel)
         rows = cv.deadlines if self.show_met else cv.open_deadlines
-        panel.border_title = f"Deadlines — {'all, met included' if self.show_met else 'open'} (w: why this date)"
+        panel.border_title = (
+            f"Deadlines — {'all, met included' if self.show_met else 'open'} (w: why this date)"
+        )
         panel.show(load, [(d, cv) for d in rows])
         panel.styles.min_height = panel.urgent + 3  # overdue and due soon stay in view
         self.fill(cv, load)
@@ -196,7 +241,10 @@ class CaseScreen(Screen):
                 if not copy:
                     return
                 try:
-                    paths = [write_document(name, self.cv, self.load, copy, fmt) for fmt in ("html", "md")]
+                    paths = [
+                        write_document(name, self.cv, self.load, copy, fmt)
+                        for fmt in ("html", "md")
+                    ]
                 except (DocumentError, OSError) as e:
                     self.notify(f"Not written. {e}", severity="error", timeout=10)
                     return

@@ -22,9 +22,19 @@ class CaseOverviewScreen(CaseScreen):
     VIEW = "case"
     TITLE_TEXT = "Case"
     BINDINGS = [
-        Binding("i", "case_details", "Case details", show=False,
-                tooltip="Edit the case's own fields: worker, manager, procedure, interpreter, closed"),
-        Binding("f", "toggle_flags", "Flags", tooltip="Show every practice flag, or fold them to one line"),
+        Binding(
+            "i",
+            "case_details",
+            "Case details",
+            show=False,
+            tooltip="Edit the case's own fields: worker, manager, procedure, interpreter, closed",
+        ),
+        Binding(
+            "f",
+            "toggle_flags",
+            "Flags",
+            tooltip="Show every practice flag, or fold them to one line",
+        ),
     ]
     TABLES = (("child", "#children"), ("conference", "#conferences"))
     flags_open = False
@@ -67,18 +77,50 @@ class CaseOverviewScreen(CaseScreen):
             n = len(flags)  # folded: one line with the count and the kinds of flag
             text = f"[yellow]⚑[/yellow] [b]Practice flags ({n})[/b], f shows them: {names}"
         box.update(text)
-        box.border_title = f"Practice flags ({len(flags)}) — f folds them" if self.flags_open else ""
+        box.border_title = (
+            f"Practice flags ({len(flags)}) — f folds them" if self.flags_open else ""
+        )
         kids = self.query_one("#children", FitTable)
-        kids.set_rows([([ch.name, fmt_date(ch.date_of_birth) if ch.date_of_birth
-                         else f"due {fmt_date(ch.expected_date)}", ch.category or "—",
-                         fmt_date(ch.plan_start) if ch.plan_start else "—",
-                         fmt_date(ch.plan_end) if ch.plan_end else "—", ch.school or "—"], ch.id)
-                       for ch in c.children])
+        kids.set_rows(
+            [
+                (
+                    [
+                        ch.name,
+                        (
+                            fmt_date(ch.date_of_birth)
+                            if ch.date_of_birth
+                            else f"due {fmt_date(ch.expected_date)}"
+                        ),
+                        ch.category or "—",
+                        fmt_date(ch.plan_start) if ch.plan_start else "—",
+                        fmt_date(ch.plan_end) if ch.plan_end else "—",
+                        ch.school or "—",
+                    ],
+                    ch.id,
+                )
+                for ch in c.children
+            ]
+        )
         kids.border_title = f"Children ({len(c.children)})"
         confs = self.query_one("#conferences", FitTable)
-        confs.set_rows([([fmt_date(k.date), k.kind.replace("_", " "), k.status,
-                          (k.outcome or "—").replace("_", " "),
-                          ("—" if not k.held else Text("✓ yes") if k.quorate else Text("✗ NO", style="bold red")),
-                          ", ".join(c.child_name(x).split(" ")[0] for x in k.children)], k.id)
-                        for k in sorted(c.conferences, key=lambda k: k.date)])
+        confs.set_rows(
+            [
+                (
+                    [
+                        fmt_date(k.date),
+                        k.kind.replace("_", " "),
+                        k.status,
+                        (k.outcome or "—").replace("_", " "),
+                        (
+                            "—"
+                            if not k.held
+                            else Text("✓ yes") if k.quorate else Text("✗ NO", style="bold red")
+                        ),
+                        ", ".join(c.child_name(x).split(" ")[0] for x in k.children),
+                    ],
+                    k.id,
+                )
+                for k in sorted(c.conferences, key=lambda k: k.date)
+            ]
+        )
         confs.border_title = f"Conferences ({len(c.conferences)})"

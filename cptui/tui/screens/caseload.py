@@ -26,15 +26,28 @@ from cptui.tui.screens.record_form import RecordForm
 from cptui.tui.screens.stats import StatsScreen
 
 # Least useful columns drop first on a narrow terminal; the next deadline shortens.
-COLUMNS = [Col("Case"), Col("Overdue"), Col("Due soon"), Col("Next deadline", flex=True, min_width=26),
-           Col("Children", drop=4, flex=True, min_width=16), Col("Lead social worker", drop=3),
-           Col("Procedure", drop=1), Col("Git", drop=2, hide_empty=True)]
+COLUMNS = [
+    Col("Case"),
+    Col("Overdue"),
+    Col("Due soon"),
+    Col("Next deadline", flex=True, min_width=26),
+    Col("Children", drop=4, flex=True, min_width=16),
+    Col("Lead social worker", drop=3),
+    Col("Procedure", drop=1),
+    Col("Git", drop=2, hide_empty=True),
+]
 
 SORTS = [
-    ("most urgent", lambda cv: (-cv.count("overdue"), -cv.count("due_soon"), _next_due(cv), cv.case.id)),
+    (
+        "most urgent",
+        lambda cv: (-cv.count("overdue"), -cv.count("due_soon"), _next_due(cv), cv.case.id),
+    ),
     ("next deadline", lambda cv: (_next_due(cv), cv.case.id)),
     ("case id", lambda cv: cv.case.id),
-    ("lead social worker", lambda cv: (cv.case.member_name(cv.case.lead_social_worker), cv.case.id)),
+    (
+        "lead social worker",
+        lambda cv: (cv.case.member_name(cv.case.lead_social_worker), cv.case.id),
+    ),
 ]
 
 
@@ -47,16 +60,40 @@ class CaseloadScreen(Screen):
     CSS_PATH = "caseload.tcss"
     AUTO_FOCUS = "#cases"
     BINDINGS = [
-        Binding("enter", "open_case", "Open case", priority=True, tooltip="Open the case under the cursor"),
-        Binding("slash", "filter", "Filter", key_display="/", tooltip="Type to narrow the caseload"),
-        Binding("o", "sort", "Sort", show=False, tooltip="Cycle: most urgent, next deadline, id, worker"),
-        Binding("d", "focus_deadlines", "Deadlines", show=False,
-                tooltip="Overdue and due soon across all cases"),
+        Binding(
+            "enter",
+            "open_case",
+            "Open case",
+            priority=True,
+            tooltip="Open the case under the cursor",
+        ),
+        Binding(
+            "slash", "filter", "Filter", key_display="/", tooltip="Type to narrow the caseload"
+        ),
+        Binding(
+            "o", "sort", "Sort", show=False, tooltip="Cycle: most urgent, next deadline, id, worker"
+        ),
+        Binding(
+            "d",
+            "focus_deadlines",
+            "Deadlines",
+            show=False,
+            tooltip="Overdue and due soon across all cases",
+        ),
         Binding("c", "focus_cases", "Cases", show=False, tooltip="Back to the list of cases"),
-        Binding("N", "new_case", "New case",
-                tooltip="Start a case file: id, procedure, first child, lead social worker"),
-        Binding("s", "stats", "Timeliness", show=False,
-                tooltip="Share of deadlines met on time, by step or worker"),
+        Binding(
+            "N",
+            "new_case",
+            "New case",
+            tooltip="Start a case file: id, procedure, first child, lead social worker",
+        ),
+        Binding(
+            "s",
+            "stats",
+            "Timeliness",
+            show=False,
+            tooltip="Share of deadlines met on time, by step or worker",
+        ),
         Binding("escape", "clear_filter", "Clear filter", show=False),
     ]
 
@@ -94,7 +131,9 @@ class CaseloadScreen(Screen):
         self.query_one("#progress", ProgressBar).display = False
         table = self.query_one("#cases", FitTable)
         table.border_title = "Cases"
-        self.query_one("#deadlines", DeadlinePanel).border_title = "Overdue and due soon (all cases)"
+        self.query_one("#deadlines", DeadlinePanel).border_title = (
+            "Overdue and due soon (all cases)"
+        )
         if cptui_app(self).caseload:
             self.refresh_data()
 
@@ -116,8 +155,14 @@ class CaseloadScreen(Screen):
                   sum(cv.count("due_soon") for cv in load.cases))
         broken = [f"⚠ {len(load.broken)} BROKEN FILES"] if load.broken else []
         self.query_one("#clock", ClockBar).show(
-            load, *broken, f"{counts[0]} overdue", f"{counts[1]} due soon", f"{len(load.cases)} cases",
-            f"sorted by {SORTS[self.sort_index][0]}", essential=len(broken) + 2)
+            load,
+            *broken,
+            f"{counts[0]} overdue",
+            f"{counts[1]} due soon",
+            f"{len(load.cases)} cases",
+            f"sorted by {SORTS[self.sort_index][0]}",
+            essential=len(broken) + 2,
+        )
         self._fill_cases(load)
         panel = self.query_one("#deadlines", DeadlinePanel)
         panel.show(load, open_items(self._visible(load), load.today, ("overdue", "due_soon")))
@@ -144,9 +189,21 @@ class CaseloadScreen(Screen):
                 continue
             err = b.first_error
             where = f"line {err.line}: " if err.line else ""
-            rows.append(([Text(f"⚠ {b.stem}", style="bold red"), Text("BROKEN", style="bold red"), "",
-                          Text(f"file not read — {where}{err.message}", style="red"), "", "", "",
-                          cptui_app(self).git_label(b.path)], None))
+            rows.append(
+                (
+                    [
+                        Text(f"⚠ {b.stem}", style="bold red"),
+                        Text("BROKEN", style="bold red"),
+                        "",
+                        Text(f"file not read — {where}{err.message}", style="red"),
+                        "",
+                        "",
+                        "",
+                        cptui_app(self).git_label(b.path),
+                    ],
+                    None,
+                )
+            )
         for cv in self._visible(load):
             c = cv.case
             nd = cv.next_deadline
@@ -235,9 +292,21 @@ class CaseloadScreen(Screen):
             self.notify(f"Created {path.name}")
             cptui_app(self).open_case(v["id"])
 
-        self.app.push_screen(RecordForm("new_case", "New case", blank,
-                                        get_profile(load.settings.procedure, load.folder) if load.settings.procedure_ok
-                                        else get_profile("working-together-2023"), load.today, preset), made)
+        self.app.push_screen(
+            RecordForm(
+                "new_case",
+                "New case",
+                blank,
+                (
+                    get_profile(load.settings.procedure, load.folder)
+                    if load.settings.procedure_ok
+                    else get_profile("working-together-2023")
+                ),
+                load.today,
+                preset,
+            ),
+            made,
+        )
 
     def action_stats(self) -> None:
         if self.load is not None:

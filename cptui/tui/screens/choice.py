@@ -25,7 +25,9 @@ class ChoiceScreen(ModalScreen[str | None]):
                 self.dismiss(value)
 
     def compose(self) -> ComposeResult:
-        lines = [f"[b]{self.question}[/b]", ""] + [f"  [b]{k}[/b]  {label}" for k, label, _ in self.options]
+        lines = [f"[b]{self.question}[/b]", ""] + [
+            f"  [b]{k}[/b]  {label}" for k, label, _ in self.options
+        ]
         with Vertical(id="choice-box"):
             yield Static("\n".join(lines + ["", "[dim]escape cancels[/dim]"]))
 

@@ -16,8 +16,13 @@ from cptui.tui.widgets.fit_table import Col, FitTable
 from cptui.tui.screens.series import SeriesScreen
 
 LEGEND = "✓ attended · A apologies · W written report · – absent"
-MEMBER_COLUMNS = [Col("Name", flex=True, min_width=12), Col("Role", drop=3, flex=True, min_width=12),
-                  Col("Agency", drop=2), Col("Family or professional", drop=1), Col("In core group")]
+MEMBER_COLUMNS = [
+    Col("Name", flex=True, min_width=12),
+    Col("Role", drop=3, flex=True, min_width=12),
+    Col("Agency", drop=2),
+    Col("Family or professional", drop=1),
+    Col("In core group"),
+]
 
 
 def attendance(g: CoreGroup, member_id: str) -> str:
@@ -25,7 +30,9 @@ def attendance(g: CoreGroup, member_id: str) -> str:
         return ""
     if member_id in g.attendees:
         return "✓"
-    mark = ("A" if member_id in g.apologies else "") + ("W" if member_id in g.written_reports else "")
+    mark = ("A" if member_id in g.apologies else "") + (
+        "W" if member_id in g.written_reports else ""
+    )
     return mark or "–"
 
 
@@ -54,8 +61,15 @@ class CoreGroupScreen(CaseScreen):
     CSS_PATH = "core_group.tcss"
     VIEW = "core_group"
     TITLE_TEXT = "Core group"
-    BINDINGS = [Binding("S", "schedule", "Schedule series", show=False,
-                        tooltip="Book meetings at the procedure's rhythm up to the review, and the review")]
+    BINDINGS = [
+        Binding(
+            "S",
+            "schedule",
+            "Schedule series",
+            show=False,
+            tooltip="Book meetings at the procedure's rhythm up to the review, and the review",
+        )
+    ]
     TABLES = (("member", "#members"), ("core_group", "#meetings"))
     DEFAULT_NEW = "core_group"
 
@@ -72,8 +86,10 @@ class CoreGroupScreen(CaseScreen):
     def fill(self, cv: CaseView, load: Caseload) -> None:
         c = cv.case
         nd = next_due(cv)
-        scheduled = sorted((g for g in c.core_groups if g.status == "scheduled" and g.date >= load.today),
-                           key=lambda g: g.date)
+        scheduled = sorted(
+            (g for g in c.core_groups if g.status == "scheduled" and g.date >= load.today),
+            key=lambda g: g.date,
+        )
         line = "Next core group due: "
         line += (f"[b]{fmt_date(nd.due)}[/b] ({distance(load.calendar, nd.due, load.today)})"
                  if nd else "nothing due")
@@ -85,22 +101,44 @@ class CoreGroupScreen(CaseScreen):
         members.set_rows([([m.name, m.role or "—", m.agency or "—", m.kind,
                             Text("✓ yes", style="green") if m.core_group else "no"], m.id)
                           for m in c.members])
-        members.border_title = f"Members ({len(c.members)}; {sum(m.core_group for m in c.members)} in core group)"
+        members.border_title = (
+            f"Members ({len(c.members)}; {sum(m.core_group for m in c.members)} in core group)"
+        )
 
         core = [m for m in c.members if m.core_group]
         meetings = self.query_one("#meetings", FitTable)
-        plan = "core_group_plan" in cv.profile.timescales  # the profile times the plan sent after it
-        meetings.set_columns([Col("Date"), Col("Status"), Col("Chair", drop=1, flex=True, min_width=10),
-                              *[Col(m.name.split(" ")[0]) for m in core],
-                              Col("Notes", drop=2, flex=True, min_width=14),
-                              *([Col("Plan sent", drop=3, flex=True, min_width=14)] if plan else [])])
+        plan = (
+            "core_group_plan" in cv.profile.timescales
+        )  # the profile times the plan sent after it
+        meetings.set_columns(
+            [
+                Col("Date"),
+                Col("Status"),
+                Col("Chair", drop=1, flex=True, min_width=10),
+                *[Col(m.name.split(" ")[0]) for m in core],
+                Col("Notes", drop=2, flex=True, min_width=14),
+                *([Col("Plan sent", drop=3, flex=True, min_width=14)] if plan else []),
+            ]
+        )
         rows: list[tuple[list[object], str | None]] = []
         for g in sorted(c.core_groups, key=lambda g: g.date):
             when = fmt_date(g.date) + (f" {g.at:%H:%M}" if g.at else "")
-            status = {"held": "✓ held", "scheduled": "◷ booked", "cancelled": "✗ cancelled"}[g.status]
-            rows.append(([when, status, c.member_name(g.chair) if g.chair else "—",
-                          *[attendance(g, m.id) for m in core], notes_cell(g, cv),
-                          *([notes_cell(g, cv, "core_group_plan", "plan_sent")] if plan else [])], g.id))
+            status = {"held": "✓ held", "scheduled": "◷ booked", "cancelled": "✗ cancelled"}[
+                g.status
+            ]
+            rows.append(
+                (
+                    [
+                        when,
+                        status,
+                        c.member_name(g.chair) if g.chair else "—",
+                        *[attendance(g, m.id) for m in core],
+                        notes_cell(g, cv),
+                        *([notes_cell(g, cv, "core_group_plan", "plan_sent")] if plan else []),
+                    ],
+                    g.id,
+                )
+            )
         meetings.set_rows(rows)
         meetings.border_title = f"Meetings ({len(c.core_groups)}) — {LEGEND}"
 

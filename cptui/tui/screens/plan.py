@@ -24,7 +24,11 @@ def done_late(a: Action) -> bool:
 def action_status(a: Action, case: Case, today) -> Text:
     """Status in words; the done date has its own column so this one stays short."""
     if a.status == "done":
-        return Text("✓ done late", style="magenta") if done_late(a) else Text("✓ done", style="green")
+        return (
+            Text("✓ done late", style="magenta")
+            if done_late(a)
+            else Text("✓ done", style="green")
+        )
     if a.status == "dropped":
         return Text("– dropped", style="dim")
     if a.due is not None and a.due < today:
@@ -48,9 +52,15 @@ def smart_flags(a: Action) -> str:
 # Flags, owner and action text shorten first (the action stays readable); then the
 # outcome id, the done date and last the SMART flags drop (the panel of the full
 # view, and the form, still say what to fix).
-ACTION_COLUMNS = [Col("Status"), Col("Action", flex=True, min_width=24), Col("Outcome", drop=1),
-                  Col("Owner", flex=True, min_width=10), Col("Due"), Col("Done on", drop=2, hide_empty=True),
-                  Col("Flags", drop=3, flex=True, min_width=12, hide_empty=True)]
+ACTION_COLUMNS = [
+    Col("Status"),
+    Col("Action", flex=True, min_width=24),
+    Col("Outcome", drop=1),
+    Col("Owner", flex=True, min_width=10),
+    Col("Due"),
+    Col("Done on", drop=2, hide_empty=True),
+    Col("Flags", drop=3, flex=True, min_width=12, hide_empty=True),
+]
 
 
 class PlanScreen(CaseScreen):
@@ -62,10 +72,20 @@ class PlanScreen(CaseScreen):
         plan = cv.profile.term("plan")
         return plan[:1].upper() + plan[1:]  # Wales: "Care and support protection plan"
     BINDINGS = [
-        Binding("x", "mark_done", "Mark done",
-                tooltip="Mark the selected action done: asks the date (default today); reopens a done one"),
-        Binding("m", "edit_text", "Edit plan text", show=False,
-                tooltip="Contingency, the child's and parents' views, disagreements"),
+        Binding(
+            "x",
+            "mark_done",
+            "Mark done",
+            tooltip="Mark the selected action done: asks the date (default today); "
+            "reopens a done one",
+        ),
+        Binding(
+            "m",
+            "edit_text",
+            "Edit plan text",
+            show=False,
+            tooltip="Contingency, the child's and parents' views, disagreements",
+        ),
     ]
     TABLES = (("outcome", "#outcomes"), ("action", "#actions"))
     DEFAULT_NEW = "action"
@@ -91,17 +111,29 @@ class PlanScreen(CaseScreen):
                 f"[b]Concern:[/b] {escape(o.concern)}\n[b]Outcome:[/b] {escape(o.outcome)}\n"
                 f"[b]Evidence:[/b] {escape(o.evidence)}"), height=3, key=o.id)
         if not c.plan.outcomes:
-            box.add_row("—", "No outcomes recorded yet: the first core group develops them (n adds one).")
+            box.add_row(
+                "—", "No outcomes recorded yet: the first core group develops them (n adds one)."
+            )
         box.border_title = f"Concerns, outcomes and evidence ({len(c.plan.outcomes)})"
         table = self.query_one("#actions", FitTable)
         rows: list[tuple[list[object], str | None]] = []
         for a in c.plan.actions:
             due = fmt_date(a.due) if a.due else (a.due_text or "—")
             flags = smart_flags(a)
-            rows.append(([action_status(a, c, load.today), a.action, a.outcome or "—",
-                          c.member_name(a.owner) if a.owner else "—", due,
-                          fmt_date(a.done) if a.done else "", Text(flags, style="yellow") if flags else ""],
-                         a.id))
+            rows.append(
+                (
+                    [
+                        action_status(a, c, load.today),
+                        a.action,
+                        a.outcome or "—",
+                        c.member_name(a.owner) if a.owner else "—",
+                        due,
+                        fmt_date(a.done) if a.done else "",
+                        Text(flags, style="yellow") if flags else "",
+                    ],
+                    a.id,
+                )
+            )
         table.set_rows(rows)
         table.border_title = f"Actions ({len(c.plan.actions)})"
         texts = [("Contingency", c.plan.contingency), ("The child's views", c.plan.child_views),
@@ -112,8 +144,10 @@ class PlanScreen(CaseScreen):
     def action_mark_done(self) -> None:
         sel = self.selected_record()
         if not sel or sel[0] != "action":
-            self.notify("Move to an action first: tab to the Actions table, then ↑ ↓ to the action",
-                        severity="warning")
+            self.notify(
+                "Move to an action first: tab to the Actions table, then ↑ ↓ to the action",
+                severity="warning",
+            )
             return
         editing.mark_done(self, self.cv, sel[1])
 

@@ -25,7 +25,10 @@ from cptui.tui.screens.confirm import ConfirmScreen
 from cptui.tui.widgets.attendance import AttendanceGrid, states_from
 from cptui.tui.widgets.form_select import FormSelect
 
-PLACEHOLDER = {"date": "2026-11-23, 23/11/2026 or today", "datetime": "2026-11-23 10:00 or 23/11/2026"}
+PLACEHOLDER = {
+    "date": "2026-11-23, 23/11/2026 or today",
+    "datetime": "2026-11-23 10:00 or 23/11/2026",
+}
 
 
 def say(box: Static, text: str) -> None:
@@ -44,7 +47,13 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
     def __init__(self, kind: str, title: str, case: Case, profile: Profile, today: date,
                  initial: dict[str, Any] | None = None) -> None:
         super().__init__()
-        self.kind, self.title_text, self.case, self.profile, self.today = kind, title, case, profile, today
+        self.kind, self.title_text, self.case, self.profile, self.today = (
+            kind,
+            title,
+            case,
+            profile,
+            today,
+        )
         self.fields = form_fields(kind, case)
         self.initial = {f.key: show(f, (initial or {}).get(f.key)) for f in self.fields}
         self.quorate_touched = "quorate" in (initial or {})
@@ -77,13 +86,20 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
             return Checkbox(f.label, value=bool(value), id=wid)
         if f.kind in ("members", "children"):
             chosen = set(value or [])
-            return SelectionList(*[(label, v, v in chosen) for label, v in self._choices(f)], id=wid)
+            return SelectionList(
+                *[(label, v, v in chosen) for label, v in self._choices(f)], id=wid
+            )
         if f.kind == "attendance":
             return self._attendance(wid)
         choices = self._choices(f)
         current = value if value in {v for _, v in choices} else Select.NULL
-        return FormSelect(choices, value=current, allow_blank=not f.required or current is Select.NULL,
-                      prompt="— choose —", id=wid)
+        return FormSelect(
+            choices,
+            value=current,
+            allow_blank=not f.required or current is Select.NULL,
+            prompt="— choose —",
+            id=wid,
+        )
 
     def _attendance(self, wid: str) -> AttendanceGrid:
         """Core group members (and anyone already recorded), everyone attended on a new record."""
@@ -92,12 +108,17 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         people = [(m.id, f"{m.name} ({m.role or m.kind})") for m in self.case.members
                   if m.core_group or m.id in named]
         fresh = not named
-        return AttendanceGrid(people, states_from([p for p, _ in people], *lists, fresh=fresh), id=wid)
+        return AttendanceGrid(
+            people, states_from([p for p, _ in people], *lists, fresh=fresh), id=wid
+        )
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="form"):
-            yield Static(f"[b]{self.title_text}[/b]   ctrl+s save · escape cancel · tab next field"
-                         " · [b]*[/b] required", id="form-title")
+            yield Static(
+                f"[b]{self.title_text}[/b]   ctrl+s save · escape cancel · tab next field"
+                " · [b]*[/b] required",
+                id="form-title",
+            )
             for f in self.fields:
                 if f.kind == "attendance_part":
                     continue
@@ -135,7 +156,11 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
             text = "☑ yes" if value else "☐ no"
         else:
             names = dict((v, label) for label, v in self._choices(f))
-            text = ("☑ " + ", ".join(names[v].split(" (")[0] for v in value)) if value else "☐ none chosen"
+            text = (
+                ("☑ " + ", ".join(names[v].split(" (")[0] for v in value))
+                if value
+                else "☐ none chosen"
+            )
         self.query_one(f"#s-{f.key}", Static).update(text)
 
     def _field(self, widget_id: str | None) -> Field | None:
@@ -197,7 +222,11 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
     def _update_quoracy(self) -> None:
         attendees = next(f for f in self.fields if f.key == "attendees")
         ok, why = suggest_quorate(self.case, self.profile, self._raw(attendees))
-        note = why if ok is None else why + ("" if not self.quorate_touched else " (your choice is kept)")
+        note = (
+            why
+            if ok is None
+            else why + ("" if not self.quorate_touched else " (your choice is kept)")
+        )
         self.query_one("#quoracy", Static).update(f"ⓘ {note}")
         if ok is not None and not self.quorate_touched:
             box = self.query_one("#f-quorate", Checkbox)
@@ -234,4 +263,6 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
             if discard:
                 self.dismiss(None)
 
-        self.app.push_screen(ConfirmScreen("Discard your changes?", "Discard", "Keep editing"), answer)
+        self.app.push_screen(
+            ConfirmScreen("Discard your changes?", "Discard", "Keep editing"), answer
+        )

@@ -89,8 +89,18 @@ class SeriesScreen(ModalScreen[None]):
                                                     "chair": case.lead_social_worker})
                 for d in sorted(meetings)]
         if review:
-            adds.append(Change("add", "conference", values={"kind": "review", "date": review,
-                                                           "status": "scheduled", "children": kids}))
+            adds.append(
+                Change(
+                    "add",
+                    "conference",
+                    values={
+                        "kind": "review",
+                        "date": review,
+                        "status": "scheduled",
+                        "children": kids,
+                    },
+                )
+            )
         summary = f"{len(meetings)} core groups" + (" and the review conference" if review else "")
         change = Batch(tuple(adds), summary, f"Book {summary} ({case.id})")
 

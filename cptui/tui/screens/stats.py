@@ -50,8 +50,14 @@ class StatsScreen(Screen):
         table.add_columns("Procedure step" if self.by == "rule" else "Lead social worker",
                           "Fell due", "On time", "Late", "Still overdue", "Share on time")
         for r in rows + [total]:
-            table.add_row(Text(r.group, style="bold" if r is total else ""), str(r.total), str(r.on_time),
-                          str(r.late), str(r.overdue), self._bar(r))
+            table.add_row(
+                Text(r.group, style="bold" if r is total else ""),
+                str(r.total),
+                str(r.on_time),
+                str(r.late),
+                str(r.overdue),
+                self._bar(r),
+            )
         table.border_title = ("Deadlines that have fallen due, met on time — by "
                               + ("procedure step" if self.by == "rule" else "lead social worker"))
         table.focus()

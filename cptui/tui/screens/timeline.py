@@ -80,7 +80,13 @@ class TimelineScreen(CaseScreen):
     TITLE_TEXT = "Timeline"
     BINDINGS = [
         Binding("k", "cycle_kind", "Kind filter", tooltip="Cycle all / events / conferences / ..."),
-        Binding("i", "toggle_significant", "Significant only", show=False, tooltip="Hide routine records"),
+        Binding(
+            "i",
+            "toggle_significant",
+            "Significant only",
+            show=False,
+            tooltip="Hide routine records",
+        ),
     ]
 
     def __init__(self, case_id: str) -> None:

@@ -37,7 +37,8 @@ def describe_record(cv: CaseView, rid: str) -> str:
                 if what == "event":
                     return f"event {rid} ({r.kind.replace('_', ' ')})"  # type: ignore[union-attr]
                 if what == "conference":
-                    return f"{r.kind.replace('_', ' ')} conference {rid}"  # type: ignore[union-attr]
+                    kind = r.kind.replace('_', ' ')  # type: ignore[union-attr]
+                    return f"{kind} conference {rid}"
                 if what == "child":
                     return f"{r.name}'s plan start / expected date"  # type: ignore[union-attr]
                 return f"{what} {rid}"
@@ -51,10 +52,15 @@ def done_note(d: Deadline, cv: CaseView, today: date) -> list[str]:
     key, words = DONE_BY[d.rule]
     lines = [f"Done when:    {words} (`{key}` on {escape(describe_record(cv, d.source))})"]
     c = cv.case
-    rec = next((r for arr in (c.conferences, c.core_groups, c.events) for r in arr if r.id == d.source), None)
+    rec = next(
+        (r for arr in (c.conferences, c.core_groups, c.events) for r in arr if r.id == d.source),
+        None,
+    )
     later = getattr(rec, key, None)
     if d.done is None and later is not None and later > today:
-        lines.append(f"              `{key}` says {fmt_date(later)}, after today: not counted until then")
+        lines.append(
+            f"              `{key}` says {fmt_date(later)}, after today: not counted until then"
+        )
     return lines
 
 

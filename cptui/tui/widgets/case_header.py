@@ -69,7 +69,10 @@ class CaseHeader(Static):
         else:
             lines = [child_line(ch, today, cv.profile.term("register")) for ch in c.children]
         lead = cv.profile.term("lead_worker")
-        tail = [f"Case [b]{c.id}[/b]", f"{lead[:1].upper()}{lead[1:]}: {escape(c.member_name(c.lead_social_worker))}"]
+        tail = [
+            f"Case [b]{c.id}[/b]",
+            f"{lead[:1].upper()}{lead[1:]}: {escape(c.member_name(c.lead_social_worker))}",
+        ]
         if c.team_manager:
             tail.append(f"Manager: {escape(c.member_name(c.team_manager))}")
         tail.append(f"Procedure: {cv.profile.name}")

@@ -51,7 +51,9 @@ class DeadlinePanel(FitTable):
             cells += [fmt_date(d.due), d.label(cv.case), Text(when, style=STYLE[d.status])]
             rows.append((cells, str(i)))
         if not items:
-            rows.append(([Text("✓ nothing open", style="green")] + [""] * (len(self.cols) - 1), None))
+            rows.append(
+                ([Text("✓ nothing open", style="green")] + [""] * (len(self.cols) - 1), None)
+            )
         self.set_rows(rows)
 
     def current(self) -> tuple[Deadline, CaseView] | None:
@@ -65,5 +67,7 @@ class DeadlinePanel(FitTable):
             self.app.push_screen(WhyScreen(item[0], item[1], cptui_app(self).caseload))
 
 
-def open_items(cvs: list[CaseView], today: date, statuses: tuple[str, ...]) -> list[tuple[Deadline, CaseView]]:
+def open_items(
+    cvs: list[CaseView], today: date, statuses: tuple[str, ...]
+) -> list[tuple[Deadline, CaseView]]:
     return [(d, cv) for cv in cvs for d in cv.deadlines if d.status in statuses]

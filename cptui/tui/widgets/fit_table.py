@@ -39,7 +39,9 @@ def _width(cell: Any) -> int:
     return cell.cell_len if isinstance(cell, Text) else cell_len(str(cell))
 
 
-def plan_columns(cols: Sequence[Col], widths: Sequence[int], avail: int) -> tuple[list[int], dict[int, int]]:
+def plan_columns(
+    cols: Sequence[Col], widths: Sequence[int], avail: int
+) -> tuple[list[int], dict[int, int]]:
     """Which columns to show, and the width of any shortened flex column.
 
     Columns drop in their declared order until the flex columns, at their
@@ -81,7 +83,9 @@ class FitTable(LineTable):
         super().__init__(*args, **kwargs)
         self.cols: list[Col] = []
         self.full_rows: list[tuple[list[Any], str | None]] = []
-        self._fit_widths: tuple[list[int], list[int]] | None = None  # (widths, live columns) of full_rows
+        self._fit_widths: tuple[list[int], list[int]] | None = (
+            None  # (widths, live columns) of full_rows
+        )
         self._fit_layout: tuple[tuple[int, ...], tuple[tuple[int, int], ...]] | None = None
 
     def set_columns(self, cols: Sequence[Col]) -> None:
@@ -123,7 +127,9 @@ class FitTable(LineTable):
         self.clear(columns=True)
         for i in shown:
             # Explicit widths: the plan above already fitted them to the table.
-            self.add_column(self.cols[i].label, width=fixed.get(i, widths[i]), key=self.cols[i].label)
+            self.add_column(
+                self.cols[i].label, width=fixed.get(i, widths[i]), key=self.cols[i].label
+            )
         labels = {c.label: i for i, c in enumerate(self.cols)}
         for cells, key in self.full_rows:
             out = {i: cells[i] for i in shown}

@@ -13,9 +13,10 @@ RowSelected), so swapping one for the other is mechanical: handlers are named
 Differences on purpose: ``str`` cells are plain text, never markup (a child called
 "[b]Ava" shows as typed); rows are one line high; when the table is narrower than its
 columns it drops the lowest ``priority`` columns (rightmost first among equals) until the
-rest fit at their minimum widths, then shrinks the long ones, never scrolling sideways. The header is line 0 of the widget and never scrolls: the virtual
-height is rows + 1 and ``render_line`` maps screen line y >= 1 to row ``y - 1 + scroll_y``,
-so the scrollbar and the scroll limits come out right with no second widget.
+rest fit at their minimum widths, then shrinks the long ones, never scrolling sideways.
+The header is line 0 of the widget and never scrolls: the virtual height is rows + 1 and
+``render_line`` maps screen line y >= 1 to row ``y - 1 + scroll_y``, so the scrollbar and the
+scroll limits come out right with no second widget.
 """
 
 from __future__ import annotations
@@ -322,7 +323,9 @@ class LineTable(ScrollView, can_focus=True):
         widths = {i: cols[i].natural for i in kept}
         over = need(kept, "natural") - width
         while over > 0:  # shave the widest shrinkable column down towards the next widest
-            cand = sorted((i for i in kept if widths[i] > cols[i].minimum), key=lambda i: -widths[i])
+            cand = sorted(
+                (i for i in kept if widths[i] > cols[i].minimum), key=lambda i: -widths[i]
+            )
             if not cand:
                 break
             i = cand[0]
