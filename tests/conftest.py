@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,29 @@ from cptui.caseload import Caseload, load_caseload
 
 REPO = Path(__file__).resolve().parent.parent
 DEMO = REPO / "cases"
+# The fixed "today" of the demo folder and most tests: a Monday. Import it from here (for
+# module-level uses such as parametrize); inside a test body ask for the ``today`` fixture.
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def today() -> date:
+    """The tests' fixed today (``TODAY``)."""
+    return TODAY
+
+
+@pytest.fixture
+def demo() -> Path:
+    """The bundled demo cases folder (read-only: copy it before writing)."""
+    return DEMO
+
+
+@pytest.fixture
+def demo_copy(tmp_path: Path) -> Path:
+    """A writable copy of the demo cases folder."""
+    dest = tmp_path / "cases"
+    shutil.copytree(DEMO, dest)
+    return dest
 
 
 def write_folder(folder: Path, cases: dict[str, str], settings: str | None = None) -> Path:

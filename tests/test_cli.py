@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO, write_folder
+from conftest import write_folder
 from cptui import __version__
 from cptui.caseload import load_caseload
 from cptui.cli import main
@@ -29,8 +29,8 @@ def test_version(capsys) -> None:
     assert e.value.code == 0 and capsys.readouterr().out.strip() == f"cptui {__version__}"
 
 
-def test_demo_check_has_no_errors(capsys) -> None:
-    code, out, err = run(capsys, "check", str(DEMO))
+def test_demo_check_has_no_errors(capsys, demo: Path) -> None:
+    code, out, err = run(capsys, "check", str(demo))
     assert code == 0
     assert ": error:" not in out
     assert "0 errors" in err and "Clock pinned to Mon 23 Nov 2026" in err
@@ -40,9 +40,9 @@ def test_demo_check_has_no_errors(capsys) -> None:
         assert path.endswith(".toml") and lno.isdigit() and col.isdigit() and sev == " warning"
 
 
-def test_check_strict_and_json(capsys) -> None:
-    assert run(capsys, "check", str(DEMO), "--strict")[0] == 1  # the demo has warnings
-    code, out, _ = run(capsys, "check", str(DEMO), "--format", "json")
+def test_check_strict_and_json(capsys, demo: Path) -> None:
+    assert run(capsys, "check", str(demo), "--strict")[0] == 1  # the demo has warnings
+    code, out, _ = run(capsys, "check", str(demo), "--format", "json")
     probs = json.loads(out)
     assert code == 0 and probs and {p["severity"] for p in probs} == {"warning"}
     assert set(probs[0]) == {"path", "line", "col", "severity", "code", "message"}
@@ -60,14 +60,14 @@ def test_check_reports_all_files_at_once(tmp_path: Path, capsys) -> None:
     assert "3 case files checked (2 broken)" in err
 
 
-def test_deadlines_json_is_spec6(capsys) -> None:
-    code, out, err = run(capsys, "deadlines", "--cases", str(DEMO), "--format", "json")
+def test_deadlines_json_is_spec6(capsys, demo: Path) -> None:
+    code, out, err = run(capsys, "deadlines", "--cases", str(demo), "--format", "json")
     rows = json.loads(out)
     assert code == 0 and rows
     assert all(list(r) == SPEC6_KEYS for r in rows)
     assert "Clock pinned" in err
     # Same numbers as the engine, with every met instance included.
-    load = load_caseload(DEMO)
+    load = load_caseload(demo)
     assert rows == [d.as_json() for d in sorted(
         load.deadlines(), key=lambda d: (d.case, d.due, d.rule, d.child or "", d.source))]
     statuses = {r["status"] for r in rows}
@@ -75,18 +75,18 @@ def test_deadlines_json_is_spec6(capsys) -> None:
     assert all(r["child"] is None or r["child"].startswith("c") for r in rows)
 
 
-def test_deadlines_today_overrides_pin(capsys) -> None:
-    _, out, _ = run(capsys, "deadlines", "--cases", str(DEMO), "--today", "2026-09-01",
+def test_deadlines_today_overrides_pin(capsys, demo: Path) -> None:
+    _, out, _ = run(capsys, "deadlines", "--cases", str(demo), "--today", "2026-09-01",
                     "--format", "json")
-    pinned = json.loads(run(capsys, "deadlines", "--cases", str(DEMO), "--format", "json")[1])
+    pinned = json.loads(run(capsys, "deadlines", "--cases", str(demo), "--format", "json")[1])
     assert json.loads(out) != pinned
     with pytest.raises(SystemExit) as e:
-        main(["deadlines", "--cases", str(DEMO), "--today", "not-a-date"])
+        main(["deadlines", "--cases", str(demo), "--today", "not-a-date"])
     assert e.value.code == 2 and "'not-a-date' is not a date" in capsys.readouterr().err
 
 
-def test_deadlines_table(capsys) -> None:
-    code, out, _ = run(capsys, "deadlines", "--cases", str(DEMO))
+def test_deadlines_table(capsys, demo: Path) -> None:
+    code, out, _ = run(capsys, "deadlines", "--cases", str(demo))
     lines = out.splitlines()
     assert lines[0].startswith("Clock pinned to Mon 23 Nov 2026 by ")
     assert "✗ OVERDUE" in out and "working days overdue" in out
@@ -94,7 +94,7 @@ def test_deadlines_table(capsys) -> None:
     # Cases with overdue items come first, and within a case overdue rows lead.
     first_block = out.split("\n\n")[1].splitlines()
     assert "OVERDUE" in first_block[1]
-    assert "✓ met" in run(capsys, "deadlines", "--cases", str(DEMO), "--all")[1]
+    assert "✓ met" in run(capsys, "deadlines", "--cases", str(demo), "--all")[1]
 
 
 def test_deadlines_exit_1_on_broken_file(tmp_path: Path, capsys) -> None:
@@ -119,14 +119,14 @@ def test_profiles_lists_citations(capsys) -> None:
     assert code == 2 and "unknown procedure profile" in err
 
 
-def test_core_never_imports_textual(tmp_path: Path) -> None:
+def test_core_never_imports_textual(tmp_path: Path, demo: Path) -> None:
     """Import the core and run `cptui deadlines` in a fresh interpreter."""
     code = (
         "import sys, io, contextlib\n"
         "import cptui, cptui.caseload, cptui.cli, cptui.dates, cptui.rules, cptui.flags\n"
         "buf = io.StringIO()\n"
         "with contextlib.redirect_stdout(buf):\n"
-        f"    rc = cptui.cli.main(['deadlines', '--cases', {str(DEMO)!r}])\n"
+        f"    rc = cptui.cli.main(['deadlines', '--cases', {str(demo)!r}])\n"
         "assert rc == 0 and 'OVERDUE' in buf.getvalue()\n"
         "print('textual' in sys.modules)\n"
     )
@@ -134,7 +134,7 @@ def test_core_never_imports_textual(tmp_path: Path) -> None:
     assert r.stdout.strip() == "False"
 
 
-def test_python_dash_m_entry_point() -> None:
-    r = subprocess.run([sys.executable, "-m", "cptui", "deadlines", "--cases", str(DEMO)],
+def test_python_dash_m_entry_point(demo: Path) -> None:
+    r = subprocess.run([sys.executable, "-m", "cptui", "deadlines", "--cases", str(demo)],
                        capture_output=True, text=True)
     assert r.returncode == 0 and "CP-2026-0001" in r.stdout

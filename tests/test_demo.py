@@ -4,20 +4,20 @@ from __future__ import annotations
 
 from datetime import date
 
-from conftest import DEMO
+
 from cptui.caseload import load_caseload
 from cptui.paths import default_cases, demo_cases
 from cptui.profiles import all_profiles
 
 
-def test_demo_is_pinned_and_clean() -> None:
-    load = load_caseload(DEMO)
+def test_demo_is_pinned_and_clean(demo: Path) -> None:
+    load = load_caseload(demo)
     assert load.today == date(2026, 11, 23) and load.pinned
     assert not load.broken and not load.has_errors and len(load.cases) >= 8
 
 
-def test_demo_covers_profiles_and_states() -> None:
-    load = load_caseload(DEMO)
+def test_demo_covers_profiles_and_states(demo: Path) -> None:
+    load = load_caseload(demo)
     # The demo covers the six SPEC section 5 profiles (the wider library is tested in
     # test_profiles.py); every profile it uses is a shipped one.
     spec5 = {"working-together-2023", "west-midlands", "berkshire", "blackburn-with-darwen",
@@ -37,10 +37,10 @@ def test_demo_covers_profiles_and_states() -> None:
     assert late_cg
 
 
-def test_demo_names_are_obviously_synthetic() -> None:
+def test_demo_names_are_obviously_synthetic(demo: Path) -> None:
     allowed = ("Example", "Sample", "Placeholder", "Testwell", "Invented", "Fictional",
                "Madeup", "Demo", "Test", "Okafor", "Patel")
-    for cv in load_caseload(DEMO).cases:
+    for cv in load_caseload(demo).cases:
         for person in [c.name for c in cv.case.children] + [m.name for m in cv.case.members]:
             assert any(w in person for w in allowed), person
 
@@ -74,8 +74,8 @@ NEW_FLAGS = {  # SPEC 1.1 flags: each shown once in the demo, and nowhere else
 }
 
 
-def test_demo_shows_each_v11_flag_where_it_should_and_nowhere_else() -> None:
-    load = load_caseload(DEMO)
+def test_demo_shows_each_v11_flag_where_it_should_and_nowhere_else(demo: Path) -> None:
+    load = load_caseload(demo)
     for code, where in NEW_FLAGS.items():
         got = {p.path.split("/")[-1].removesuffix(".toml") for p in load.problems if p.code == code}
         assert got == where, code

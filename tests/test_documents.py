@@ -163,8 +163,8 @@ def hostile_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def test_record_text_is_data_never_template(tmp_path: Path) -> None:
-    load = load_caseload(hostile_folder(tmp_path), TODAY)
+def test_record_text_is_data_never_template(tmp_path: Path, today: date) -> None:
+    load = load_caseload(hostile_folder(tmp_path), today)
     md = render("chronology", load.get("CP-2026-0008"), load)
     assert "{{7*7}} \\<script>alert(1)\\</script> {% raw %}" in md and "49" not in md
     assert not re.search(r"(?<!\\)<", md)  # every < escaped: a .md previewer runs nothing (issue 12.6)
@@ -174,12 +174,12 @@ def test_record_text_is_data_never_template(tmp_path: Path) -> None:
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
 
 
-def test_team_template_overrides_and_is_sandboxed(tmp_path: Path) -> None:
+def test_team_template_overrides_and_is_sandboxed(tmp_path: Path, today: date, demo: Path) -> None:
     folder = tmp_path / "cases"
-    shutil.copytree(DEMO, folder)
+    shutil.copytree(demo, folder)
     (folder / "templates").mkdir()
     (folder / "templates" / "agenda.md.j2").write_text("# Our agenda for {{ case.id }}\n")
-    load = load_caseload(folder, TODAY)
+    load = load_caseload(folder, today)
     assert render("agenda", load.get("CP-2026-0001"), load) == "# Our agenda for CP-2026-0001\n"
     assert render("plan", load.get("CP-2026-0001"), load).startswith("# Child protection plan")
     (folder / "templates" / "agenda.md.j2").write_text("{{ case.__class__.__mro__ }}\n")
@@ -195,21 +195,21 @@ def test_markdown_to_html_escapes_nests_and_drops_links() -> None:
     assert "<a " not in html and "<img" not in html and "evil.example" in html
 
 
-def test_cli_render(tmp_path: Path, capsys) -> None:
+def test_cli_render(tmp_path: Path, capsys, demo: Path) -> None:
     out = tmp_path / "plan.html"
-    assert main(["render", "plan", "CP-2026-0004", "--cases", str(DEMO), "--copy", "parent",
+    assert main(["render", "plan", "CP-2026-0004", "--cases", str(demo), "--copy", "parent",
                  "--format", "html", "-o", str(out)]) == 0
     assert "Interpreter needed: Polish" in out.read_text()
-    assert main(["render", "agenda", "CP-2026-0001", "--cases", str(DEMO)]) == 0
+    assert main(["render", "agenda", "CP-2026-0001", "--cases", str(demo)]) == 0
     assert capsys.readouterr().out.startswith("# Core group agenda — CP-2026-0001")
-    assert main(["render", "agenda", "CP-0000", "--cases", str(DEMO)]) == 1
-    assert main(["render", "menu", "CP-2026-0001", "--cases", str(DEMO)]) == 2
+    assert main(["render", "agenda", "CP-0000", "--cases", str(demo)]) == 1
+    assert main(["render", "menu", "CP-2026-0001", "--cases", str(demo)]) == 2
 
 
-async def test_tui_writes_documents_to_out(tmp_path: Path) -> None:
+async def test_tui_writes_documents_to_out(tmp_path: Path, today: date, demo: Path) -> None:
     folder = tmp_path / "cases"
-    shutil.copytree(DEMO, folder)
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+    shutil.copytree(demo, folder)
+    app = make_app(folder, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
         await pilot.press("r", "p", "p")  # documents -> plan -> parent's copy

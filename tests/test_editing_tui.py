@@ -10,22 +10,19 @@ from pathlib import Path
 import pytest
 from textual.widgets import Checkbox, Input, Select, SelectionList, Static
 
-from conftest import DEMO
 from cptui.tui.app import make_app
 from cptui.tui.screens.case_base import CaseScreen
 from cptui.tui.screens.confirm import ConfirmScreen
 from cptui.tui.screens.record_form import RecordForm
 from cptui.tui.widgets.fit_table import FitTable
-from tui_helpers import TODAY, plain, ready, rows
+from tui_helpers import TODAY, open_form, plain, ready, rows
 
 SIZE = (160, 48)
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    dest = tmp_path / "cases"
-    shutil.copytree(DEMO, dest)
-    return dest
+def folder(demo_copy: Path) -> Path:
+    return demo_copy
 
 
 def record(folder: Path, case: str, array: str, rid: str) -> dict:
@@ -68,8 +65,8 @@ async def choose(pilot, key: str, value: str) -> None:
     assert sel.value == value
 
 
-async def test_record_visit_then_deadlines_recompute(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+async def test_record_visit_then_deadlines_recompute(folder: Path, today: date) -> None:
+    app = make_app(folder, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         before = [r[2] for r in rows(app.screen.query_one("#deadlines", FitTable))]
@@ -91,15 +88,8 @@ async def test_record_visit_then_deadlines_recompute(folder: Path) -> None:
         assert leo[0] == "· upcoming" and leo[1] == "Mon 7 Dec 2026"
 
 
-async def test_core_group_meeting_form_with_time_and_attendance(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0003")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("g")
-        await pilot.pause()
-        app.screen.query_one("#meetings").focus()
-        await pilot.press("n")
-        await pilot.pause()
+async def test_core_group_meeting_form_with_time_and_attendance(folder: Path, today: date) -> None:
+    async with open_form(folder, "CP-2026-0003", view="g", table="#meetings", size=SIZE) as (app, pilot):
         assert "was booked for Tue 24 Nov 2026" in app.screen.title_text  # g1 becomes the held one
         await type_in(pilot, "date", "20/11/2026 13:30")
         await choose(pilot, "chair", "m1")
@@ -111,18 +101,14 @@ async def test_core_group_meeting_form_with_time_and_attendance(folder: Path) ->
         g = record(folder, "CP-2026-0003", "core_groups", "g1")
         assert g == {"id": "g1", "date": datetime(2026, 11, 20, 13, 30), "status": "held", "chair": "m1",
                      "attendees": ["m1", "m3"], "apologies": ["m4"], "written_reports": ["m4"],
-                     "notes_circulated": TODAY}
+                     "notes_circulated": today}
         # First core group was due Wed 18 Nov: now met late, and no longer overdue.
         panel = [r[2] for r in rows(app.screen.query_one("#deadlines", FitTable))]
         assert "First core group meeting" not in panel
 
 
 async def test_date_validation_as_you_type_and_required(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("v")
-        await pilot.pause()
+    async with open_form(folder, "CP-2026-0001", key="v", size=SIZE) as (app, pilot):
         await type_in(pilot, "date", "31/02/2026")
         await pilot.pause()
         assert "not a date" in plain(app.screen.query_one("#e-date", Static))
@@ -141,11 +127,7 @@ async def test_date_validation_as_you_type_and_required(folder: Path) -> None:
 
 async def test_escape_with_unsaved_changes_asks(folder: Path) -> None:
     before = (folder / "CP-2026-0001.toml").read_bytes()
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("v")
-        await pilot.pause()
+    async with open_form(folder, "CP-2026-0001", key="v", size=SIZE) as (app, pilot):
         await pilot.press("escape")  # untouched: closes at once
         await pilot.pause()
         assert isinstance(app.screen, CaseScreen)
@@ -165,12 +147,7 @@ async def test_escape_with_unsaved_changes_asks(folder: Path) -> None:
 
 
 async def test_conference_quoracy_suggested_and_override_kept(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0005")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        app.screen.query_one("#conferences").focus()
-        await pilot.press("n")
-        await pilot.pause()
+    async with open_form(folder, "CP-2026-0005", table="#conferences", size=SIZE) as (app, pilot):
         await choose(pilot, "kind", "review")
         await type_in(pilot, "date", "2026-11-23")
         quorate = app.screen.query_one("#f-quorate", Checkbox)
@@ -192,15 +169,8 @@ async def test_conference_quoracy_suggested_and_override_kept(folder: Path) -> N
         assert k["quorate"] is False and k["attendees"] == ["m1", "m4", "m5"] and k["kind"] == "review"
 
 
-async def test_plan_action_new_then_mark_done(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("p")
-        await pilot.pause()
-        app.screen.query_one("#actions").focus()
-        await pilot.press("n")
-        await pilot.pause()
+async def test_plan_action_new_then_mark_done(folder: Path, today: date) -> None:
+    async with open_form(folder, "CP-2026-0001", view="p", table="#actions", size=SIZE) as (app, pilot):
         await type_in(pilot, "action", "Book a dentist appointment for Leo")
         await choose(pilot, "outcome", "o2")
         await choose(pilot, "owner", "m5")
@@ -219,11 +189,11 @@ async def test_plan_action_new_then_mark_done(folder: Path) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         a = record(folder, "CP-2026-0001", "plan.actions", "a4")
-        assert a["status"] == "done" and a["done"] == TODAY
+        assert a["status"] == "done" and a["done"] == today
 
 
-async def test_event_from_timeline_chooser_and_delete(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0008")
+async def test_event_from_timeline_chooser_and_delete(folder: Path, today: date) -> None:
+    app = make_app(folder, today=today, case_id="CP-2026-0008")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("t")
@@ -253,10 +223,10 @@ async def test_event_from_timeline_chooser_and_delete(folder: Path) -> None:
         assert "Window broken" not in (folder / "CP-2026-0008.toml").read_text()
 
 
-async def test_member_edit_changes_one_line(folder: Path) -> None:
+async def test_member_edit_changes_one_line(folder: Path, today: date) -> None:
     path = folder / "CP-2026-0002.toml"
     before = path.read_text().splitlines()
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0002")
+    app = make_app(folder, today=today, case_id="CP-2026-0002")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("g")
@@ -276,12 +246,7 @@ async def test_member_edit_changes_one_line(folder: Path) -> None:
 
 
 async def test_child_outcome_and_plan_text(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0003")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        app.screen.query_one("#children").focus()
-        await pilot.press("n")
-        await pilot.pause()
+    async with open_form(folder, "CP-2026-0003", table="#children", size=SIZE) as (app, pilot):
         await type_in(pilot, "name", "Remi Placeholder")
         await type_in(pilot, "date_of_birth", "2021-03-04")
         await choose(pilot, "category", "physical")
@@ -312,8 +277,8 @@ async def test_child_outcome_and_plan_text(folder: Path) -> None:
     assert plan["contingency"].startswith("If bruising")
 
 
-async def test_new_case_from_caseload(folder: Path) -> None:
-    app = make_app(folder, today=TODAY)
+async def test_new_case_from_caseload(folder: Path, today: date) -> None:
+    app = make_app(folder, today=today)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("N")
@@ -333,13 +298,7 @@ async def test_new_case_from_caseload(folder: Path) -> None:
 
 
 async def test_schedule_the_series(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0002")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("g")
-        await pilot.pause()
-        await pilot.press("S")
-        await pilot.pause()
+    async with open_form(folder, "CP-2026-0002", view="g", key="S", size=SIZE) as (app, pilot):
         # Hillingdon, six-weekly from the meeting of Fri 20 Nov: 1 Jan is a bank
         # holiday so Thu 31 Dec; then Thu 11 Feb, Thu 25 Mar; review due Thu 1 Apr.
         got = [i.value for i in app.screen.query(Input)]
@@ -363,10 +322,10 @@ async def test_schedule_the_series(folder: Path) -> None:
                        "children": ["c1"]}]
 
 
-async def test_add_after_an_unrelated_change_on_disk_keeps_both(folder: Path) -> None:
+async def test_add_after_an_unrelated_change_on_disk_keeps_both(folder: Path, today: date) -> None:
     """A colleague's pulled change and our new visit: both are in the file, and we are told."""
     path = folder / "CP-2026-0001.toml"
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+    app = make_app(folder, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         path.write_text(path.read_text() + "\n# edited elsewhere\n")
@@ -380,9 +339,9 @@ async def test_add_after_an_unrelated_change_on_disk_keeps_both(folder: Path) ->
     assert "# edited elsewhere\n" in text and 'id = "v7"' in text
 
 
-async def test_edit_refused_when_that_record_changed_on_disk(folder: Path) -> None:
+async def test_edit_refused_when_that_record_changed_on_disk(folder: Path, today: date) -> None:
     path = folder / "CP-2026-0001.toml"
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+    app = make_app(folder, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         from cptui.changes import Change
@@ -408,11 +367,7 @@ async def test_edit_refused_when_that_record_changed_on_disk(folder: Path) -> No
 async def test_case_details_close_the_case(folder: Path) -> None:
     path = folder / "CP-2026-0010.toml"
     before = path.read_text().splitlines()
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0010")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("i")
-        await pilot.pause()
+    async with open_form(folder, "CP-2026-0010", key="i", size=SIZE) as (app, pilot):
         assert app.screen.query_one("#f-procedure", Select).value == "darlington"
         await type_in(pilot, "closed", "2026-11-23")
         await pilot.press("ctrl+s")

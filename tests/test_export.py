@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO
+
 from cptui.caseload import load_caseload
 from cptui.cli import main
 from cptui.export import SequenceHistory, to_csv, to_ics
@@ -129,10 +129,10 @@ def test_sequence_rises_only_when_the_content_changes(history) -> None:
     assert {e["UID"]: int(e["SEQUENCE"]) for e in events(to_ics([a3, b], today, NOW, again))}[ua] == third[ua]
 
 
-def test_uids_are_stable_across_today(capsys) -> None:
+def test_uids_are_stable_across_today(capsys, demo: Path) -> None:
     """A calendar re-import updates events; it never duplicates them (mutant: UID with today)."""
     def export(today: str) -> list[dict[str, str]]:
-        assert main(["deadlines", "--cases", str(DEMO), "--today", today, "--format", "ics"]) == 0
+        assert main(["deadlines", "--cases", str(demo), "--today", today, "--format", "ics"]) == 0
         return events(capsys.readouterr().out)
 
     early, late = export("2026-11-02"), export("2026-11-23")
@@ -161,9 +161,9 @@ def test_csv_row_breaks_inside_cells_are_quoted() -> None:
     assert "\r" not in text and len(list(csv.DictReader(io.StringIO(text, newline="")))) == 1
 
 
-def test_csv_of_the_demo_is_unchanged_apart_from_neutralising(capsys) -> None:
-    assert main(["deadlines", "--cases", str(DEMO), "--format", "csv"]) == 0
+def test_csv_of_the_demo_is_unchanged_apart_from_neutralising(capsys, demo: Path) -> None:
+    assert main(["deadlines", "--cases", str(demo), "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    load = load_caseload(DEMO)
+    load = load_caseload(demo)
     assert [r["case"] for r in rows] == sorted(d.case for d in load.deadlines())
     assert not any(v[:1] in "=+-@\t\r" and v for r in rows for v in r.values() if v)

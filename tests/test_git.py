@@ -125,11 +125,11 @@ def test_same_field_conflict_stops_loudly(clones) -> None:
     assert (b / FILE).read_text().count("<<<<<<<") == 1
 
 
-def test_without_the_driver_markers_are_explained(tmp_path: Path, env) -> None:
+def test_without_the_driver_markers_are_explained(tmp_path: Path, env, demo: Path) -> None:
     repo = tmp_path / "r"
     repo.mkdir()
     git(repo, "init", "-q")
-    shutil.copy(DEMO / FILE, repo / FILE)
+    shutil.copy(demo / FILE, repo / FILE)
     git(repo, "add", "-A")
     git(repo, "commit", "-qm", "x")
     git(repo, "checkout", "-qb", "other")
@@ -164,14 +164,14 @@ def test_merge_unit_both_sides_add_outcome_and_action_referencing_it() -> None:
     assert data["plan"]["actions"][0]["outcome"] == "o2"  # the reference followed the rename
 
 
-async def test_app_shows_git_state_and_commits_on_save(clones) -> None:
+async def test_app_shows_git_state_and_commits_on_save(clones, today: date) -> None:
     from cptui.tui.app import make_app
-    from tui_helpers import TODAY, ready, rows
+    from tui_helpers import ready, rows
 
     a, _ = clones
     (a / "cptui.toml").write_text((a / "cptui.toml").read_text() + "commit_on_save = true\n")
     (a / "CP-2026-0002.toml").write_text((a / "CP-2026-0002.toml").read_text() + "\n")
-    app = make_app(a, today=TODAY, case_id="CP-2026-0001")
+    app = make_app(a, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
         await pilot.press("v")

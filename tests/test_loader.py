@@ -11,7 +11,6 @@ import pytest
 from cptui.caseload import load_caseload
 from cptui.loader import load_case
 
-TODAY = date(2026, 11, 23)
 GOOD = '''schema = 1
 id = "CP-X-1"
 lead_social_worker = "m1"
@@ -168,59 +167,59 @@ def test_newer_schema_is_read_only_with_clear_message(tmp_path: Path) -> None:
     assert "read-only" in probs[0].message
 
 
-def test_unknown_procedure_in_case_and_settings(tmp_path: Path) -> None:
+def test_unknown_procedure_in_case_and_settings(tmp_path: Path, today: date) -> None:
     write(tmp_path, GOOD.replace('id = "CP-X-1"', 'id = "CP-X-1"\nprocedure = "atlantis"'))
-    load = load_caseload(tmp_path, TODAY)
+    load = load_caseload(tmp_path, today)
     assert [p.message.split(";")[0] for p in load.problems] == ["unknown procedure profile 'atlantis'"]
     assert load.problems[0].line == 3 and load.broken and not load.cases
     write(tmp_path, GOOD)
     (tmp_path / "cptui.toml").write_text('procedure = "atlantis"\n')
-    load = load_caseload(tmp_path, TODAY)
+    load = load_caseload(tmp_path, today)
     assert any(p.path.endswith("cptui.toml") and "atlantis" in p.message for p in load.problems)
     assert not load.cases  # never silently computed with a different profile
 
 
-def test_broken_file_never_stops_others_and_is_never_written(tmp_path: Path) -> None:
+def test_broken_file_never_stops_others_and_is_never_written(tmp_path: Path, today: date) -> None:
     write(tmp_path, GOOD)
     bad = write(tmp_path, "schema = 1\nid = \n", stem="CP-X-2")
     before = hashlib.sha256(bad.read_bytes()).hexdigest()
-    load = load_caseload(tmp_path, TODAY)
+    load = load_caseload(tmp_path, today)
     assert [cv.case.id for cv in load.cases] == ["CP-X-1"]
     assert [b.stem for b in load.broken] == ["CP-X-2"]
     assert hashlib.sha256(bad.read_bytes()).hexdigest() == before
 
 
-def test_symlink_out_of_folder_is_refused(tmp_path: Path) -> None:
+def test_symlink_out_of_folder_is_refused(tmp_path: Path, today: date) -> None:
     outside = tmp_path / "elsewhere.toml"
     outside.write_text(GOOD)
     folder = tmp_path / "cases"
     folder.mkdir()
     (folder / "CP-X-1.toml").symlink_to(outside)
-    load = load_caseload(folder, TODAY)
+    load = load_caseload(folder, today)
     assert not load.cases and "outside the cases folder" in load.problems[0].message
 
 
-def test_action_due_as_text_loads_but_is_flagged(tmp_path: Path) -> None:
+def test_action_due_as_text_loads_but_is_flagged(tmp_path: Path, today: date) -> None:
     text = GOOD + '\n[[plan.actions]]\nid = "a1"\naction = "Go"\nowner = "m1"\ndue = "ASAP"\n'
     write(tmp_path, text)
-    load = load_caseload(tmp_path, TODAY)
+    load = load_caseload(tmp_path, today)
     assert load.cases[0].case.plan.actions[0].due_text == "ASAP"
     assert [(p.code, p.line) for p in load.problems] == [("smart_action", 15)]
 
 
-def test_settings_problems(tmp_path: Path) -> None:
+def test_settings_problems(tmp_path: Path, today: date) -> None:
     write(tmp_path, GOOD)
     (tmp_path / "cptui.toml").write_text('warn = "soon"\n[timescales]\nvisits = "1 week"\nvisit = "x"\n')
-    msgs = [(p.line, p.message[:30]) for p in load_caseload(tmp_path, TODAY).problems]
+    msgs = [(p.line, p.message[:30]) for p in load_caseload(tmp_path, today).problems]
     assert msgs == [(1, "timescale 'soon' is not a whol"), (3, "unknown timescale 'visits'; kn"),
                     (4, "timescale 'x' is not a whole n")]
 
 
-def test_plan_end_before_plan_start_is_an_error(tmp_path: Path) -> None:
+def test_plan_end_before_plan_start_is_an_error(tmp_path: Path, today: date) -> None:
     """Issue 19: a plan end typed a year early would silently drop every plan deadline."""
     early = GOOD.replace("plan_start = 2026-09-14", "plan_start = 2026-09-14\nplan_end = 2025-09-14")
     assert errors(tmp_path, early) == [(10, 12, "error", "`plan_end` is before `plan_start`")]
-    assert load_caseload(tmp_path, TODAY).broken  # so it is never used for deadlines
+    assert load_caseload(tmp_path, today).broken  # so it is never used for deadlines
     same_day = GOOD.replace("plan_start = 2026-09-14", "plan_start = 2026-09-14\nplan_end = 2026-09-14")
     assert errors(tmp_path, same_day) == []
 

@@ -49,9 +49,9 @@ def test_output_dir_dot_would_write_into_the_shared_folder_and_is_refused(tmp_pa
     assert not list(folder.glob("*-plan-*"))
 
 
-def test_absolute_output_dir_is_a_settings_error(tmp_path: Path) -> None:
+def test_absolute_output_dir_is_a_settings_error(tmp_path: Path, today) -> None:
     folder = folder_with(tmp_path, f'output_dir = "{tmp_path / "elsewhere"}"\n')
-    load = load_caseload(folder, TODAY, use_cache=False)
+    load = load_caseload(folder, today, use_cache=False)
     assert any("output_dir" in p.message and p.severity == "error" for p in load.problems)
     path = write_document("plan", load.get("CP-2026-0001"), load, "full", "md")
     assert path.parent == (tmp_path / "out").resolve()  # the setting is ignored, not followed

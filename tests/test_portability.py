@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO
+
 from cptui import gitops
 from cptui.loader import load_case
 from cptui.storage import CaseFile
@@ -24,7 +24,7 @@ from test_git import FILE, env, git  # noqa: F401  (env is a fixture)
 
 
 def test_merge_driver_runs_from_a_python_path_with_space_and_quote(
-        tmp_path: Path, env, monkeypatch: pytest.MonkeyPatch) -> None:  # noqa: F811
+        tmp_path: Path, env, monkeypatch: pytest.MonkeyPatch, demo: Path) -> None:  # noqa: F811
     tools = tmp_path / "Ash O'Example tools"
     tools.mkdir()
     ran = tmp_path / "driver-ran"
@@ -37,7 +37,7 @@ def test_merge_driver_runs_from_a_python_path_with_space_and_quote(
     git(tmp_path, "init", "-q", "--bare", str(origin))
     a, b = tmp_path / "a", tmp_path / "b"
     git(tmp_path, "clone", "-q", str(origin), str(a))
-    shutil.copytree(DEMO, a / "cases")
+    shutil.copytree(demo, a / "cases")
     gitops.setup(a / "cases")
     git(a, "add", "-A")
     git(a, "commit", "-qm", "Demo cases")
@@ -60,13 +60,13 @@ def test_merge_driver_runs_from_a_python_path_with_space_and_quote(
     assert {date(2026, 11, 23), date(2026, 11, 24)} <= visits
 
 
-def test_a_save_retries_while_another_program_holds_the_file(tmp_path: Path, monkeypatch) -> None:
+def test_a_save_retries_while_another_program_holds_the_file(tmp_path: Path, monkeypatch, demo: Path) -> None:
     """Windows refuses os.replace while, say, an editor or a virus scanner has the case open:
     the save waits briefly and goes through; if it never frees, nothing is half-written."""
     import cptui.fsio as fsio
     from cptui.storage import SaveError
 
-    shutil.copy(DEMO / "CP-2026-0001.toml", tmp_path / "CP-2026-0001.toml")
+    shutil.copy(demo / "CP-2026-0001.toml", tmp_path / "CP-2026-0001.toml")
     path = tmp_path / "CP-2026-0001.toml"
     real = os.replace
     refusals = []

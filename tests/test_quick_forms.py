@@ -10,29 +10,26 @@ from pathlib import Path
 import pytest
 from textual.widgets import Input, Select
 
-from conftest import DEMO
 from cptui.tui.app import make_app
 from cptui.tui.screens.confirm import ConfirmScreen
 from cptui.tui.screens.record_form import RecordForm
 from cptui.tui.widgets.fit_table import FitTable
-from tui_helpers import TODAY, ready, rows
+from tui_helpers import TODAY, open_form, ready, rows
 
 SIZE = (100, 30)
 
 
 @pytest.fixture
-def folder(tmp_path: Path) -> Path:
-    dest = tmp_path / "cases"
-    shutil.copytree(DEMO, dest)
-    return dest
+def folder(demo_copy: Path) -> Path:
+    return demo_copy
 
 
 def load(folder: Path, case: str) -> dict:
     return tomllib.loads((folder / f"{case}.toml").read_text())
 
 
-async def test_typing_straight_after_opening_a_form_loses_nothing(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+async def test_typing_straight_after_opening_a_form_loses_nothing(folder: Path, today: date) -> None:
+    app = make_app(folder, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("p", "n", *"Phone the GP")  # no pause between opening and typing
@@ -42,11 +39,7 @@ async def test_typing_straight_after_opening_a_form_loses_nothing(folder: Path) 
 
 
 async def test_escape_closes_an_open_dropdown_only(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("p", "n")
-        await pilot.pause()
+    async with open_form(folder, "CP-2026-0001", view="p", size=SIZE) as (app, pilot):
         await pilot.press("tab", "enter", "down")  # open the outcome list and move in it at once
         await pilot.pause()
         select = app.screen.query_one("#f-outcome", Select)
@@ -56,8 +49,8 @@ async def test_escape_closes_an_open_dropdown_only(folder: Path) -> None:
         assert isinstance(app.screen, RecordForm) and not select.expanded
 
 
-async def test_x_on_a_done_action_offers_reopen_and_keeps_the_date(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+async def test_x_on_a_done_action_offers_reopen_and_keeps_the_date(folder: Path, today: date) -> None:
+    app = make_app(folder, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("p")
@@ -85,11 +78,7 @@ async def test_x_on_a_done_action_offers_reopen_and_keeps_the_date(folder: Path)
 
 
 async def test_lists_saved_in_record_order_not_tick_order(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
-    async with app.run_test(size=SIZE) as pilot:
-        await ready(pilot)
-        await pilot.press("v")
-        await pilot.pause()
+    async with open_form(folder, "CP-2026-0001", key="v", size=SIZE) as (app, pilot):
         sl = app.screen.query_one("#f-seen")
         sl.deselect_all()
         sl.select("c2")
@@ -99,8 +88,8 @@ async def test_lists_saved_in_record_order_not_tick_order(folder: Path) -> None:
     assert load(folder, "CP-2026-0001")["visits"][-1]["seen"] == ["c1", "c2"]
 
 
-async def test_core_group_in_a_few_keys_turns_the_booked_meeting_into_the_held_one(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+async def test_core_group_in_a_few_keys_turns_the_booked_meeting_into_the_held_one(folder: Path, today: date) -> None:
+    app = make_app(folder, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         # g: core group screen; n: record one; 3 3: Chris (third in the grid) sent apologies and a written report;
@@ -117,8 +106,8 @@ async def test_core_group_in_a_few_keys_turns_the_booked_meeting_into_the_held_o
     assert g3["apologies"] == ["m4"] and g3["written_reports"] == ["m4"]
 
 
-async def test_new_case_leaves_out_the_team_default_procedure(folder: Path) -> None:
-    app = make_app(folder, today=TODAY)
+async def test_new_case_leaves_out_the_team_default_procedure(folder: Path, today: date) -> None:
+    app = make_app(folder, today=today)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("N")
@@ -134,9 +123,9 @@ async def test_new_case_leaves_out_the_team_default_procedure(folder: Path) -> N
     assert "procedure" not in text
 
 
-async def test_keys_per_task_stated_in_the_readme(folder: Path) -> None:
+async def test_keys_per_task_stated_in_the_readme(folder: Path, today: date) -> None:
     """The counts in the README's "Keys per task" table, replayed (typed text not counted)."""
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+    app = make_app(folder, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         keys = ["p", "n", "tab", "down", "down", "enter", "tab", "down", "down", "enter", "tab", "ctrl+s"]
@@ -156,8 +145,8 @@ async def test_keys_per_task_stated_in_the_readme(folder: Path) -> None:
     assert data["children"][0]["name"] == "Sky Example" and data["members"][0]["name"] == "Jules Example"
 
 
-async def test_a_form_opens_clear_of_toasts(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+async def test_a_form_opens_clear_of_toasts(folder: Path, today: date) -> None:
+    app = make_app(folder, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         app.notify("Wrote out/agenda.html (print this)", timeout=12)
@@ -166,8 +155,8 @@ async def test_a_form_opens_clear_of_toasts(folder: Path) -> None:
         assert isinstance(app.screen, RecordForm) and not list(app._notifications)
 
 
-async def test_no_key_lost_through_the_new_what_chooser(folder: Path) -> None:
-    app = make_app(folder, today=TODAY, case_id="CP-2026-0001")
+async def test_no_key_lost_through_the_new_what_chooser(folder: Path, today: date) -> None:
+    app = make_app(folder, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("n", "e", *"23/11/2026")  # chooser, event form, date: all at once

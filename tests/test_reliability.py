@@ -26,7 +26,6 @@ from cptui.caseload import load_caseload
 from cptui.loader import build_case
 from cptui.storage import CaseFile, ExternalChange, SaveError
 
-TODAY = date(2026, 11, 23)
 FILE = "CP-2026-0001.toml"
 
 
@@ -92,10 +91,10 @@ print(json.dumps({"trials": trials, "torn": torn, "stray": stray, "saved": saved
 """
 
 
-def test_kill_9_during_saves_never_tears_a_file(tmp_path: Path) -> None:
+def test_kill_9_during_saves_never_tears_a_file(tmp_path: Path, demo: Path) -> None:
     """Runs in a fresh interpreter: forking this test process, which other
     tests have left with threads, could hang a child on a lock it copied."""
-    r = subprocess.run([sys.executable, "-c", KILL_TRIALS, str(tmp_path / FILE), str(DEMO / FILE)],
+    r = subprocess.run([sys.executable, "-c", KILL_TRIALS, str(tmp_path / FILE), str(demo / FILE)],
                        capture_output=True, text=True, timeout=600)
     assert r.returncode == 0, r.stderr[-2000:]
     f = json.loads(r.stdout.strip().splitlines()[-1])
@@ -131,14 +130,14 @@ class FailingFile:
 
 @pytest.mark.parametrize("step", STEPS)
 @pytest.mark.parametrize("err", sorted(ERRORS))
-def test_injected_io_errors_leave_original_intact(tmp_path: Path, monkeypatch, step: str, err: int) -> None:
+def test_injected_io_errors_leave_original_intact(tmp_path: Path, monkeypatch, step: str, err: int, today: date, demo: Path) -> None:
     import cptui.fsio as fsio
 
     path = tmp_path / FILE
-    shutil.copy(DEMO / FILE, path)
+    shutil.copy(demo / FILE, path)
     before = path.read_bytes()
     cf = CaseFile(path)
-    cf.add("visit", {"date": TODAY, "by": "m1", "seen": ["c1"]})
+    cf.add("visit", {"date": today, "by": "m1", "seen": ["c1"]})
 
     def boom(*a, **k):
         raise OSError(err, os.strerror(err))
@@ -215,12 +214,12 @@ def test_round_trip_model_to_toml_to_model() -> None:
     assert RT_COUNT[0] >= 10_000
 
 
-def test_save_fsyncs_the_data_before_the_rename_and_the_folder_after(tmp_path: Path, monkeypatch) -> None:
+def test_save_fsyncs_the_data_before_the_rename_and_the_folder_after(tmp_path: Path, monkeypatch, today: date, demo: Path) -> None:
     """Without the first fsync a power cut can leave an empty file under the case's name."""
     import cptui.fsio as fsio
 
     path = tmp_path / FILE
-    shutil.copy(DEMO / FILE, path)
+    shutil.copy(demo / FILE, path)
     events: list[tuple[str, int]] = []
     real_fsync, real_replace = os.fsync, os.replace
 
@@ -235,7 +234,7 @@ def test_save_fsyncs_the_data_before_the_rename_and_the_folder_after(tmp_path: P
     monkeypatch.setattr(fsio.os, "fsync", fsync)
     monkeypatch.setattr(fsio.os, "replace", replace)
     cf = CaseFile(path)
-    cf.add("visit", {"date": TODAY, "by": "m1", "seen": ["c1"]})
+    cf.add("visit", {"date": today, "by": "m1", "seen": ["c1"]})
     cf.save()
     new_file, folder = path.stat().st_ino, tmp_path.stat().st_ino
     at = events.index(("replace", new_file))
@@ -311,7 +310,7 @@ def corpus(folder: Path, outside: Path) -> dict[str, str]:
     return {stem: expect for stem, (_, expect) in items.items()}
 
 
-def test_corpus_of_bad_inputs(tmp_path: Path) -> None:
+def test_corpus_of_bad_inputs(tmp_path: Path, today: date) -> None:
     folder, outside = tmp_path / "cases", tmp_path / "outside"
     folder.mkdir()
     outside.mkdir()
@@ -327,7 +326,7 @@ def test_corpus_of_bad_inputs(tmp_path: Path) -> None:
         if not any(expect in l for l in mine):
             missing.append((stem, expect, mine))
     assert missing == []
-    load = load_caseload(folder, TODAY)  # in-process too: nothing raises
+    load = load_caseload(folder, today)  # in-process too: nothing raises
     assert len(load.cases) + len(load.broken) == len(expected)
     after = {p.name: (p.read_bytes() if p.is_file() else None) for p in folder.iterdir()}
     assert after == before  # never changed
@@ -337,9 +336,9 @@ def test_corpus_of_bad_inputs(tmp_path: Path) -> None:
 
 # --- external edits -----------------------------------------------------------------------------
 
-def test_same_size_edits_within_one_timestamp_tick_are_detected(tmp_path: Path) -> None:
+def test_same_size_edits_within_one_timestamp_tick_are_detected(tmp_path: Path, demo: Path) -> None:
     path = tmp_path / FILE
-    shutil.copy(DEMO / FILE, path)
+    shutil.copy(demo / FILE, path)
     st0 = path.stat()
     detected = 0
     for i in range(1000):
@@ -396,9 +395,9 @@ print("EVENTS", events)
 """
 
 
-def test_app_opens_no_network_socket(tmp_path: Path) -> None:
+def test_app_opens_no_network_socket(tmp_path: Path, demo: Path) -> None:
     folder = tmp_path / "cases"
-    shutil.copytree(DEMO, folder)
+    shutil.copytree(demo, folder)
     r = subprocess.run([sys.executable, "-c", PROBE, str(folder)], capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr[-2000:]
     line = next(l for l in r.stdout.splitlines() if l.startswith("EVENTS"))

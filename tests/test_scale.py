@@ -11,14 +11,13 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO
+from conftest import TODAY
 from cptui.cache import cache_dir, cache_file
 from cptui.caseload import load_caseload
 from cptui.cli import main
 from cptui.demo import DEMO_PROFILES, generate
 from cptui.stats import timeliness
 
-TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
@@ -28,15 +27,15 @@ def synthetic(tmp_path_factory) -> Path:
     return folder
 
 
-def test_demo_is_deterministic_and_realistic(synthetic: Path, tmp_path: Path) -> None:
+def test_demo_is_deterministic_and_realistic(synthetic: Path, tmp_path: Path, today: date) -> None:
     again = tmp_path / "again"
-    generate(again, 120, TODAY, seed=3)
+    generate(again, 120, today, seed=3)
     assert {p.name: p.read_bytes() for p in synthetic.iterdir()} == {p.name: p.read_bytes() for p in again.iterdir()}
     other = tmp_path / "other"
-    generate(other, 5, TODAY, seed=4)
+    generate(other, 5, today, seed=4)
     assert (other / "CP-2026-00001.toml").read_bytes() != (synthetic / "CP-2026-00001.toml").read_bytes()
     load = load_caseload(synthetic)
-    assert load.today == TODAY and load.pinned and not load.broken and not load.has_errors
+    assert load.today == today and load.pinned and not load.broken and not load.has_errors
     assert {cv.profile.name for cv in load.cases} == set(DEMO_PROFILES)
     cases = [cv.case for cv in load.cases]
     assert any(len(c.children) > 1 for c in cases) and any(c.unborn for k in cases for c in k.children)
@@ -58,9 +57,9 @@ def test_demo_cli_refuses_a_folder_with_cases(tmp_path: Path, capsys) -> None:
     assert len(list((tmp_path / "new").glob("CP-*.toml"))) == 3
 
 
-def test_cache_hits_by_content_and_never_by_time(synthetic: Path, tmp_path: Path) -> None:
+def test_cache_hits_by_content_and_never_by_time(synthetic: Path, tmp_path: Path, today: date) -> None:
     folder = tmp_path / "cases"
-    generate(folder, 10, TODAY, seed=9)
+    generate(folder, 10, today, seed=9)
     first = load_caseload(folder)
     cached = load_caseload(folder)
     assert [d.as_json() for d in cached.deadlines()] == [d.as_json() for d in first.deadlines()]
@@ -110,13 +109,13 @@ def test_progress_callback_reports_as_it_goes(synthetic: Path) -> None:
     assert seen == [(50, 120, 50), (100, 120, 100), (120, 120, 120)]
 
 
-def test_csv_and_ics(capsys) -> None:
-    assert main(["deadlines", "--cases", str(DEMO), "--format", "csv"]) == 0
+def test_csv_and_ics(capsys, demo: Path) -> None:
+    assert main(["deadlines", "--cases", str(demo), "--format", "csv"]) == 0
     rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
-    load = load_caseload(DEMO)
+    load = load_caseload(demo)
     assert len(rows) == len(load.deadlines())
     assert rows[0].keys() == {"case", "child", "rule", "what", "due", "done", "status", "basis", "source", "cite"}
-    assert main(["deadlines", "--cases", str(DEMO), "--format", "ics"]) == 0
+    assert main(["deadlines", "--cases", str(demo), "--format", "ics"]) == 0
     ics = capsys.readouterr().out
     assert ics.startswith("BEGIN:VCALENDAR\r\n") and ics.endswith("END:VCALENDAR\r\n")
     assert all(len(l.encode()) <= 75 for l in ics.split("\r\n"))
@@ -124,13 +123,13 @@ def test_csv_and_ics(capsys) -> None:
     assert ics.count("STATUS:CONFIRMED") == len(open_)
     assert "UID:CP-2026-0001.visit.c2.v4@cptui" in ics
     assert "Leo" not in ics and "Ava" not in ics  # no children's names leave in calendars
-    main(["deadlines", "--cases", str(DEMO), "--format", "ics"])
+    main(["deadlines", "--cases", str(demo), "--format", "ics"])
     stamp = lambda text: [l for l in text.split("\r\n") if not l.startswith("DTSTAMP:")]  # noqa: E731
     assert stamp(capsys.readouterr().out) == stamp(ics)  # stable: a re-import updates, never duplicates
 
 
-def test_timeliness_figures(capsys) -> None:
-    load = load_caseload(DEMO)
+def test_timeliness_figures(capsys, demo: Path) -> None:
+    load = load_caseload(demo)
     rows, total = timeliness(load, "rule")
     fell_due = [d for d in load.deadlines() if d.status in ("met", "late", "overdue")]
     assert total.total == len(fell_due) and total.on_time == sum(d.status == "met" for d in fell_due)
@@ -138,18 +137,18 @@ def test_timeliness_figures(capsys) -> None:
     assert visits.total == sum(1 for d in fell_due if d.rule == "visit")
     workers, _ = timeliness(load, "worker", date(2026, 11, 1), date(2026, 11, 30))
     assert {r.group for r in workers} <= {cv.case.member_name(cv.case.lead_social_worker) for cv in load.cases}
-    assert main(["stats", "--cases", str(DEMO), "--by", "worker"]) == 0
+    assert main(["stats", "--cases", str(demo), "--by", "worker"]) == 0
     out = capsys.readouterr().out
     assert "Lead social worker" in out and f"{total.share:>4.0%}" in out.splitlines()[-1]
 
 
-async def test_timeliness_screen() -> None:
+async def test_timeliness_screen(today: date, demo: Path) -> None:
     from cptui.tui.app import make_app
     from tui_helpers import ready, rows
 
-    load = load_caseload(DEMO)
+    load = load_caseload(demo)
     _, total = timeliness(load, "rule")
-    app = make_app(DEMO, today=TODAY)
+    app = make_app(demo, today=today)
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("s")

@@ -11,7 +11,7 @@ from datetime import date
 from textual.widgets import Static
 from textual.widgets._footer import FooterKey
 
-from conftest import DEMO
+
 from cptui.caseload import load_caseload
 from cptui.dates import distance
 from cptui.tui.app import make_app
@@ -39,13 +39,13 @@ def footer_keys(app) -> list[str]:
             if k.region.width and k.region.right <= width]
 
 
-async def test_case_overview_keeps_urgent_deadlines_readable() -> None:
-    load = load_caseload(DEMO, TODAY)
+async def test_case_overview_keeps_urgent_deadlines_readable(today: date, demo: Path) -> None:
+    load = load_caseload(demo, today)
     cv = load.get("CP-2026-0005")  # several practice flags, four urgent deadlines
     n_flags = sum(1 for p in cv.problems if p.severity == "warning")
     assert n_flags >= 4
     urgent = [d for d in cv.open_deadlines if d.status in ("overdue", "due_soon")]
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0005")
+    app = make_app(demo, today=today, case_id="CP-2026-0005")
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
         panel = app.screen.query_one("#deadlines", DeadlinePanel)
@@ -53,7 +53,7 @@ async def test_case_overview_keeps_urgent_deadlines_readable() -> None:
         assert panel.region.height >= len(urgent) + 3  # header + borders
         assert not panel.region.intersection(app.screen.query_one("#body").region)
         whens = [str(panel.get_row_at(i)[3]) for i in range(len(urgent))]
-        assert sorted(whens) == sorted(distance(load.calendar, d.due, TODAY) for d in urgent)
+        assert sorted(whens) == sorted(distance(load.calendar, d.due, today) for d in urgent)
         assert fits_width(panel)
         flags = app.screen.query_one("#flags", Static)
         assert flags.region.height == 1 and f"Practice flags ({n_flags})" in plain(flags)
@@ -62,8 +62,8 @@ async def test_case_overview_keeps_urgent_deadlines_readable() -> None:
         assert flags.region.height > 1 or "Practice flags" in str(flags.border_title)
 
 
-async def test_case_header_one_line_per_child_or_collapsed() -> None:
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0006")  # three children
+async def test_case_header_one_line_per_child_or_collapsed(today: date, demo: Path) -> None:
+    app = make_app(demo, today=today, case_id="CP-2026-0006")  # three children
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
         header = app.screen.query_one("#case-header", Static)
@@ -71,23 +71,23 @@ async def test_case_header_one_line_per_child_or_collapsed() -> None:
         assert "3 children" in plain(header)
 
 
-async def test_caseload_columns_fit_without_sideways_scrolling() -> None:
+async def test_caseload_columns_fit_without_sideways_scrolling(demo: Path) -> None:
     today = date(2026, 11, 24)  # nine overdue across the demo: more than half the panel's share
-    app = make_app(DEMO, today=today)
+    app = make_app(demo, today=today)
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
         cases = app.screen.query_one("#cases", FitTable)
         assert labels(cases)[:4] == ["Case", "Overdue", "Due soon", "Next deadline"]
         assert fits_width(cases) and fits_width(app.screen.query_one("#deadlines", FitTable))
-        overdue = sum(d.status == "overdue" for d in load_caseload(DEMO, today).deadlines())
+        overdue = sum(d.status == "overdue" for d in load_caseload(demo, today).deadlines())
         assert app.screen.query_one("#deadlines").region.height >= overdue + 3  # every overdue row
         assert cases.region.height >= 6
         clock = plain(app.screen.query_one("#clock", Static))
         assert "due soon" in clock and len(clock) <= 80
 
 
-async def test_plan_and_core_group_tables_at_80x24() -> None:
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0006")
+async def test_plan_and_core_group_tables_at_80x24(today: date, demo: Path) -> None:
+    app = make_app(demo, today=today, case_id="CP-2026-0006")
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
         await pilot.press("p")
@@ -103,8 +103,8 @@ async def test_plan_and_core_group_tables_at_80x24() -> None:
         assert {"Date", "Status"} <= set(labels(meetings))
 
 
-async def test_footer_shows_help_and_quit_everywhere() -> None:
-    app = make_app(DEMO, today=TODAY)
+async def test_footer_shows_help_and_quit_everywhere(today: date, demo: Path) -> None:
+    app = make_app(demo, today=today)
     async with app.run_test(size=SMALL) as pilot:
         await ready(pilot)
         assert {"?", "q"} <= set(footer_keys(app)), footer_keys(app)

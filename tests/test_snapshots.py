@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from conftest import DEMO
+
 from cptui.tui.app import make_app
 from tui_helpers import TODAY, ready
 
@@ -26,22 +26,22 @@ def keys_then(*keys: str):
 
 
 @pytest.mark.parametrize("size", [(160, 48), *SMALL])
-def test_caseload(snap_compare, size) -> None:
-    assert snap_compare(make_app(DEMO, today=TODAY), terminal_size=size, run_before=ready)
+def test_caseload(snap_compare, size, today, demo: Path) -> None:
+    assert snap_compare(make_app(demo, today=today), terminal_size=size, run_before=ready)
 
 
 @pytest.mark.parametrize("key", ["c", "t", "p", "g"])
-def test_case_views(snap_compare, key: str) -> None:
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0001")
+def test_case_views(snap_compare, key: str, today, demo: Path) -> None:
+    app = make_app(demo, today=today, case_id="CP-2026-0001")
     assert snap_compare(app, terminal_size=(160, 48), run_before=keys_then(key))
 
 
 @pytest.mark.parametrize("size", SMALL)
 @pytest.mark.parametrize("keys", [(), ("f",), ("t",), ("p",), ("g",)],
                          ids=["overview", "flags-open", "timeline", "plan", "core-group"])
-def test_case_views_small(snap_compare, size, keys) -> None:
+def test_case_views_small(snap_compare, size, keys, today, demo: Path) -> None:
     """CP-2026-0005 has four practice flags and four urgent deadlines."""
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0005")
+    app = make_app(demo, today=today, case_id="CP-2026-0005")
     assert snap_compare(app, terminal_size=size, run_before=keys_then(*keys))
 
 
@@ -63,11 +63,11 @@ FORMS = {
 
 @pytest.mark.parametrize("size", SMALL)
 @pytest.mark.parametrize("form", list(FORMS))
-def test_forms(snap_compare, size, form: str) -> None:
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0001")
+def test_forms(snap_compare, size, form: str, today, demo: Path) -> None:
+    app = make_app(demo, today=today, case_id="CP-2026-0001")
     assert snap_compare(app, terminal_size=size, run_before=keys_then(*FORMS[form]))
 
 
 @pytest.mark.parametrize("size", SMALL)
-def test_new_case_form(snap_compare, size) -> None:
-    assert snap_compare(make_app(DEMO, today=TODAY), terminal_size=size, run_before=keys_then("N"))
+def test_new_case_form(snap_compare, size, today, demo: Path) -> None:
+    assert snap_compare(make_app(demo, today=today), terminal_size=size, run_before=keys_then("N"))

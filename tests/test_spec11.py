@@ -14,7 +14,6 @@ from cptui.loader import load_case
 from cptui.schedule import propose
 
 MET, LATE, OVERDUE, SOON, UP = "met", "late", "overdue", "due_soon", "upcoming"
-TODAY = D(2026, 11, 23)  # a Monday
 
 CHILD = """
     lead_social_worker = "m1"
@@ -36,7 +35,7 @@ def codes(cl, code: str) -> list[str]:
 # --- 1. Nothing from the future ---------------------------------------------------
 
 
-def test_future_visit_does_not_count_as_done(load) -> None:
+def test_future_visit_does_not_count_as_done(load, today: D) -> None:
     cl = load(CHILD + """
     [[visits]]
     id = "v1"
@@ -46,7 +45,7 @@ def test_future_visit_does_not_count_as_done(load) -> None:
     id = "v2"
     date = 2026-11-30
     seen = ["c1"]
-    """, TODAY)
+    """, today)
     # Darlington visit = 10 wd. Mon 2 Nov + 10 wd: 3-6 (4), 9-13 (9), 16 (10) -> Mon 16 Nov; v1 on 10 Nov: met.
     # Tue 10 Nov + 10 wd: 11-13 (3), 16-20 (8), 23 (9), 24 (10) -> Tue 24 Nov. v2 (30 Nov) has not
     # happened at Mon 23 Nov, so it is open and due soon (not "met late" by a visit nobody made yet).
@@ -55,7 +54,7 @@ def test_future_visit_does_not_count_as_done(load) -> None:
     assert len(codes(cl, "future_dated")) == 1 and "visit 'v2'" in codes(cl, "future_dated")[0]
 
 
-def test_future_held_conference_and_event_are_left_out(load) -> None:
+def test_future_held_conference_and_event_are_left_out(load, today: D) -> None:
     cl = load("""
     [[events]]
     id = "e1"
@@ -71,7 +70,7 @@ def test_future_held_conference_and_event_are_left_out(load) -> None:
     kind = "initial"
     date = 2026-11-30
     status = "held"
-    """, TODAY)
+    """, today)
     # icpc: Mon 2 Nov + 15 wd: 3-6 (4), 9-13 (9), 16-20 (14), 23 (15) -> Mon 23 Nov. The "held"
     # conference of 30 Nov has not happened: not done; due today, so due soon (not overdue).
     assert by_rule(cl, "icpc") == [(None, D(2026, 11, 23), None, SOON, D(2026, 11, 2), "e1")]
@@ -82,14 +81,14 @@ def test_future_held_conference_and_event_are_left_out(load) -> None:
     assert sorted(m.split(" ")[0] for m in codes(cl, "future_dated")) == ["conference", "event"]
 
 
-def test_future_done_date_counts_as_unset(load) -> None:
+def test_future_done_date_counts_as_unset(load, today: D) -> None:
     cl = load(CHILD + """
     [[core_groups]]
     id = "g1"
     date = 2026-11-19T10:00:00
     attendees = ["m1"]
     plan_sent = 2026-11-24
-    """, TODAY)
+    """, today)
     # Darlington core_group_plan = 5 days: Thu 19 Nov + 5 days = Tue 24 Nov. plan_sent 24 Nov is
     # tomorrow: unset, so open and due soon rather than met.
     assert by_rule(cl, "core_group_plan") == [(None, D(2026, 11, 24), None, SOON, D(2026, 11, 19), "g1")]
@@ -97,7 +96,7 @@ def test_future_done_date_counts_as_unset(load) -> None:
         "core group 'g1': `plan_sent` is Tue 24 Nov 2026, after today: counted as not done until then"]
 
 
-def test_scheduled_meetings_in_the_future_are_not_flagged(load) -> None:
+def test_scheduled_meetings_in_the_future_are_not_flagged(load, today: D) -> None:
     cl = load(CHILD + """
     [[conferences]]
     id = "k1"
@@ -108,7 +107,7 @@ def test_scheduled_meetings_in_the_future_are_not_flagged(load) -> None:
     id = "g1"
     date = 2026-11-30T10:00:00
     status = "scheduled"
-    """, TODAY)
+    """, today)
     assert codes(cl, "future_dated") == []
     # Darlington report_to_chair = 3 wd: Mon 14 Dec - 3 wd: 11 (1), 10 (2), 9 (3) -> Wed 9 Dec.
     assert by_rule(cl, "report_to_chair") == [(None, D(2026, 12, 9), None, UP, D(2026, 12, 14), "k1")]
@@ -133,8 +132,8 @@ SAME_DAY = """
 """
 
 
-def test_same_day_core_groups_ordered_by_time_not_id(load) -> None:
-    cl = load(SAME_DAY, TODAY, procedure="west-midlands")
+def test_same_day_core_groups_ordered_by_time_not_id(load, today: D) -> None:
+    cl = load(SAME_DAY, today, procedure="west-midlands")
     # The first core group is g2 (09:00), not g1 (14:00). West Midlands notes (first only):
     # Thu 12 Nov + 5 wd: 13 (1), 16-19 (5) -> Thu 19 Nov; g2's notes on 16 Nov: met.
     assert by_rule(cl, "core_group_notes") == [(None, D(2026, 11, 19), D(2026, 11, 16), MET,
@@ -188,9 +187,9 @@ def test_sibling_review_before_plan_start_does_not_switch_rhythm(load) -> None:
         (None, D(2026, 12, 10), None, OVERDUE, D(2026, 10, 29), "g2")]
 
 
-def test_schedule_the_series_follows_the_same_review_test(load) -> None:
-    cl = load(SIBLING, TODAY, procedure="west-midlands")
-    series = propose(cl.get("CP-T-1"), cl.calendar, TODAY)
+def test_schedule_the_series_follows_the_same_review_test(load, today: D) -> None:
+    cl = load(SIBLING, today, procedure="west-midlands")
+    series = propose(cl.get("CP-T-1"), cl.calendar, today)
     # From g2 (Thu 29 Oct), 6-weekly up to the booked review Mon 1 Mar 2027:
     # 29 Oct + 6 weeks = Thu 10 Dec; + 6 weeks = Thu 21 Jan; + 6 weeks = 4 Mar, past the review.
     # (Counting k0 would give 2-monthly: Tue 29 Dec, Fri 26 Feb.)
@@ -214,16 +213,16 @@ PLAN_SENT = CHILD + """
 """
 
 
-def test_core_group_plan_first_only_blackburn(load) -> None:
-    cl = load(PLAN_SENT, TODAY, procedure="blackburn-with-darwen")
+def test_core_group_plan_first_only_blackburn(load, today: D) -> None:
+    cl = load(PLAN_SENT, today, procedure="blackburn-with-darwen")
     # 5 days from the first core group only: Thu 12 Nov + 5 days = Tue 17 Nov; sent 18 Nov: late.
     assert by_rule(cl, "core_group_plan") == [(None, D(2026, 11, 17), D(2026, 11, 18), LATE,
                                                D(2026, 11, 12), "g1")]
     assert by_rule(cl, "core_group_notes") == []  # v1.1: no longer a notes timescale
 
 
-def test_core_group_plan_every_meeting_darlington(load) -> None:
-    cl = load(PLAN_SENT, TODAY)
+def test_core_group_plan_every_meeting_darlington(load, today: D) -> None:
+    cl = load(PLAN_SENT, today)
     # g1: 12 Nov + 5 days = Tue 17 Nov, sent 18 Nov: late.
     # g2: Thu 19 Nov + 5 days = Tue 24 Nov; notes_circulated is not plan_sent: open, due soon.
     assert by_rule(cl, "core_group_plan") == [
@@ -278,7 +277,7 @@ def test_future_plan_with_end_date_stops_case_rules(load) -> None:
 # --- forms: plan_sent always, interpreter_present only when the case has an interpreter ----
 
 
-def test_forms_ask_plan_sent_and_interpreter_only_when_needed(tmp_path) -> None:
+def test_forms_ask_plan_sent_and_interpreter_only_when_needed(tmp_path, today: D) -> None:
     from cptui.forms import changes, form_fields, show, validate
     from cptui.model import Case
 
@@ -294,19 +293,19 @@ def test_forms_ask_plan_sent_and_interpreter_only_when_needed(tmp_path) -> None:
     old = {"date": D(2026, 11, 12), "status": "held", "interpreter_present": True}
     shown = {f.key: show(f, old.get(f.key)) for f in form_fields("core_group", polish)}
     # Answering "no" writes false (a boolean); blank means not recorded and removes it.
-    values, errors = validate("core_group", {**shown, "interpreter_present": "no"}, TODAY)
+    values, errors = validate("core_group", {**shown, "interpreter_present": "no"}, today)
     assert not errors and changes("core_group", old, values) == {"interpreter_present": False}
-    values, _ = validate("core_group", {**shown, "interpreter_present": ""}, TODAY)
+    values, _ = validate("core_group", {**shown, "interpreter_present": ""}, today)
     assert changes("core_group", old, values) == {"interpreter_present": None}
-    new, _ = validate("core_group", {"date": "2026-11-12", "status": "held", "interpreter_present": ""}, TODAY)
+    new, _ = validate("core_group", {"date": "2026-11-12", "status": "held", "interpreter_present": ""}, today)
     assert "interpreter_present" not in changes("core_group", None, new)  # unknown: not written
     # Not asked (no interpreter on the case): a stored answer is left alone.
     shown = {f.key: show(f, old.get(f.key)) for f in form_fields("core_group", plain)}
-    values, _ = validate("core_group", {**shown, "plan_sent": "2026-11-16"}, TODAY)
+    values, _ = validate("core_group", {**shown, "plan_sent": "2026-11-16"}, today)
     assert changes("core_group", old, values) == {"plan_sent": D(2026, 11, 16)}
 
 
-def test_why_this_date_says_what_counts_and_ignores_a_future_plan_sent(load) -> None:
+def test_why_this_date_says_what_counts_and_ignores_a_future_plan_sent(load, today: D) -> None:
     from cptui.tui.screens.why import explain
 
     cl = load(CHILD + """
@@ -315,7 +314,7 @@ def test_why_this_date_says_what_counts_and_ignores_a_future_plan_sent(load) -> 
     date = 2026-11-19T10:00:00
     attendees = ["m1"]
     plan_sent = 2026-11-24
-    """, TODAY)
+    """, today)
     cv = cl.get("CP-T-1")
     d = next(d for d in cv.deadlines if d.rule == "core_group_plan")
     text = explain(d, cv, cl)
@@ -323,7 +322,7 @@ def test_why_this_date_says_what_counts_and_ignores_a_future_plan_sent(load) -> 
     assert "`plan_sent` says Tue 24 Nov 2026, after today: not counted until then" in text
 
 
-def test_same_day_visits_ordered_by_time_not_id(load) -> None:
+def test_same_day_visits_ordered_by_time_not_id(load, today: D) -> None:
     cl = load(CHILD + """
     [[visits]]
     id = "v1"
@@ -333,7 +332,7 @@ def test_same_day_visits_ordered_by_time_not_id(load) -> None:
     id = "v2"
     date = 2026-11-10T09:00:00
     seen = ["c1"]
-    """, TODAY)
+    """, today)
     # Darlington visit = 10 wd. Mon 2 Nov + 10 wd = Mon 16 Nov, met by the first visit (v2, 09:00);
     # v2 -> v1 the same day (due Tue 24 Nov, met 10 Nov); from v1 (the later one): Tue 24 Nov, open.
     assert by_rule(cl, "visit") == [("c1", D(2026, 11, 16), D(2026, 11, 10), MET, D(2026, 11, 2), "c1"),

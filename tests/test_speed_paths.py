@@ -9,12 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO
+from conftest import TODAY
 from cptui import loader, tomlread
 from cptui.demo import generate
 from test_reliability import corpus
 
-TODAY = date(2026, 11, 23)
 
 
 @pytest.fixture(scope="module")
@@ -40,7 +39,7 @@ def _files(*folders: Path) -> list[Path]:
 # --- 1. the parser ----------------------------------------------------------------------------
 
 
-def test_case_files_are_read_with_the_shared_reader(tmp_path: Path, monkeypatch) -> None:
+def test_case_files_are_read_with_the_shared_reader(tmp_path: Path, monkeypatch, demo: Path) -> None:
     """read_toml must go through cptui.tomlread (compiled tomli where installed)."""
     seen: list[str] = []
     real = tomlread.loads
@@ -50,7 +49,7 @@ def test_case_files_are_read_with_the_shared_reader(tmp_path: Path, monkeypatch)
         return real(text)
 
     monkeypatch.setattr(tomlread, "loads", spy)
-    path = DEMO / "CP-2026-0003.toml"
+    path = demo / "CP-2026-0003.toml"
     res = loader.read_toml(path, "x.toml")
     assert res.data is not None and seen == [path.read_text(encoding="utf-8")]
     try:
@@ -61,9 +60,9 @@ def test_case_files_are_read_with_the_shared_reader(tmp_path: Path, monkeypatch)
         assert tomlread.BACKEND == "tomli"
 
 
-def test_tomli_and_tomllib_agree_on_every_file(generated: Path, bad: Path, monkeypatch) -> None:
+def test_tomli_and_tomllib_agree_on_every_file(generated: Path, bad: Path, monkeypatch, demo: Path) -> None:
     """Identical dicts and identical problems (messages and positions) from both parsers."""
-    files = _files(DEMO, generated, bad)
+    files = _files(demo, generated, bad)
     fast = [loader.read_toml(p, p.name) for p in files]
     monkeypatch.setattr(tomlread, "loads", tomllib.loads)
     monkeypatch.setattr(tomlread, "TOMLDecodeError", tomllib.TOMLDecodeError)
@@ -125,13 +124,13 @@ def test_version_imports_nothing_heavy() -> None:
     assert out == "[]"
 
 
-def test_deadlines_never_needs_the_holidays_library() -> None:
+def test_deadlines_never_needs_the_holidays_library(demo: Path) -> None:
     """With the shipped table, even a full load never imports `holidays`."""
     out = _fresh(
         "import sys, contextlib, io\n"
         "import cptui.cli\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
-        f"    rc = cptui.cli.main(['deadlines', '--cases', {str(DEMO)!r}, '--format', 'json'])\n"
+        f"    rc = cptui.cli.main(['deadlines', '--cases', {str(demo)!r}, '--format', 'json'])\n"
         "print(rc, 'holidays' in sys.modules, 'jinja2' in sys.modules)\n")
     assert out == "0 False False"
 
@@ -174,28 +173,28 @@ def _cli(capsys, *argv: str) -> tuple[int, str, str]:
 
 @pytest.mark.parametrize("which", ["demo", "generated", "bad"])
 def test_cold_and_warm_output_is_the_plain_paths_byte_for_byte(which, generated, bad, capsys,
-                                                               tmp_path, monkeypatch) -> None:
-    folder = {"demo": DEMO, "generated": generated, "bad": bad}[which]
+                                                               tmp_path, monkeypatch, today: date, demo: Path) -> None:
+    folder = {"demo": demo, "generated": generated, "bad": bad}[which]
     monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / "cache"))
     with monkeypatch.context() as m:
         m.setattr(tomlread, "loads", tomllib.loads)
         m.setattr(tomlread, "TOMLDecodeError", tomllib.TOMLDecodeError)
-        want_json, want_check = _reference(folder, TODAY)
+        want_json, want_check = _reference(folder, today)
     for run in ("cold", "warm"):
         _, got_json, _ = _cli(capsys, "deadlines", "--cases", str(folder), "--format", "json",
-                              "--today", TODAY.isoformat())
+                              "--today", today.isoformat())
         assert got_json == want_json, run
-        _, got_check, _ = _cli(capsys, "check", str(folder), "--today", TODAY.isoformat())
+        _, got_check, _ = _cli(capsys, "check", str(folder), "--today", today.isoformat())
         assert got_check == want_check, run
     if which == "bad":
         assert want_check.count(": error: ") >= 25
 
 
-def test_conflict_markers_found_anywhere_in_a_line_start(tmp_path: Path) -> None:
+def test_conflict_markers_found_anywhere_in_a_line_start(tmp_path: Path, demo: Path) -> None:
     """The marker pre-check must not skip a conflict the full scan would report."""
     from cptui.loader import read_toml
 
-    body = (DEMO / "CP-2026-0003.toml").read_text(encoding="utf-8")
+    body = (demo / "CP-2026-0003.toml").read_text(encoding="utf-8")
     markers = ("<<<<<<< ours", "=======", ">>>>>>> theirs", "||||||| base", "=======\t")
     breaks = ("\n", "\r", "\u2028")  # every break splitlines() knows starts a line
     for marker, brk in ((m, b) for m in markers for b in breaks):
@@ -251,21 +250,21 @@ def _count_pools(monkeypatch) -> list[int]:
 
 
 @pytest.mark.parametrize("which", ["demo", "generated", "bad"])
-def test_pool_gives_what_the_serial_path_gives(which, generated, bad, tmp_path, monkeypatch) -> None:
+def test_pool_gives_what_the_serial_path_gives(which, generated, bad, tmp_path, monkeypatch, today: date, demo: Path) -> None:
     from cptui.caseload import load_caseload
 
-    folder = {"demo": DEMO, "generated": generated, "bad": bad}[which]
+    folder = {"demo": demo, "generated": generated, "bad": bad}[which]
     used = _count_pools(monkeypatch)
-    serial = load_caseload(folder, TODAY, use_cache=False, workers=1)
+    serial = load_caseload(folder, today, use_cache=False, workers=1)
     assert used == []
-    pooled = load_caseload(folder, TODAY, use_cache=False, workers=2)
+    pooled = load_caseload(folder, today, use_cache=False, workers=2)
     assert len(used) == 1 and used[0] >= len(serial.cases)
     assert _snapshot(pooled) == _snapshot(serial)
     # through the cache: the pool fills it, and a warm load reads back the same
     for models in (True, False):
         monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / f"cache-{models}"))
-        cold = load_caseload(folder, TODAY, workers=2, models=models)
-        warm = load_caseload(folder, TODAY, workers=2, models=models)
+        cold = load_caseload(folder, today, workers=2, models=models)
+        warm = load_caseload(folder, today, workers=2, models=models)
         assert cold.json_lines == warm.json_lines == serial.json_lines
         assert cold.problems == warm.problems == serial.problems
         if models:
@@ -274,11 +273,11 @@ def test_pool_gives_what_the_serial_path_gives(which, generated, bad, tmp_path, 
             assert cold.cases == warm.cases == []  # the JSON output keeps no models
             assert [b.path for b in cold.broken] == [b.path for b in serial.broken]
             # cases a worker stored for the JSON output come back whole for the app
-            assert _snapshot(load_caseload(folder, TODAY, models=True)) == _snapshot(serial)
+            assert _snapshot(load_caseload(folder, today, models=True)) == _snapshot(serial)
     assert len(used) == 3  # the warm loads found nothing stale
 
 
-def test_pool_from_a_thread_does_not_fork(generated, monkeypatch) -> None:
+def test_pool_from_a_thread_does_not_fork(generated, monkeypatch, today: date) -> None:
     """The app loads on a worker thread: forking a threaded process is unsafe."""
     import threading
 
@@ -290,45 +289,45 @@ def test_pool_from_a_thread_does_not_fork(generated, monkeypatch) -> None:
     monkeypatch.setattr(pool, "start_method", lambda: methods.append(real()) or methods[-1])
     out: list = []
     t = threading.Thread(target=lambda: out.append(
-        load_caseload(generated, TODAY, use_cache=False, workers=2)))
+        load_caseload(generated, today, use_cache=False, workers=2)))
     t.start()
     t.join()
     assert methods and methods[0] in ("forkserver", "spawn")
     assert _fresh("from cptui import pool; print(pool.start_method())") == "fork"  # the CLI
-    serial = load_caseload(generated, TODAY, use_cache=False, workers=1)
+    serial = load_caseload(generated, today, use_cache=False, workers=1)
     assert _snapshot(out[0]) == _snapshot(serial)
 
 
 def test_pool_only_when_many_files_changed_and_more_than_one_cpu(generated, tmp_path,
-                                                                 monkeypatch) -> None:
+                                                                 monkeypatch, today: date) -> None:
     from cptui import pool
     from cptui.caseload import load_caseload
 
     monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / "cache"))
     monkeypatch.setattr(pool, "cpu_count", lambda: 2)
     used = _count_pools(monkeypatch)
-    load_caseload(generated, TODAY)  # 500 changed files: the pool
+    load_caseload(generated, today)  # 500 changed files: the pool
     assert used == [500]
-    load_caseload(generated, TODAY)  # all cached: no pool
+    load_caseload(generated, today)  # all cached: no pool
     assert used == [500]
     monkeypatch.setattr(pool, "POOL_MIN", 501)
-    load_caseload(generated, TODAY, use_cache=False)  # too few changed
+    load_caseload(generated, today, use_cache=False)  # too few changed
     monkeypatch.setattr(pool, "POOL_MIN", 1)
     monkeypatch.setattr(pool, "cpu_count", lambda: 1)
-    load_caseload(generated, TODAY, use_cache=False)  # one CPU: never
+    load_caseload(generated, today, use_cache=False)  # one CPU: never
     assert used == [500]
 
 
-def test_no_pool_available_loads_serially(generated, monkeypatch) -> None:
+def test_no_pool_available_loads_serially(generated, monkeypatch, today: date) -> None:
     from cptui import pool
     from cptui.caseload import load_caseload
 
     monkeypatch.setattr(pool, "load_stale", lambda *a, **k: None)
-    got = load_caseload(generated, TODAY, use_cache=False, workers=2)
-    assert _snapshot(got) == _snapshot(load_caseload(generated, TODAY, use_cache=False, workers=1))
+    got = load_caseload(generated, today, use_cache=False, workers=2)
+    assert _snapshot(got) == _snapshot(load_caseload(generated, today, use_cache=False, workers=1))
 
 
-def test_display_names_for_a_folder_match_display_path(bad: Path, monkeypatch) -> None:
+def test_display_names_for_a_folder_match_display_path(bad: Path, monkeypatch, demo: Path) -> None:
     """Names worked out once per folder are what display_path gives file by file."""
     import os
 
@@ -337,7 +336,7 @@ def test_display_names_for_a_folder_match_display_path(bad: Path, monkeypatch) -
 
     names = sorted(os.listdir(bad))
     assert any("\n" in n for n in names)
-    for cwd in (bad, bad.parent, bad.parent.parent, Path("/"), DEMO):
+    for cwd in (bad, bad.parent, bad.parent.parent, Path("/"), demo):
         monkeypatch.chdir(cwd)
         for folder in (bad, Path(os.path.relpath(bad, cwd)), bad / ".." / bad.name):
             assert display_names(folder, names) == [display_path(folder / n) for n in names], (cwd, folder)
@@ -407,7 +406,7 @@ def test_pool_starts_inside_the_app(generated: Path, tmp_path: Path) -> None:
     assert r.stdout.split() == ["1", "True", "True", "500"]
 
 
-def test_a_pool_that_cannot_start_falls_back_to_serial(generated: Path, monkeypatch) -> None:
+def test_a_pool_that_cannot_start_falls_back_to_serial(generated: Path, monkeypatch, today: date) -> None:
     import concurrent.futures
 
     from cptui import pool
@@ -418,5 +417,5 @@ def test_a_pool_that_cannot_start_falls_back_to_serial(generated: Path, monkeypa
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
     assert pool.load_stale([(generated / "x.toml", b"", None, "", "x")], 2, *[None] * 4) is None
-    got = load_caseload(generated, TODAY, use_cache=False, workers=2)
-    assert _snapshot(got) == _snapshot(load_caseload(generated, TODAY, use_cache=False, workers=1))
+    got = load_caseload(generated, today, use_cache=False, workers=2)
+    assert _snapshot(got) == _snapshot(load_caseload(generated, today, use_cache=False, workers=1))

@@ -17,7 +17,6 @@ from cptui.forms import FORMS, changes, show, validate
 from cptui.loader import load_case
 from cptui.storage import ARRAYS, CaseFile, ExternalChange, SaveError, chunks, create_case, new_case_text
 
-TODAY = date(2026, 11, 23)
 DEMO_FILES = sorted(p for p in DEMO.glob("CP-*.toml"))
 
 
@@ -47,7 +46,7 @@ def test_noop_save_is_byte_identical(tmp_path: Path, path: Path) -> None:
 
 
 @pytest.mark.parametrize("path", DEMO_FILES, ids=lambda p: p.stem)
-def test_untouched_form_changes_nothing(path: Path) -> None:
+def test_untouched_form_changes_nothing(path: Path, today: date) -> None:
     """Open every record's form and save it untouched: the change set is empty."""
     data = tomllib.loads(path.read_text())
     for kind, (array, _) in ARRAYS.items():
@@ -58,7 +57,7 @@ def test_untouched_form_changes_nothing(path: Path) -> None:
             if kind == "action" and isinstance(rec.get("due"), str):
                 continue  # "ASAP" must be fixed before an action form can be saved
             shown = {f.key: show(f, rec.get(f.key)) for f in FORMS[kind]}
-            values, errors = validate(kind, shown, TODAY)
+            values, errors = validate(kind, shown, today)
             assert not errors, (kind, rec["id"], errors)
             assert changes(kind, rec, values) == {}, (kind, rec["id"])
 
@@ -105,11 +104,11 @@ def test_add_and_delete_records(repo: Path) -> None:
     assert added - removed == -1 and added <= 6 and removed <= 7
 
 
-def test_new_ids_are_unique_per_array(repo: Path) -> None:
+def test_new_ids_are_unique_per_array(repo: Path, today: date) -> None:
     cf = CaseFile(repo / "CP-2026-0001.toml")
     assert cf.new_id("visit") == "v7" and cf.new_id("member") == "m6" and cf.new_id("outcome") == "o3"
     with pytest.raises(SaveError, match="already used"):
-        cf.add("visit", {"id": "v1", "date": TODAY})
+        cf.add("visit", {"id": "v1", "date": today})
 
 
 def test_external_change_is_refused(repo: Path) -> None:

@@ -14,7 +14,6 @@ from cptui.cli import main
 from cptui.profile_check import TIMESCALES
 from cptui.profiles import get_profile, load_library
 
-TODAY = D(2026, 11, 23)
 CASE = """\
 schema = 1
 id = "CP-T-1"
@@ -54,8 +53,8 @@ def folder_with(tmp_path: Path, profiles: dict[str, str], procedure: str = "exam
     return folder
 
 
-def test_team_profile_extends_shipped_and_drives_deadlines(tmp_path: Path) -> None:
-    cl = load_caseload(folder_with(tmp_path, {"example-town": GOOD}), TODAY)
+def test_team_profile_extends_shipped_and_drives_deadlines(tmp_path: Path, today: D) -> None:
+    cl = load_caseload(folder_with(tmp_path, {"example-town": GOOD}), today)
     assert not cl.has_errors, [str(p) for p in cl.problems]
     prof = cl.cases[0].profile
     assert prof.name == "example-town" and prof.extends == "darlington"
@@ -73,9 +72,9 @@ def test_team_profile_extends_shipped_and_drives_deadlines(tmp_path: Path) -> No
     ]
 
 
-def test_team_profile_value_differs_from_base(tmp_path: Path) -> None:
+def test_team_profile_value_differs_from_base(tmp_path: Path, today: D) -> None:
     text = GOOD.replace('"4 weeks"', '"3 weeks"')
-    cl = load_caseload(folder_with(tmp_path, {"example-town": text}), TODAY)
+    cl = load_caseload(folder_with(tmp_path, {"example-town": text}), today)
     # g1 Fri 25 Sep + 3 weeks = Fri 16 Oct; g2 on 22 Oct is late. g2 + 3 weeks = Thu 12 Nov, overdue.
     assert by_rule(cl, "core_group") == [
         (None, D(2026, 10, 16), D(2026, 10, 22), "late", D(2026, 9, 25), "g1"),
@@ -83,7 +82,7 @@ def test_team_profile_value_differs_from_base(tmp_path: Path) -> None:
     ]
 
 
-def test_procedure_in_settings_and_team_chain(tmp_path: Path) -> None:
+def test_procedure_in_settings_and_team_chain(tmp_path: Path, today: D) -> None:
     """cptui.toml may name a team profile; a team profile may extend another team profile."""
     child = """\
         extends = "example-town"
@@ -99,7 +98,7 @@ def test_procedure_in_settings_and_team_chain(tmp_path: Path) -> None:
                          settings='procedure = "example-east"\n')
     case = folder / "CP-T-1.toml"
     case.write_text(case.read_text().replace('procedure = "example-east"\n', ""))
-    cl = load_caseload(folder, TODAY)
+    cl = load_caseload(folder, today)
     assert not cl.has_errors, [str(p) for p in cl.problems]
     prof = cl.cases[0].profile
     assert prof.name == "example-east" and prof.timescales["core_group"].origin == "example-town"
@@ -163,33 +162,33 @@ def test_cycle_marks_every_member(tmp_path: Path) -> None:
     assert sum("circle" in p.message for p in lib.problems) == 2
 
 
-def test_case_naming_a_broken_team_profile_is_an_error_on_its_line(tmp_path: Path) -> None:
+def test_case_naming_a_broken_team_profile_is_an_error_on_its_line(tmp_path: Path, today: D) -> None:
     folder = folder_with(tmp_path, {"example-town": GOOD.replace('"4 weeks"', '"soon"')})
-    cl = load_caseload(folder, TODAY)
+    cl = load_caseload(folder, today)
     assert not cl.cases and len(cl.broken) == 1
     msg = [p for p in cl.broken[0].problems if p.severity == "error"][0]
     assert msg.line == 3 and "cannot be used" in msg.message and "cptui check" in msg.message
 
 
-def test_clash_keeps_shipped_profile(tmp_path: Path) -> None:
+def test_clash_keeps_shipped_profile(tmp_path: Path, today: D) -> None:
     folder = folder_with(tmp_path, {"darlington": GOOD.replace('extends = "darlington"', "")},
                          procedure="darlington")
-    cl = load_caseload(folder, TODAY)
+    cl = load_caseload(folder, today)
     assert cl.cases[0].profile.path is None  # the shipped one, untouched
     assert cl.cases[0].profile.timescales["core_group"].text == "20 working days"
 
 
-def test_editing_a_team_profile_invalidates_the_cache(tmp_path: Path) -> None:
+def test_editing_a_team_profile_invalidates_the_cache(tmp_path: Path, today: D) -> None:
     folder = folder_with(tmp_path, {"example-town": GOOD})
-    first = by_rule(load_caseload(folder, TODAY), "core_group")
-    assert by_rule(load_caseload(folder, TODAY), "core_group") == first  # served from the cache
+    first = by_rule(load_caseload(folder, today), "core_group")
+    assert by_rule(load_caseload(folder, today), "core_group") == first  # served from the cache
     (folder / "profiles" / "example-town.toml").write_text(GOOD.replace('"4 weeks"', '"3 weeks"'))
-    again = by_rule(load_caseload(folder, TODAY), "core_group")
+    again = by_rule(load_caseload(folder, today), "core_group")
     # 25 Sep + 3 weeks = 16 Oct (was 23 Oct with 4 weeks): a stale cache would keep 23 Oct.
     assert again[0][1] == D(2026, 10, 16) and first[0][1] == D(2026, 10, 23)
 
 
-def test_profiles_new_writes_a_valid_starter(tmp_path: Path, capsys) -> None:
+def test_profiles_new_writes_a_valid_starter(tmp_path: Path, capsys, today: D) -> None:
     folder = write_folder(tmp_path / "cases", {"CP-T-1": CASE.format(procedure="my-team")})
     assert main(["profiles", "new", "my-team", "--extends", "darlington", "--cases", str(folder)]) == 0
     path = folder / "profiles" / "my-team.toml"
@@ -201,7 +200,7 @@ def test_profiles_new_writes_a_valid_starter(tmp_path: Path, capsys) -> None:
     assert not lib.problems, [str(p) for p in lib.problems]
     mine, base = lib.get("my-team"), get_profile("darlington")
     assert {k: s.text for k, s in mine.timescales.items()} == {k: s.text for k, s in base.timescales.items()}
-    assert not load_caseload(folder, TODAY).has_errors
+    assert not load_caseload(folder, today).has_errors
     # Never overwrites; a shipped name is refused.
     assert main(["profiles", "new", "my-team", "--cases", str(folder)]) == 1
     assert main(["profiles", "new", "berkshire", "--cases", str(folder)]) == 1
@@ -221,7 +220,7 @@ def test_profiles_shows_where_each_value_comes_from(tmp_path: Path, capsys) -> N
     assert "plan = 'child protection plan'" in out
 
 
-def test_plan_document_uses_the_partnerships_words(tmp_path: Path) -> None:
+def test_plan_document_uses_the_partnerships_words(tmp_path: Path, today: D) -> None:
     from cptui.documents import render
 
     for procedure, title, lead in [
@@ -230,7 +229,7 @@ def test_plan_document_uses_the_partnerships_words(tmp_path: Path) -> None:
         ("darlington", "# Child protection plan — CP-T-1", "**Lead social worker:**"),
     ]:
         folder = write_folder(tmp_path / procedure, {"CP-T-1": CASE.format(procedure=procedure)})
-        cl = load_caseload(folder, TODAY)
+        cl = load_caseload(folder, today)
         md = render("plan", cl.get("CP-T-1"), cl)
         assert md.splitlines()[0] == title and lead in md, md[:300]
 
@@ -241,16 +240,15 @@ def test_check_counts_team_profiles(tmp_path: Path, capsys) -> None:
     assert "1 case files and 1 team profile checked (0 broken)" in capsys.readouterr().err
 
 
-def test_team_profile_agenda_items_reach_the_agenda(tmp_path: Path) -> None:
+def test_team_profile_agenda_items_reach_the_agenda(tmp_path: Path, demo: Path) -> None:
     import shutil
 
-    from conftest import DEMO
     """A team's [documents] items, on top of the shipped profile it extends, print on the agenda."""
     from cptui.caseload import load_caseload
     from cptui.documents import render
 
     folder = tmp_path / "cases"
-    shutil.copytree(DEMO, folder)
+    shutil.copytree(demo, folder)
     (folder / "profiles").mkdir()
     (folder / "profiles" / "example-town.toml").write_text(
         'extends = "darlington"\n[documents]\nagenda_later = [{ item = "Example Town: the family '

@@ -19,7 +19,6 @@ import termios
 import time
 from pathlib import Path
 
-from conftest import DEMO
 
 ANSI = re.compile(rb"\x1b\[[0-9;?]*[A-Za-z]|\x1b[()][A-Z0-9]|\x1b\][^\x07]*\x07")
 
@@ -76,9 +75,9 @@ class Term:
             os.close(self.master)
 
 
-def test_installed_app_in_a_real_terminal(tmp_path: Path) -> None:
+def test_installed_app_in_a_real_terminal(tmp_path: Path, demo: Path) -> None:
     folder = tmp_path / "cases"
-    shutil.copytree(DEMO, folder)
+    shutil.copytree(demo, folder)
     term = Term(cptui_command() + ["--cases", str(folder)])
     try:
         assert term.wait_for("PINNED CLOCK"), ANSI.sub(b"", term.seen)[-2000:]

@@ -14,7 +14,6 @@ from cptui.tui.widgets.case_header import CaseHeader
 from cptui.tui.widgets.clock_bar import ClockBar
 from tui_helpers import ready
 
-TODAY = date(2026, 11, 23)
 
 
 def wales_folder(tmp_path: Path) -> Path:
@@ -26,8 +25,8 @@ def wales_folder(tmp_path: Path) -> Path:
     return folder
 
 
-def test_documents_use_the_partnerships_words(tmp_path: Path) -> None:
-    load = load_caseload(wales_folder(tmp_path), TODAY, use_cache=False)
+def test_documents_use_the_partnerships_words(tmp_path: Path, today: date) -> None:
+    load = load_caseload(wales_folder(tmp_path), today, use_cache=False)
     cv = load.get("CP-2026-0001")
     assert cv.profile.name == "wales"
     agenda = render("agenda", cv, load, "full", "md", None, None)
@@ -37,8 +36,8 @@ def test_documents_use_the_partnerships_words(tmp_path: Path) -> None:
     assert plan.startswith("# Care and support protection plan")
 
 
-async def test_screens_use_the_partnerships_words(tmp_path: Path) -> None:
-    app = make_app(wales_folder(tmp_path), today=TODAY, case_id="CP-2026-0001")
+async def test_screens_use_the_partnerships_words(tmp_path: Path, today: date) -> None:
+    app = make_app(wales_folder(tmp_path), today=today, case_id="CP-2026-0001")
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
         header = app.screen.query_one(CaseHeader)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Static
 
-from conftest import DEMO
+
 from cptui.caseload import load_caseload
 from cptui.dates import distance, fmt_date
 from cptui.tui.app import make_app
@@ -21,9 +21,9 @@ from tui_helpers import TODAY, plain, ready, rows
 SIZE = (160, 48)
 
 
-async def test_caseload_lists_every_case_and_panel_matches_engine() -> None:
-    load = load_caseload(DEMO, TODAY)
-    app = make_app(DEMO, today=TODAY)
+async def test_caseload_lists_every_case_and_panel_matches_engine(today, demo: Path) -> None:
+    load = load_caseload(demo, today)
+    app = make_app(demo, today=today)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         assert isinstance(app.screen, CaseloadScreen)
@@ -35,14 +35,14 @@ async def test_caseload_lists_every_case_and_panel_matches_engine() -> None:
         panel = rows(app.screen.query_one("#deadlines", DeadlinePanel))
         expected = sorted(
             (d.case, fmt_date(d.due), d.label(load.get(d.case).case),
-             distance(load.calendar, d.due, TODAY))
+             distance(load.calendar, d.due, today))
             for d in load.deadlines() if d.status in ("overdue", "due_soon"))
         assert sorted((r[1], r[2], r[3], r[4]) for r in panel) == expected
         assert panel[0][0] == "✗ OVERDUE"  # most urgent first, in words
 
 
-async def test_open_case_navigate_views_and_back() -> None:
-    app = make_app(DEMO, today=TODAY)
+async def test_open_case_navigate_views_and_back(today, demo: Path) -> None:
+    app = make_app(demo, today=today)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         first = app.screen.row_ids[0]
@@ -59,10 +59,10 @@ async def test_open_case_navigate_views_and_back() -> None:
         assert isinstance(app.screen, CaseloadScreen)
 
 
-async def test_case_header_and_deadlines_match_files() -> None:
-    load = load_caseload(DEMO, TODAY)
+async def test_case_header_and_deadlines_match_files(today, demo: Path) -> None:
+    load = load_caseload(demo, today)
     cv = load.get("CP-2026-0001")
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0001")
+    app = make_app(demo, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         header = plain(app.screen.query_one("#case-header", Static))
@@ -77,8 +77,8 @@ async def test_case_header_and_deadlines_match_files() -> None:
         assert panel.row_count == len(cv.deadlines)
 
 
-async def test_why_this_date_explains_basis_and_citation() -> None:
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0001")
+async def test_why_this_date_explains_basis_and_citation(today, demo: Path) -> None:
+    app = make_app(demo, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("d")
@@ -95,8 +95,8 @@ async def test_why_this_date_explains_basis_and_citation() -> None:
         assert isinstance(app.screen, CaseScreen)
 
 
-async def test_filter_sort_and_enter_from_deadline_panel() -> None:
-    app = make_app(DEMO, today=TODAY)
+async def test_filter_sort_and_enter_from_deadline_panel(today, demo: Path) -> None:
+    app = make_app(demo, today=today)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("slash", *"mia")
@@ -120,11 +120,11 @@ async def test_filter_sort_and_enter_from_deadline_panel() -> None:
         assert app.screen.case_id == "CP-2026-0005"
 
 
-async def test_broken_file_is_a_visible_row(tmp_path: Path) -> None:
+async def test_broken_file_is_a_visible_row(tmp_path: Path, today, demo: Path) -> None:
     folder = tmp_path / "cases"
-    shutil.copytree(DEMO, folder)
+    shutil.copytree(demo, folder)
     (folder / "CP-2026-0099.toml").write_text('schema = 1\nid = "CP-2026-0099"\n<<<<<<< HEAD\n')
-    app = make_app(folder, today=TODAY)
+    app = make_app(folder, today=today)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         first = rows(app.screen.query_one("#cases", FitTable))[0]
@@ -135,8 +135,8 @@ async def test_broken_file_is_a_visible_row(tmp_path: Path) -> None:
         assert isinstance(app.screen, CaseloadScreen)
 
 
-async def test_timeline_filters_and_marks() -> None:
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0001")
+async def test_timeline_filters_and_marks(today, demo: Path) -> None:
+    app = make_app(demo, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("t")
@@ -159,8 +159,8 @@ async def test_timeline_filters_and_marks() -> None:
         assert table.row_count == 0
 
 
-async def test_plan_shows_actions_with_flags() -> None:
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0006")
+async def test_plan_shows_actions_with_flags(today, demo: Path) -> None:
+    app = make_app(demo, today=today, case_id="CP-2026-0006")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("p")
@@ -175,8 +175,8 @@ async def test_plan_shows_actions_with_flags() -> None:
         assert "legal planning meeting" in texts and "Jacob wants his dad to stay away" in texts
 
 
-async def test_core_group_attendance_and_next_due() -> None:
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0001")
+async def test_core_group_attendance_and_next_due(today, demo: Path) -> None:
+    app = make_app(demo, today=today, case_id="CP-2026-0001")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("g")
@@ -193,8 +193,8 @@ async def test_core_group_attendance_and_next_due() -> None:
         assert ["Jo Okafor", "Team manager", "Children's Social Care", "professional", "no"] in members
 
 
-async def test_help_lists_every_key_with_description() -> None:
-    app = make_app(DEMO, today=TODAY)
+async def test_help_lists_every_key_with_description(today, demo: Path) -> None:
+    app = make_app(demo, today=today)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         await pilot.press("question_mark")
@@ -204,8 +204,8 @@ async def test_help_lists_every_key_with_description() -> None:
             assert words in text
 
 
-async def test_palette_offers_actions_and_jump_to_case() -> None:
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0003")
+async def test_palette_offers_actions_and_jump_to_case(today, demo: Path) -> None:
+    app = make_app(demo, today=today, case_id="CP-2026-0003")
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         titles = [c.title for c in app.get_system_commands(app.screen)]

@@ -5,7 +5,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from conftest import DEMO, REPO
+from conftest import REPO
 from cptui.tui.app import make_app
 from cptui.tui.screens.case_views import VIEWS
 from cptui.tui.screens.caseload import CaseloadScreen
@@ -44,9 +44,9 @@ def test_imports_at_the_top_inside_the_tui() -> None:
     assert offenders == {}
 
 
-async def test_palette_is_built_from_the_active_bindings() -> None:
+async def test_palette_is_built_from_the_active_bindings(today, demo: Path) -> None:
     assert not any(hasattr(cls, "PALETTE") for cls in [CaseloadScreen, *VIEWS.values()])
-    app = make_app(DEMO, today=TODAY, case_id="CP-2026-0006")
+    app = make_app(demo, today=today, case_id="CP-2026-0006")
     async with app.run_test(size=(120, 40)) as pilot:
         await ready(pilot)
         await pilot.press("p")

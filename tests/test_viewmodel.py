@@ -15,12 +15,11 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError, UndefinedError
 
-from conftest import DEMO, write_folder
+from conftest import DEMO, TODAY, write_folder
 from cptui.caseload import load_caseload
 from cptui.documents import DOCUMENTS, DocumentError, context, render
 from cptui.viewmodel import plain_violations
 
-TODAY = date(2026, 11, 23)
 
 # One confidential record of every kind, each carrying a marker word that
 # appears nowhere else; hidden people and children have ids m9 / c9.
@@ -221,12 +220,12 @@ def test_derived_dates_never_come_from_hidden_records(secret_load) -> None:
     assert parent["since"] == date(2026, 9, 24) and full["since"] == date(2026, 11, 19)
 
 
-def test_team_template_printing_contact_gets_nothing_in_a_parent_copy(secret_load, tmp_path: Path) -> None:
+def test_team_template_printing_contact_gets_nothing_in_a_parent_copy(secret_load, tmp_path: Path, today: date) -> None:
     folder = secret_load.folder
     (folder / "templates").mkdir()
     (folder / "templates" / "plan.md.j2").write_text(
         "# x\n{% for m in core_members %}[{{ m.contact }}]{% endfor %}\n")
-    load = load_caseload(folder, TODAY, use_cache=False)
+    load = load_caseload(folder, today, use_cache=False)
     cv = load.get("CP-S-1")
     assert "07700 900555" in render("plan", cv, load, "full")
     parent = render("plan", cv, load, "parent")

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import date
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import AsyncIterator
 
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
+from conftest import TODAY
+from cptui.tui.app import CptuiApp, make_app
 from cptui.tui.widgets.fit_table import FitTable
 
-TODAY = date(2026, 11, 23)
+__all__ = ["TODAY", "open_form", "plain", "ready", "rows"]
 
 
 async def ready(pilot: Pilot) -> None:
@@ -18,6 +22,25 @@ async def ready(pilot: Pilot) -> None:
     for _ in range(4):  # the load's CaseloadChanged, then each table's redraw at its size
         await pilot.pause()
     await pilot.wait_for_scheduled_animations()
+
+
+@asynccontextmanager
+async def open_form(folder: Path, case_id: str, view: str | None = None, table: str | None = None,
+                    key: str = "n", size: tuple[int, int] = (160, 48),
+                    ) -> AsyncIterator[tuple[CptuiApp, Pilot]]:
+    """Open a record form as a user does: start on the case, wait for the load, press the
+    ``view`` key, focus the ``table`` (a selector), press ``key``; yields (app, pilot)."""
+    app = make_app(folder, today=TODAY, case_id=case_id)
+    async with app.run_test(size=size) as pilot:
+        await ready(pilot)
+        if view is not None:
+            await pilot.press(view)
+            await pilot.pause()
+        if table is not None:
+            app.screen.query_one(table).focus()
+        await pilot.press(key)
+        await pilot.pause()
+        yield app, pilot
 
 
 def rows(table: DataTable | FitTable) -> list[list[str]]:
