@@ -241,9 +241,9 @@ def test_check_counts_team_profiles(tmp_path: Path, capsys) -> None:
 
 
 def test_team_profile_agenda_items_reach_the_agenda(tmp_path: Path, demo: Path) -> None:
+    """A team's [documents] items, on top of the shipped profile it extends, print on the agenda."""
     import shutil
 
-    """A team's [documents] items, on top of the shipped profile it extends, print on the agenda."""
     from cptui.caseload import load_caseload
     from cptui.documents import render
 
