@@ -148,3 +148,13 @@ def test_dates_typed_by_people() -> None:
     assert parse_user_date("1/2/2027", today) == D(2027, 2, 1)
     assert parse_user_date(" 2026-11-24 ", today) == today
     assert fmt_date(D(2027, 2, 1)) == "Mon 1 Feb 2027"
+
+
+def test_regenerating_the_holiday_table_gives_the_file_shipped(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    # The maintainers' tool (run after raising HOLIDAY_SPAN) must write exactly the table
+    # cptui reads: same span, same days, same layout, so a regeneration shows no noise.
+    from cptui.dates import BANK_HOLIDAY_FILE, write_bank_holiday_table
+
+    out = tmp_path / "bank_holidays.json"
+    write_bank_holiday_table(out)
+    assert out.read_bytes() == BANK_HOLIDAY_FILE.read_bytes()
