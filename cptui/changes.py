@@ -46,10 +46,12 @@ class Change:
         if self.op in ("update", "delete"):
             assert self.kind and self.rid
             now = cf.record(self.kind, self.rid)
-            return now is not None and self.seen is not None and _same(now, self.seen)
+            if now is None or self.seen is None:
+                return False
+            return plain_value(now) == plain_value(self.seen)
         table = cf.data if self.op == "case" else cf.data.get("plan", {})
         seen = self.seen or {}
-        return all(_same(table.get(k), seen.get(k)) for k in self.values)
+        return all(plain_value(table.get(k)) == plain_value(seen.get(k)) for k in self.values)
 
     def apply_to(self, cf: CaseFile) -> str:
         """Make the edit in ``cf``; returns the record id it concerns ("" for case/plan)."""
@@ -88,11 +90,6 @@ class Batch:
         for c in self.changes:
             c.apply_to(cf)
         return self.summary
-
-
-def _same(a: Any, b: Any) -> bool:
-    return plain_value(a) == plain_value(b) if not isinstance(a, dict) else \
-        {k: plain_value(v) for k, v in a.items()} == {k: plain_value(v) for k, v in dict(b).items()}
 
 
 @dataclass

@@ -60,19 +60,3 @@ ROOT_REFS: dict[tuple[tuple[str, ...], str], str] = {
 
 BY_ARRAY: dict[tuple[str, ...], RecordKind] = {k.array: k for k in KINDS.values()}
 
-
-def kind_of_array(array: tuple[str, ...]) -> RecordKind | None:
-    return BY_ARRAY.get(array)
-
-
-def ref_fields(target: str) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Where ids of ``target`` records appear: table or array path -> field names."""
-    out: dict[tuple[str, ...], list[str]] = {}
-    for k in KINDS.values():
-        for f, t in k.refs.items():
-            if t == target:
-                out.setdefault(k.array, []).append(f)
-    for (table, f), t in ROOT_REFS.items():
-        if t == target:
-            out.setdefault(table, []).append(f)
-    return {p: tuple(fs) for p, fs in out.items()}

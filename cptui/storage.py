@@ -131,9 +131,11 @@ def _apply(table: Any, values: Mapping[str, Any]) -> None:
 
 
 def plain_value(v: Any) -> Any:
-    """A value as tomllib would read it back: tuples become lists."""
+    """A value as tomllib would read it back: tuples become lists, tables plain dicts."""
     if isinstance(v, (list, tuple)):
         return [plain_value(x) for x in v]
+    if isinstance(v, Mapping):
+        return {k: plain_value(x) for k, x in v.items()}
     return v
 
 
@@ -215,8 +217,18 @@ class CaseFile:
             raise SaveError(f"no record {rid!r} in {'.'.join(array)}")
         return idx
 
-    def record(self, kind: str, rid: str) -> dict[str, Any] | None:
-        """The record as the file has it now, or None."""
+    def record(self, kind: str, rid: str | None) -> dict[str, Any] | None:
+        """The record as the file has it now (all keys, exact types), or None.
+
+        ``kind`` "plan" gives the [plan] table's keys and "case" the top-level
+        ones, so a form for either reads them the same way.
+        """
+        if kind == "plan":
+            return dict(self.data.get("plan", {}))
+        if kind == "case":
+            return {k: v for k, v in self.data.items() if not isinstance(v, (dict, list))}
+        if rid is None:
+            return None
         array = ARRAYS[kind][0]
         return next((dict(e) for e in self._array(array)
                      if isinstance(e, dict) and e.get("id") == rid), None)

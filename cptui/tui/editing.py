@@ -8,7 +8,6 @@ touches is unchanged, otherwise the user is told and offered a reload.
 
 from __future__ import annotations
 
-import tomllib
 from typing import Any
 
 from textual.screen import Screen
@@ -18,25 +17,15 @@ from cptui.dates import fmt_date
 from cptui.changes import Batch, Change
 from cptui.forms import TITLES, booked_near, changes, core_group_start
 from cptui.gitops import status
-from cptui.storage import ARRAYS, ExternalChange, SaveError
+from cptui.storage import CaseFile, ExternalChange, SaveError
 from cptui.tui.messages import cptui_app
 from cptui.tui.screens.confirm import ConfirmScreen
 from cptui.tui.screens.record_form import RecordForm
 
 
 def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | None:
-    """The record as the file has it (all keys, exact types), or None for new."""
-    data = tomllib.loads(cv.case.path.read_text(encoding="utf-8"))
-    if kind == "plan":
-        return dict(data.get("plan", {}))
-    if kind == "case":
-        return {k: v for k, v in data.items() if not isinstance(v, (dict, list))}
-    if rid is None:
-        return None
-    node: Any = data
-    for part in ARRAYS[kind][0]:
-        node = node.get(part, {}) if isinstance(node, dict) else {}
-    return next((dict(e) for e in node if isinstance(e, dict) and e.get("id") == rid), None)
+    """The record as the file on disk has it now, or None for new (``CaseFile.record``)."""
+    return CaseFile(cv.case.path).record(kind, rid)
 
 
 def write(screen: Screen, cv: CaseView, change: Change | Batch, done_msg: str) -> bool:
