@@ -36,10 +36,11 @@ from typing import Any, Callable
 from cptui import __version__
 from cptui.fsio import private_mode, write_atomic
 
-FORMAT = 3
+FORMAT = 4
 SUFFIX = ".json"
 INDEX = "folders.json"  # cache file name -> the cases folder it is for (for pruning)
 OLD_SUFFIXES = (".pickle",)  # older cptui; never read, removed on clear and save
+VIEWS = ".summaries"  # the second file: case summaries and deadlines (see Cache)
 
 
 def cache_dir() -> Path:
@@ -199,6 +200,54 @@ def _classes() -> tuple[Any, Any, Any]:
     return Case, Deadline, Problem
 
 
+class DeadlineRows:
+    """A case's deadlines as cached rows, decoded only when asked for.
+
+    The caseload needs, per case, the counts by status, the next open deadline
+    and the overdue and due-soon ones; only a case's own screens need all of
+    them. Rows are the Deadline's fields in order, dates as ISO strings (which
+    sort as the dates do).
+    """
+
+    __slots__ = ("rows",)
+
+    def __init__(self, rows: list[list]) -> None:
+        self.rows = rows
+
+    def all(self) -> list[Any]:
+        dec = codec(_classes()[1])[1]
+        return [dec(r) for r in self.rows]
+
+    def counts(self) -> dict[str, int]:
+        at = _DEADLINE_AT["status"]
+        out: dict[str, int] = {}
+        for r in self.rows:
+            out[r[at]] = out.get(r[at], 0) + 1
+        return out
+
+    def having(self, statuses: tuple[str, ...]) -> list[Any]:
+        at, dec = _DEADLINE_AT["status"], codec(_classes()[1])[1]
+        return [dec(r) for r in self.rows if r[at] in statuses]
+
+    def next_open(self) -> Any:
+        """As ``min(open deadlines, key=due)``: the first of the earliest, or None."""
+        due, done = _DEADLINE_AT["due"], _DEADLINE_AT["done"]
+        best = None
+        for r in self.rows:
+            if r[done] is None and (best is None or r[due] < best[due]):
+                best = r
+        return None if best is None else codec(_classes()[1])[1](best)
+
+
+def _field_index() -> dict[str, int]:
+    from cptui.rules import Deadline
+
+    return {f.name: i for i, f in enumerate(f for f in dataclasses.fields(Deadline) if f.init)}
+
+
+_DEADLINE_AT = _field_index()
+
+
 def _load(path: Path, context: str) -> dict[str, list] | None:
     """The entries of one cache file, or None if it is missing, corrupt,
     from another context, or not private to this user."""
@@ -224,9 +273,14 @@ def _load(path: Path, context: str) -> dict[str, list] | None:
 
 class Cache:
     """Two files per cases folder: a small one (per file: digest, shown name,
-    writability, problems, deadlines as JSON lines) that every load reads,
-    and the case models, read only when models are wanted (not for
-    ``cptui deadlines --format json``)."""
+    writability, problems, deadlines as JSON lines) that every load reads, and
+    each case's summary and deadlines, read only when case views are wanted
+    (not for ``cptui deadlines --format json``).
+
+    Whole case records are never cached: a view opens from its summary and
+    reads its file again when the whole case is first asked for (see
+    ``cptui.caseload.CaseView``), so an opened case is always what is on disk.
+    """
 
     def __init__(
         self,
@@ -236,23 +290,23 @@ class Cache:
         folder: Path | None = None,
         settings: Any = None,
         usable: bool = True,
-        models: dict[str, list] | None = None,
+        views: dict[str, list] | None = None,
     ) -> None:
         self.path, self.context, self.entries = path, context, entries
         self.folder, self.settings, self.usable = folder, settings, usable
-        self.models = models  # name -> [digest, model data]; None when not read
-        self.new_models: dict[str, list | None] = {}
+        self.views = views  # name -> [digest, summary data]; None when not read
+        self.new_views: dict[str, list | None] = {}
         self.dirty = False
         self.seen: set[str] = set()
         self._profiles: dict[str, Any] = {}
 
     @property
-    def models_path(self) -> Path:
-        return self.path.with_suffix(".models" + SUFFIX)
+    def views_path(self) -> Path:
+        return self.path.with_suffix(VIEWS + SUFFIX)
 
     @classmethod
     def open(cls, folder: Path, today: date, settings: Any, models: bool = True) -> "Cache":
-        """``models=False``: the caller will not ``restore`` cases (faster)."""
+        """``models=False``: the caller will not ``restore`` case views (faster)."""
         path = cache_file(folder)
         context = _context_key(today, settings)
         usable = usable_folder(path.parent)
@@ -261,13 +315,14 @@ class Cache:
         entries = (_load(path, context) or {}) if usable else {}
         cache = cls(path, context, entries, folder, settings, usable)
         if usable and models:
-            cache.models = _load(cache.models_path, context) or {}
+            cache.views = _load(cache.views_path, context) or {}
         return cache
 
-    def get(self, path: Path, digest: str) -> tuple[Any, Any, str] | None:
-        """(model data for ``restore``, problems, deadlines as JSON lines) if
+    def get(self, path: Path, digest: str, shown: str | None = None
+            ) -> tuple[Any, Any, str] | None:
+        """(summary data for ``restore``, problems, deadlines as JSON lines) if
         the file's SHA-256 ``digest``, shown name and writability are the ones
-        cached; else None."""
+        cached; else None. ``shown``: the name as shown, if the caller has it."""
         if not self.usable:
             return None
         from cptui.problems import display_path
@@ -278,11 +333,11 @@ class Cache:
         if hit is None or hit[0] != digest:
             return None
         try:
-            if hit[1] != display_path(path) or hit[2] != _writable(path):
+            if hit[1] != (shown or display_path(path)) or hit[2] != _writable(path):
                 return None
             model = None
-            if hit[3] and self.models is not None:
-                m = self.models.get(name)
+            if hit[3] and self.views is not None:
+                m = self.views.get(name)
                 if m is None or m[0] != digest:
                     return None
                 model = m[1]
@@ -290,18 +345,19 @@ class Cache:
             probs = [dec(p) for p in hit[4]]
         except Exception:
             return None
-        return ((model, probs) if model is not None else None), probs, hit[5]
+        return ((model, probs, digest) if model is not None else None), probs, hit[5]
 
-    def restore(self, blob: Any, path: Path) -> Any:
-        """The CaseView that ``get`` found, rebuilt from plain data."""
-        from cptui.caseload import CaseView
+    def restore(self, blob: Any, path: Path, loader: Callable[[], Any]) -> Any:
+        """The CaseView that ``get`` found, rebuilt from plain data: its summary
+        and deadlines; ``loader`` reads the whole case when it is asked for."""
+        from cptui.caseload import CaseView, Summary
 
-        (case_row, profile_name, deadline_rows), probs = blob
-        Case, Deadline, _ = _classes()
-        case = codec(Case)[1](case_row)
-        case.path = path  # where the file is now, never where it was when cached
-        dec = codec(Deadline)[1]
-        return CaseView(case, self._profile(profile_name), [dec(r) for r in deadline_rows], probs)
+        (case_id, closed, lead, children, profile_name, deadline_rows), probs, digest = blob
+        summary = Summary(case_id, path, digest, None if closed is None
+                          else date.fromisoformat(closed), lead,
+                          [(c[0], c[1]) for c in children], profile_name)
+        return CaseView(None, self._profile(profile_name), None, probs, summary, loader,
+                        DeadlineRows(deadline_rows))
 
     def _profile(self, name: str) -> Any:
         """Profiles are derived from the settings (in the key), so never stored."""
@@ -320,7 +376,7 @@ class Cache:
         from cptui.problems import display_path
 
         self.seen.add(path.name)
-        Case, Deadline, Problem = _classes()
+        _, Deadline, Problem = _classes()
         try:
             model = None
             if cv is not None:
@@ -328,7 +384,10 @@ class Cache:
                 if cv.profile is not known and cv.profile != known:
                     raise ValueError("not the profile a lookup gives back: not cached")
                 enc = codec(Deadline)[0]
-                model = [codec(Case)[0](cv.case), cv.profile.name, [enc(d) for d in cv.deadlines]]
+                sm = cv.summary
+                model = [sm.id, None if sm.closed is None else sm.closed.isoformat(), sm.lead,
+                         [list(c) for c in sm.children], cv.profile.name,
+                         [enc(d) for d in cv.deadlines]]
             penc = codec(Problem)[0]
             entry = [digest, display_path(path), _writable(path), model is not None,
                      [penc(p) for p in probs], json_lines]
@@ -337,7 +396,7 @@ class Cache:
             self.dirty = True
             return
         self.entries[path.name] = entry
-        self.new_models[path.name] = [digest, model] if model is not None else None
+        self.new_views[path.name] = [digest, model] if model is not None else None
         self.dirty = True
 
     def save(self) -> None:
@@ -348,21 +407,21 @@ class Cache:
             del self.entries[name]
         try:
             if self.dirty or gone:
-                models = self.models if self.models is not None else (
-                    _load(self.models_path, self.context) or {})
-                for name, m in self.new_models.items():
+                views = self.views if self.views is not None else (
+                    _load(self.views_path, self.context) or {})
+                for name, m in self.new_views.items():
                     if m is None:
-                        models.pop(name, None)
+                        views.pop(name, None)
                     else:
-                        models[name] = m
-                for name in set(models) - set(self.entries):
-                    del models[name]
-                # Models first: a main file never names models that are not written yet.
-                for target, body in ((self.models_path, models), (self.path, self.entries)):
+                        views[name] = m
+                for name in set(views) - set(self.entries):
+                    del views[name]
+                # Views first: a main file never names views that are not written yet.
+                for target, body in ((self.views_path, views), (self.path, self.entries)):
                     data = json.dumps({"context": self.context, "entries": body},
                                       ensure_ascii=False, separators=(",", ":"))
                     write_atomic(target, data.encode("utf-8"))
-                self.dirty, self.new_models = False, {}
+                self.dirty, self.new_views = False, {}
             if self.folder is not None:
                 _index(self.path.parent, self.path.name, self.folder)
         except OSError:
@@ -400,7 +459,8 @@ def _index(folder: Path, name: str, cases: Path) -> None:
             del idx[other]  # not a name this module writes: never delete by it
         elif other != name and not Path(where).is_dir():
             (folder / other).unlink(missing_ok=True)
-            (folder / other).with_suffix(".models" + SUFFIX).unlink(missing_ok=True)
+            for old_views in (".models", VIEWS):  # .models: cptui before summaries
+                (folder / other).with_suffix(old_views + SUFFIX).unlink(missing_ok=True)
             del idx[other]
     if idx != before:
         for old in folder.iterdir():
@@ -416,7 +476,7 @@ def clear() -> tuple[Path, int]:
     n = 0
     if folder.is_dir() and not folder.is_symlink():
         for p in folder.iterdir():
-            if p.is_file() and (re.fullmatch(r"[0-9a-f]{24}(\.models)?\.json", p.name)
+            if p.is_file() and (re.fullmatch(r"[0-9a-f]{24}(\.models|\.summaries)?\.json", p.name)
                                 or p.suffix in OLD_SUFFIXES or p.name == INDEX
                                 or (p.name.startswith(".") and p.name.endswith(".tmp"))):
                 p.unlink(missing_ok=True)

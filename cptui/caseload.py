@@ -8,11 +8,13 @@ silently missing and never used for deadlines.
 from __future__ import annotations
 
 import gc
+from collections import Counter
 import hashlib
 import json
 import os
 import pickle  # only between the pool's worker processes, never from disk
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
@@ -28,28 +30,157 @@ from cptui.rules import Deadline, compute
 from cptui.settings import SETTINGS_FILE, Settings, load_settings
 
 if TYPE_CHECKING:
+    from cptui.cache import DeadlineRows
     from cptui.changes import Change, Saved
 
 
 @dataclass
-class CaseView:
-    """One usable case with everything computed for it."""
+class Summary:
+    """What the caseload shows of a case without its whole record: the row, the
+    filter and sort keys, and the child names deadline labels need.
 
-    case: Case
-    profile: Profile
-    deadlines: list[Deadline]
-    problems: list[Problem]  # warnings only (a file with errors is broken)
+    A caseload of 10,000 cases opens from these (kept in the cache beside each
+    file's deadlines); the whole case is read only when it is opened.
+    """
+
+    id: str
+    path: Path
+    digest: str
+    closed: date | None
+    lead: str  # the lead social worker's name, as Case.member_name gives it
+    children: list[tuple[str, str]]  # (id, name), in file order
+    profile: str
+
+    @classmethod
+    def of(cls, case: Case, profile: str) -> "Summary":
+        return cls(case.id, case.path, case.digest, case.closed,
+                   case.member_name(case.lead_social_worker),
+                   [(c.id, c.name) for c in case.children], profile)
+
+    @property
+    def child_names(self) -> list[str]:
+        return [name for _, name in self.children]
+
+    def child_name(self, cid: str | None) -> str:
+        """As ``Case.child_name``, so a deadline's label reads the same either way."""
+        return next((name for i, name in self.children if i == cid), cid or "—")
+
+
+class CaseGone(LookupError):
+    """A case shown from its summary no longer loads (the file changed and is broken)."""
+
+
+class CaseView:
+    """One usable case with everything computed for it.
+
+    ``case`` may be loaded lazily: a view built from the cache holds its summary,
+    deadlines and problems, and reads the file again (``loader``) the first time
+    the whole case is asked for. If the file changed meanwhile, the view takes
+    on everything the new read computed, so case and deadlines always agree.
+    """
+
+    def __init__(self, case: Case | None, profile: Profile, deadlines: list[Deadline] | None,
+                 problems: list[Problem], summary: Summary | None = None,
+                 loader: "Callable[[], tuple[CaseView | None, list[Problem]]] | None" = None,
+                 rows: "DeadlineRows | None" = None) -> None:
+        if case is None and (summary is None or loader is None):
+            raise ValueError("a view without its case needs a summary and a loader")
+        if deadlines is None and rows is None:
+            raise ValueError("a view needs its deadlines, or their cached rows")
+        self._case = case
+        self.profile = profile
+        self._rows = rows  # decoded into Deadlines only when all of them are asked for
+        self.deadlines = deadlines  # type: ignore[assignment]
+        self.problems = problems  # warnings only (a file with errors is broken)
+        self.summary = summary if summary is not None else Summary.of(case, profile.name)
+        self._loader = loader
+
+    @property
+    def id(self) -> str:
+        return self.summary.id
+
+    @property
+    def loaded(self) -> bool:
+        """True once the whole case is in memory."""
+        return self._case is not None
+
+    @property
+    def case(self) -> Case:
+        if self._case is None:
+            assert self._loader is not None
+            full, probs = self._loader()
+            if full is None:
+                first = next((p for p in probs if p.severity == "error"), None)
+                raise CaseGone(f"{self.summary.path.name} no longer loads"
+                               + (f": {first.message}" if first else ""))
+            if full.summary.digest != self.summary.digest:
+                self.profile, self.deadlines = full.profile, full.deadlines
+                self.problems, self.summary = full.problems, full.summary
+            self._case = full.case
+        return self._case
+
+    @case.setter
+    def case(self, case: Case) -> None:
+        self._case = case
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, CaseView):
+            return NotImplemented
+        return (self.case, self.profile, self.deadlines, self.problems) == (
+            other.case, other.profile, other.deadlines, other.problems)
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, compared by value
+
+    def __repr__(self) -> str:
+        state = "loaded" if self.loaded else "summary only"
+        return f"CaseView({self.id!r}, {self.profile.name!r}, {state})"
+
+    def __getstate__(self) -> dict:
+        """Pickled (between the pool's processes only) with its whole case."""
+        state = dict(self.__dict__)
+        state["_case"], state["_loader"] = self.case, None
+        state["_deadlines"], state["_rows"] = self.deadlines, None
+        return state
 
     @property
     def open_deadlines(self) -> list[Deadline]:
         return [d for d in self.deadlines if d.open]
 
+    @property
+    def deadlines(self) -> list[Deadline]:
+        if self._deadlines is None:
+            assert self._rows is not None
+            self._deadlines = self._rows.all()
+        return self._deadlines
+
+    @deadlines.setter
+    def deadlines(self, value: list[Deadline] | None) -> None:
+        self._deadlines = value
+        if value is not None:
+            self._rows = None
+        self._counts: dict[str, int] | None = None  # the caseload sorts by these, often
+        self._next: tuple[Deadline | None] | None = None
+
     def count(self, status: str) -> int:
-        return sum(1 for d in self.deadlines if d.status == status)
+        if self._counts is None:
+            self._counts = (self._rows.counts() if self._deadlines is None and self._rows
+                            else Counter(d.status for d in self.deadlines))
+        return self._counts.get(status, 0)
+
+    def having(self, statuses: tuple[str, ...]) -> list[Deadline]:
+        """The deadlines with one of these statuses, in order (without decoding the rest)."""
+        if self._deadlines is None and self._rows is not None:
+            return self._rows.having(statuses)
+        return [d for d in self.deadlines if d.status in statuses]
 
     @property
     def next_deadline(self) -> Deadline | None:
-        return min(self.open_deadlines, key=lambda d: d.due, default=None)
+        if self._next is None:
+            if self._deadlines is None and self._rows is not None:
+                self._next = (self._rows.next_open(),)
+            else:
+                self._next = (min(self.open_deadlines, key=lambda d: d.due, default=None),)
+        return self._next[0]
 
 
 @dataclass
@@ -98,7 +229,7 @@ class Caseload:
         return [d for view in self.cases for d in view.deadlines]
 
     def get(self, case_id: str) -> CaseView | None:
-        return next((view for view in self.cases if view.case.id == case_id), None)
+        return next((view for view in self.cases if view.id == case_id), None)
 
     def reload_file(self, path: Path) -> CaseView | None:
         """Re-read one file after a save: its deadlines and flags recompute now.
@@ -110,7 +241,7 @@ class Caseload:
 
         path = Path(path)
         stem = path.stem
-        at = next((i for i, view in enumerate(self.cases) if view.case.id == stem), None)
+        at = next((i for i, view in enumerate(self.cases) if view.id == stem), None)
         if at is not None:
             del self.cases[at]
         self.broken = [b for b in self.broken if b.path.name != path.name]
@@ -122,7 +253,7 @@ class Caseload:
             self.broken.append(BrokenFile(path, probs))
         else:
             if at is None:
-                at = bisect.bisect_left([c.case.id for c in self.cases], stem)
+                at = bisect.bisect_left([c.id for c in self.cases], stem)
             self.cases.insert(at, view)
         return view
 
@@ -136,10 +267,10 @@ class Caseload:
 
         try:
             return apply_change(
-                view.case.path, view.case.digest, change, self.settings.commit_on_save
+                view.summary.path, view.case.digest, change, self.settings.commit_on_save
             )
         finally:
-            self.reload_file(view.case.path)
+            self.reload_file(view.summary.path)
 
 
 def _row_encoder() -> Callable[[dict], str]:
@@ -229,10 +360,11 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     try:
         # Read and hash everything first: how many files changed decides the pool.
         todo: list[tuple[bytes | None, int | None, str | None, tuple | None]] = []
-        for entry, path in zip(entries, files):
+        for entry, path, name in zip(entries, files, names):
             raw, mode = _read(entry)
             digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
-            hit = cache.get(path, digest) if cache is not None and digest is not None else None
+            hit = (cache.get(path, digest, name) if cache is not None and digest is not None
+                   else None)
             todo.append((None, None, digest, hit) if hit is not None else (raw, mode, digest, None))
         stale = [(files[i], raw, mode, digest, names[i]) for i, (raw, mode, digest, hit)
                  in enumerate(todo) if hit is None and raw is not None]
@@ -241,7 +373,10 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
         for i, (path, name, (raw, mode, digest, hit)) in enumerate(zip(files, names, todo), 1):
             if hit is not None:
                 blob, probs, lines = hit
-                view = cache.restore(blob, path) if (models and blob) else None
+                view = None
+                if models and blob:
+                    view = cache.restore(blob, path, partial(
+                        load_one, path, settings, cal, today, soon_until))
             else:
                 got = next(done, None) if raw is not None else None
                 if got is None:

@@ -220,7 +220,7 @@ def _case_key(cv: CaseView) -> tuple:
     open_ = cv.open_deadlines
     worst = min((STATUS_ORDER[d.status] for d in open_), default=9)
     first = min((d.due for d in open_), default=date.max)
-    return (worst, first, cv.case.id)
+    return (worst, first, cv.id)
 
 
 def render_table(load: Caseload, show_all: bool = False) -> str:
@@ -231,11 +231,10 @@ def render_table(load: Caseload, show_all: bool = False) -> str:
         out.append("")
     for cv in sorted(load.cases, key=_case_key):
         rows = cv.deadlines if show_all else cv.open_deadlines
-        c = cv.case
-        kids = ", ".join(ch.name for ch in c.children)
-        lead = c.member_name(c.lead_social_worker)
+        c = cv.summary  # the whole case is not needed (nor read again) for this view
         closed = f" · closed {fmt_date(c.closed)}" if c.closed else ""
-        out.append(f"{c.id}  {kids} · lead: {lead} · {cv.profile.name}{closed}")
+        kids = ", ".join(c.child_names)
+        out.append(f"{c.id}  {kids} · lead: {c.lead} · {cv.profile.name}{closed}")
         if not rows:
             out.append("    nothing open")
         for d in sorted(rows, key=lambda d: (STATUS_ORDER[d.status], d.due, d.rule)):

@@ -10,11 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Callable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterator
 
 from cptui.dates import WorkCalendar
 from cptui.model import Case, Conference, CoreGroup, in_order
 from cptui.profiles import Profile
+
+if TYPE_CHECKING:
+    from cptui.caseload import Summary
 
 PLAN_BOUND = {"first_core_group", "core_group", "first_review", "review",
               "school_move_core_group", "visit", "bedroom_seen"}
@@ -76,7 +79,8 @@ class Deadline:
     def open(self) -> bool:
         return self.done is None
 
-    def label(self, case: Case | None = None) -> str:
+    def label(self, case: "Case | Summary | None" = None) -> str:
+        """What the deadline is, with the child's first name when it is one child's."""
         text = LABELS.get(self.rule, self.rule)
         if self.child and case is not None:
             first = case.child_name(self.child).split(" ")[0]

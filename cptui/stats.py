@@ -36,7 +36,7 @@ def timeliness(load: Caseload, by: str = "rule", start: date | None = None,
     rows: dict[str, Row] = {}
     total = Row("All")
     for view in load.cases:
-        worker = view.case.member_name(view.case.lead_social_worker)
+        worker = view.summary.lead
         for d in view.deadlines:
             if d.status not in ("met", "late", "overdue"):
                 continue
@@ -46,7 +46,7 @@ def timeliness(load: Caseload, by: str = "rule", start: date | None = None,
             for r in (rows.setdefault(key, Row(key)), total):
                 setattr(r, {"met": "on_time"}.get(d.status, d.status),
                         getattr(r, {"met": "on_time"}.get(d.status, d.status)) + 1)
-                r.cases.add(view.case.id)
+                r.cases.add(view.id)
     return sorted(rows.values(), key=lambda r: (r.share, r.group)), total
 
 

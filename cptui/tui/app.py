@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from datetime import date
 from dataclasses import replace
 from functools import partial
@@ -20,6 +21,9 @@ from cptui.tui.screens.case_base import CaseScreen
 from cptui.tui.screens.case_views import VIEWS
 from cptui.tui.screens.caseload import CaseloadScreen
 from cptui.tui.screens.help import HelpScreen
+
+# A load still running after this long shows its progress and its first cases.
+PARTIAL_AFTER = 0.3
 
 
 class CptuiApp(App):
@@ -49,7 +53,11 @@ class CptuiApp(App):
 
     @work(thread=True, exclusive=True, group="load")
     def load_cases(self) -> None:
+        started = time.monotonic()
+
         def progress(done: int, total: int, partial: Caseload) -> None:
+            if time.monotonic() - started < PARTIAL_AFTER:
+                return  # a quick load is drawn once, complete
             snapshot = replace(partial, cases=list(partial.cases), broken=list(partial.broken),
                                problems=list(partial.problems))
             self.call_from_thread(self._progress, done, total, snapshot)
@@ -92,7 +100,21 @@ class CptuiApp(App):
                 "conflicted": "✗ CONFLICT"}.get(state, "")
 
     def open_case(self, case_id: str, view: str = "case") -> None:
-        """Open a case view; from another case view, replace it (escape = caseload)."""
+        """Open a case view; from another case view, replace it (escape = caseload).
+
+        The caseload holds summaries; the whole case is read from its file now,
+        so what opens is what is on disk (a file changed meanwhile shows as changed).
+        """
+        cv = self.caseload.get(case_id) if self.caseload else None
+        if self.caseload is not None and cv is not None and not cv.loaded:
+            before = cv.summary.digest
+            cv = self.caseload.reload_file(cv.summary.path)
+            if cv is None or cv.summary.digest != before:
+                self.announce()
+            if cv is None:
+                self.notify(f"{case_id} changed on disk and no longer loads: run `cptui check`.",
+                            severity="error", timeout=10)
+                return
         screen = VIEWS[view](case_id)
         if isinstance(self.screen, CaseScreen):
             self.switch_screen(screen)
@@ -114,9 +136,9 @@ class CptuiApp(App):
         yield from binding_commands(screen)
         if self.caseload:
             for cv in self.caseload.cases:
-                kids = ", ".join(c.name for c in cv.case.children)
-                yield SystemCommand(f"Jump to case {cv.case.id} ({kids})", "Open this case",
-                                    partial(self.open_case, cv.case.id))
+                kids = ", ".join(cv.summary.child_names)
+                yield SystemCommand(f"Jump to case {cv.id} ({kids})", "Open this case",
+                                    partial(self.open_case, cv.id))
 
 
 def binding_commands(screen: Screen) -> Iterable[SystemCommand]:

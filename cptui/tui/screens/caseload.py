@@ -40,13 +40,13 @@ COLUMNS = [
 SORTS = [
     (
         "most urgent",
-        lambda cv: (-cv.count("overdue"), -cv.count("due_soon"), _next_due(cv), cv.case.id),
+        lambda cv: (-cv.count("overdue"), -cv.count("due_soon"), _next_due(cv), cv.id),
     ),
-    ("next deadline", lambda cv: (_next_due(cv), cv.case.id)),
-    ("case id", lambda cv: cv.case.id),
+    ("next deadline", lambda cv: (_next_due(cv), cv.id)),
+    ("case id", lambda cv: cv.id),
     (
         "lead social worker",
-        lambda cv: (cv.case.member_name(cv.case.lead_social_worker), cv.case.id),
+        lambda cv: (cv.summary.lead, cv.id),
     ),
 ]
 
@@ -172,9 +172,8 @@ class CaseloadScreen(Screen):
     def _matches(self, cv: CaseView) -> bool:
         if not self.filter_text:
             return True
-        c = cv.case
-        hay = " ".join([c.id, cv.profile.name, c.member_name(c.lead_social_worker)]
-                       + [ch.name for ch in c.children]).lower()
+        s = cv.summary
+        hay = " ".join([s.id, cv.profile.name, s.lead] + s.child_names).lower()
         return all(word in hay for word in self.filter_text.lower().split())
 
     def _visible(self, load: Caseload) -> list[CaseView]:
@@ -205,7 +204,7 @@ class CaseloadScreen(Screen):
                 )
             )
         for cv in self._visible(load):
-            c = cv.case
+            c = cv.summary  # never the whole case: 10,000 rows open from summaries
             nd = cv.next_deadline
             nxt = f"{fmt_date(nd.due)} {nd.label(c)}" if nd else ("closed" if c.closed else "—")
             over, soon = cv.count("overdue"), cv.count("due_soon")
@@ -213,8 +212,7 @@ class CaseloadScreen(Screen):
                 c.id,
                 Text(f"✗ {over}", style="bold red") if over else "0",
                 Text(f"! {soon}", style="bold yellow") if soon else "0",
-                nxt, ", ".join(ch.name for ch in c.children),
-                c.member_name(c.lead_social_worker), cv.profile.name,
+                nxt, ", ".join(c.child_names), c.lead, cv.profile.name,
                 cptui_app(self).git_label(c.path)], c.id))
         self.row_ids = [key for _, key in rows]
         table.set_rows(rows)
@@ -275,7 +273,7 @@ class CaseloadScreen(Screen):
         load = self.load
         if load is None:
             return
-        ids = [cv.case.id for cv in load.cases] + [b.stem for b in load.broken]
+        ids = [cv.id for cv in load.cases] + [b.stem for b in load.broken]
         preset = {"id": next_case_id(ids, load.today), "procedure": load.settings.procedure}
         blank = Case(id="", path=load.folder / "new.toml")
 

@@ -48,7 +48,7 @@ class DeadlinePanel(FitTable):
             cells: list[object] = [status_text(d.status)]
             if self.show_case:
                 cells.append(d.case)
-            cells += [fmt_date(d.due), d.label(cv.case), Text(when, style=STYLE[d.status])]
+            cells += [fmt_date(d.due), d.label(cv.summary), Text(when, style=STYLE[d.status])]
             rows.append((cells, str(i)))
         if not items:
             rows.append(
@@ -70,4 +70,4 @@ class DeadlinePanel(FitTable):
 def open_items(
     cvs: list[CaseView], today: date, statuses: tuple[str, ...]
 ) -> list[tuple[Deadline, CaseView]]:
-    return [(d, cv) for cv in cvs for d in cv.deadlines if d.status in statuses]
+    return [(d, cv) for cv in cvs for d in cv.having(statuses)]

@@ -1,0 +1,178 @@
+"""A caseload opens from per-file summaries; a whole case is read only when it is opened.
+
+These guard what the speed must never cost: a summary-only view gives the same rows and
+deadlines as a full load, the case it reads later is the file as it is *then*, and a file
+that broke in between is said, never shown as its old self.
+"""
+
+from __future__ import annotations
+
+import time
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from cptui.caseload import CaseGone, load_caseload
+from cptui.cli import render_table
+from cptui.stats import timeliness
+from tui_helpers import ready, rows
+
+from cptui.tui.app import make_app
+
+
+def _fresh_cache(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / "cache"))
+
+
+def test_warm_load_gives_the_same_caseload_without_reading_cases(
+        demo_copy: Path, today: date, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fresh_cache(monkeypatch, tmp_path)
+    cold = load_caseload(demo_copy, today)
+    warm = load_caseload(demo_copy, today)
+    assert all(v.loaded for v in cold.cases)  # parsed now: the whole case is there
+    assert warm.cases and not any(v.loaded for v in warm.cases)  # from the cache: summaries
+    statuses = ("met", "late", "overdue", "due_soon", "upcoming")
+    for c, w in zip(cold.cases, warm.cases, strict=True):
+        # What the caseload row and panel need comes from the cached rows, undecoded...
+        assert [w.count(s) for s in statuses] == [c.count(s) for s in statuses]
+        assert w.next_deadline == c.next_deadline
+        assert w.having(("overdue", "due_soon")) == c.having(("overdue", "due_soon"))
+        assert w.having(("overdue",)) == [d for d in c.deadlines if d.status == "overdue"]
+        # ...and agrees with every deadline, decoded.
+        assert w.summary == c.summary
+        assert w.deadlines == c.deadlines and w.problems == c.problems
+        assert w.profile == c.profile
+    assert warm.problems == cold.problems and warm.json_lines == cold.json_lines
+    # Every caseload-wide view reads summaries only: the list and the timeliness table.
+    assert render_table(warm, True) == render_table(cold, True)
+    assert timeliness(warm, "worker") == timeliness(cold, "worker")
+    assert not any(v.loaded for v in warm.cases)
+    # The whole case, when asked for, is the one a cold load builds.
+    for c, w in zip(cold.cases, warm.cases):
+        assert w.case == c.case
+        assert w.loaded
+
+
+def test_a_summary_view_reads_the_file_as_it_is_now(
+        demo_copy: Path, today: date, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fresh_cache(monkeypatch, tmp_path)
+    load_caseload(demo_copy, today)
+    warm = load_caseload(demo_copy, today)
+    view = warm.get("CP-2026-0001")
+    assert view is not None and not view.loaded
+    path = view.summary.path
+    old_name = view.summary.child_names[0]
+    path.write_text(path.read_text(encoding="utf-8").replace(old_name, "Zed Example"),
+                    encoding="utf-8")
+    assert view.case.children[0].name == "Zed Example"
+    # The view took on everything the new read computed: case, summary and digest agree.
+    assert view.summary.child_names[0] == "Zed Example"
+    assert view.summary.digest == view.case.digest
+    fresh = load_caseload(demo_copy, today, use_cache=False).get("CP-2026-0001")
+    assert fresh is not None and view.deadlines == fresh.deadlines
+
+
+def test_a_summary_view_of_a_file_broken_since_says_so(
+        demo_copy: Path, today: date, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fresh_cache(monkeypatch, tmp_path)
+    load_caseload(demo_copy, today)
+    view = load_caseload(demo_copy, today).get("CP-2026-0002")
+    assert view is not None and not view.loaded
+    view.summary.path.write_text("schema = 1\nid = [broken\n", encoding="utf-8")
+    with pytest.raises(CaseGone, match="CP-2026-0002.toml no longer loads"):
+        view.case
+
+
+async def test_the_caseload_screen_never_reads_whole_cases(
+        demo_copy: Path, today: date, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fresh_cache(monkeypatch, tmp_path)
+    load_caseload(demo_copy, today)  # warm, as on any second morning
+    app = make_app(demo_copy, today=today)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        load = app.caseload
+        assert load is not None and len(load.cases) >= 9
+        shown = rows(app.screen.query_one("#cases"))
+        assert {r[0] for r in shown} >= {v.id for v in load.cases}
+        assert app.screen.query_one("#deadlines").row_count > 0
+        list(app.get_system_commands(app.screen))  # the palette's "Jump to case" entries
+        await pilot.press("o", "o", "o")  # every sort order
+        assert not any(v.loaded for v in load.cases)
+        # Opening one case reads that one file, and only it.
+        app.open_case("CP-2026-0005")
+        await pilot.pause()
+        assert [v.id for v in load.cases if v.loaded] == ["CP-2026-0005"]
+
+
+async def test_opening_a_case_changed_on_disk_shows_the_file_now(
+        demo_copy: Path, today: date, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    _fresh_cache(monkeypatch, tmp_path)
+    load_caseload(demo_copy, today)
+    app = make_app(demo_copy, today=today)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        view = app.caseload.get("CP-2026-0001")
+        path, old_name = view.summary.path, view.summary.child_names[0]
+        path.write_text(path.read_text(encoding="utf-8").replace(old_name, "Zed Example"),
+                        encoding="utf-8")
+        broken = app.caseload.get("CP-2026-0002").summary.path
+        broken.write_text("schema = 1\nid = [broken\n", encoding="utf-8")
+        app.open_case("CP-2026-0001")
+        await ready(pilot)
+        assert "Zed Example" in str(app.screen.query_one("#case-header").render())
+        await pilot.press("escape")
+        await ready(pilot)
+        # The caseload row follows the file, too.
+        assert any("Zed Example" in " ".join(r) for r in rows(app.screen.query_one("#cases")))
+        app.open_case("CP-2026-0002")
+        await ready(pilot)
+        assert app.screen.__class__.__name__ == "CaseloadScreen"  # nothing stale opened
+        assert any("no longer loads" in str(n.message) for n in app._notifications)
+        assert any(r[0].startswith("⚠ CP-2026-0002") for r in rows(app.screen.query_one("#cases")))
+
+
+async def test_a_quick_load_draws_the_caseload_once_and_a_slow_one_shows_progress(
+        tmp_path: Path, today: date, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Drawing 10,000 rows twice costs seconds: only a load still running after
+    ``PARTIAL_AFTER`` shows its first cases early (with its progress), then all."""
+    from cptui.demo import generate
+    from cptui.tui import app as app_module
+    from cptui.tui.screens.caseload import CaseloadScreen
+
+    folder = tmp_path / "cases"
+    generate(folder, 300, today, seed=5)
+    _fresh_cache(monkeypatch, tmp_path)
+    load_caseload(folder, today)
+    seen: list[int] = []
+    original = CaseloadScreen.refresh_data
+
+    def counting(self: CaseloadScreen) -> None:
+        seen.append(len(self.load.cases) if self.load else -1)
+        original(self)
+
+    monkeypatch.setattr(CaseloadScreen, "refresh_data", counting)
+    monkeypatch.setattr(app_module, "PARTIAL_AFTER", 3600.0)
+    app = make_app(folder, today=today)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+    assert seen == [300]
+    seen.clear()
+    monkeypatch.setattr(app_module, "PARTIAL_AFTER", 0.0)
+    app = make_app(folder, today=today)
+    real_load = app_module.load_caseload
+
+    def slow_start(*args, progress, **kwargs):  # a slow disk: the screen is up before 250 load
+        def wait_then(done: int, total: int, partial) -> None:
+            for _ in range(1000):
+                if isinstance(app.screen, CaseloadScreen) and app.screen.is_mounted:
+                    break
+                time.sleep(0.01)
+            progress(done, total, partial)
+        return real_load(*args, progress=wait_then, **kwargs)
+
+    monkeypatch.setattr(app_module, "load_caseload", slow_start)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert app.screen.query_one("#cases").row_count == 300
+    assert seen[0] == 250 and seen[-1] == 300  # the first 250 at once, then every case
