@@ -6,9 +6,11 @@ problems and whether it is writable (the read-only warning), and as a whole
 by everything else a deadline depends on: today, the bank-holiday table, the
 team settings, the profiles and this version of cptui.
 
-The file is JSON of plain values (strings, numbers, lists), rebuilt into
-cptui's own classes field by field: loading it can never run code, unlike
-pickle. Profiles are not stored at all; they are looked up by name. The
+The files are JSON of plain values (strings, numbers, lists), rebuilt into
+cptui's own classes field by field: loading them can never run code, unlike
+pickle. What is stored is what the caseload shows (cptui.summaries) and the
+JSON output, never a whole case: an opened case is read from its file.
+Profiles are not stored at all; they are looked up by name. The
 cache lives in the user's own cache folder (never the shared cases folder,
 never git), created 0700 with files 0600, and is not used at all (neither
 read nor written) if that folder or file belongs to someone else or others
@@ -35,12 +37,13 @@ from typing import Any, Callable
 
 from cptui import __version__
 from cptui.fsio import private_mode, write_atomic
+from cptui.summaries import Strings
 
 FORMAT = 4
 SUFFIX = ".json"
 INDEX = "folders.json"  # cache file name -> the cases folder it is for (for pruning)
 OLD_SUFFIXES = (".pickle",)  # older cptui; never read, removed on clear and save
-VIEWS = ".summaries"  # the second file: case summaries and deadlines (see Cache)
+VIEWS = ".summaries"  # a side file: case summaries and deadlines (see Cache)
 
 
 def cache_dir() -> Path:
@@ -200,57 +203,9 @@ def _classes() -> tuple[Any, Any, Any]:
     return Case, Deadline, Problem
 
 
-class DeadlineRows:
-    """A case's deadlines as cached rows, decoded only when asked for.
-
-    The caseload needs, per case, the counts by status, the next open deadline
-    and the overdue and due-soon ones; only a case's own screens need all of
-    them. Rows are the Deadline's fields in order, dates as ISO strings (which
-    sort as the dates do).
-    """
-
-    __slots__ = ("rows",)
-
-    def __init__(self, rows: list[list]) -> None:
-        self.rows = rows
-
-    def all(self) -> list[Any]:
-        dec = codec(_classes()[1])[1]
-        return [dec(r) for r in self.rows]
-
-    def counts(self) -> dict[str, int]:
-        at = _DEADLINE_AT["status"]
-        out: dict[str, int] = {}
-        for r in self.rows:
-            out[r[at]] = out.get(r[at], 0) + 1
-        return out
-
-    def having(self, statuses: tuple[str, ...]) -> list[Any]:
-        at, dec = _DEADLINE_AT["status"], codec(_classes()[1])[1]
-        return [dec(r) for r in self.rows if r[at] in statuses]
-
-    def next_open(self) -> Any:
-        """As ``min(open deadlines, key=due)``: the first of the earliest, or None."""
-        due, done = _DEADLINE_AT["due"], _DEADLINE_AT["done"]
-        best = None
-        for r in self.rows:
-            if r[done] is None and (best is None or r[due] < best[due]):
-                best = r
-        return None if best is None else codec(_classes()[1])[1](best)
-
-
-def _field_index() -> dict[str, int]:
-    from cptui.rules import Deadline
-
-    return {f.name: i for i, f in enumerate(f for f in dataclasses.fields(Deadline) if f.init)}
-
-
-_DEADLINE_AT = _field_index()
-
-
-def _load(path: Path, context: str) -> dict[str, list] | None:
-    """The entries of one cache file, or None if it is missing, corrupt,
-    from another context, or not private to this user."""
+def _load(path: Path, context: str) -> dict[str, Any] | None:
+    """One cache file's contents, or None if it is missing, corrupt, from
+    another context, or not private to this user."""
     if not os.path.lexists(path) or not private(path, "file"):
         return None
     gc_was = gc.isenabled()
@@ -261,8 +216,9 @@ def _load(path: Path, context: str) -> dict[str, list] | None:
             isinstance(data, dict)
             and data.get("context") == context
             and isinstance(data["entries"], dict)
+            and isinstance(data.get("strings", []), list)
         ):
-            return data["entries"]
+            return data
     except Exception:  # corrupt, another version: start again
         pass
     finally:
@@ -271,11 +227,16 @@ def _load(path: Path, context: str) -> dict[str, list] | None:
     return None
 
 
+# The two side files, each read only by the loads that need it:
+# "lines": each file's deadlines as JSON output lines (``cptui deadlines --format json``);
+# "views": each case's summary (cptui.summaries), for everything that shows cases.
+SIDES = {"lines": ".lines", "views": VIEWS}
+
+
 class Cache:
-    """Two files per cases folder: a small one (per file: digest, shown name,
-    writability, problems, deadlines as JSON lines) that every load reads, and
-    each case's summary and deadlines, read only when case views are wanted
-    (not for ``cptui deadlines --format json``).
+    """Three files per cases folder. The main one (per file: digest, shown
+    name, writability, problems) every load reads; beside it, the JSON output
+    lines and the case summaries, each read only by the loads that use it.
 
     Whole case records are never cached: a view opens from its summary and
     reads its file again when the whole case is first asked for (see
@@ -290,39 +251,55 @@ class Cache:
         folder: Path | None = None,
         settings: Any = None,
         usable: bool = True,
-        views: dict[str, list] | None = None,
+        models: bool = True,
     ) -> None:
         self.path, self.context, self.entries = path, context, entries
         self.folder, self.settings, self.usable = folder, settings, usable
-        self.views = views  # name -> [digest, summary data]; None when not read
-        self.new_views: dict[str, list | None] = {}
+        self.wanted = "views" if models else "lines"
+        # side -> name -> [digest, data]; a side not read yet is None
+        self.side: dict[str, dict[str, list] | None] = {k: None for k in SIDES}
+        self.new: dict[str, dict[str, list | None]] = {k: {} for k in SIDES}
+        self.strings = Strings()  # the views file's shared strings
         self.dirty = False
         self.seen: set[str] = set()
         self._profiles: dict[str, Any] = {}
 
+    def side_path(self, side: str) -> Path:
+        return self.path.with_suffix(SIDES[side] + SUFFIX)
+
     @property
     def views_path(self) -> Path:
-        return self.path.with_suffix(VIEWS + SUFFIX)
+        return self.side_path("views")
+
+    def _read_side(self, side: str) -> dict[str, list]:
+        if self.side[side] is None:
+            data = _load(self.side_path(side), self.context) or {}
+            self.side[side] = data.get("entries", {})
+            if side == "views":
+                self.strings = Strings(data.get("strings", []))
+        return self.side[side]  # type: ignore[return-value]
 
     @classmethod
     def open(cls, folder: Path, today: date, settings: Any, models: bool = True) -> "Cache":
-        """``models=False``: the caller will not ``restore`` case views (faster)."""
+        """``models=False``: the caller wants JSON output lines, not case views."""
         path = cache_file(folder)
         context = _context_key(today, settings)
         usable = usable_folder(path.parent)
-        if usable and os.path.lexists(path) and not private(path, "file"):
+        ours = [path] + [path.with_suffix(ext + SUFFIX) for ext in SIDES.values()]
+        if usable and any(os.path.lexists(f) and not private(f, "file") for f in ours):
             usable = False  # someone else's file: neither read nor overwritten
-        entries = (_load(path, context) or {}) if usable else {}
-        cache = cls(path, context, entries, folder, settings, usable)
-        if usable and models:
-            cache.views = _load(cache.views_path, context) or {}
+        main = (_load(path, context) or {}) if usable else {}
+        cache = cls(path, context, main.get("entries", {}), folder, settings, usable, models)
+        if usable:
+            cache._read_side(cache.wanted)
         return cache
 
     def get(self, path: Path, digest: str, shown: str | None = None
-            ) -> tuple[Any, Any, str] | None:
-        """(summary data for ``restore``, problems, deadlines as JSON lines) if
-        the file's SHA-256 ``digest``, shown name and writability are the ones
-        cached; else None. ``shown``: the name as shown, if the caller has it."""
+            ) -> tuple[Any, Any, str | None] | None:
+        """(summary data for ``restore`` or None, problems, JSON output lines
+        or None) if the file's SHA-256 ``digest``, shown name and writability
+        are the ones cached; else None. Views are given when the cache was
+        opened for them, lines otherwise. ``shown``: the name as shown."""
         if not self.usable:
             return None
         from cptui.problems import display_path
@@ -335,29 +312,29 @@ class Cache:
         try:
             if hit[1] != (shown or display_path(path)) or hit[2] != _writable(path):
                 return None
-            model = None
-            if hit[3] and self.views is not None:
-                m = self.views.get(name)
-                if m is None or m[0] != digest:
+            side = self._read_side(self.wanted).get(name)
+            if self.wanted == "views":
+                if hit[3] and (side is None or side[0] != digest):
                     return None
-                model = m[1]
+            elif side is None or side[0] != digest:
+                return None
             dec = codec(_classes()[2])[1]
             probs = [dec(p) for p in hit[4]]
         except Exception:
             return None
-        return ((model, probs, digest) if model is not None else None), probs, hit[5]
+        if self.wanted == "lines":
+            return None, probs, side[1]
+        return ((side[1], digest, probs) if hit[3] else None), probs, None
 
     def restore(self, blob: Any, path: Path, loader: Callable[[], Any]) -> Any:
-        """The CaseView that ``get`` found, rebuilt from plain data: its summary
-        and deadlines; ``loader`` reads the whole case when it is asked for."""
-        from cptui.caseload import CaseView, Summary
+        """The CaseView that ``get`` found: its summary and deadline rows;
+        ``loader`` reads the whole case when it is asked for."""
+        from cptui.caseload import CaseView
+        from cptui.summaries import decode
 
-        (case_id, closed, lead, children, profile_name, deadline_rows), probs, digest = blob
-        summary = Summary(case_id, path, digest, None if closed is None
-                          else date.fromisoformat(closed), lead,
-                          [(c[0], c[1]) for c in children], profile_name)
-        return CaseView(None, self._profile(profile_name), None, probs, summary, loader,
-                        DeadlineRows(deadline_rows))
+        data, digest, probs = blob
+        summary, rows = decode(data, path, digest, self.strings.table)
+        return CaseView(None, self._profile(summary.profile), None, probs, summary, loader, rows)
 
     def _profile(self, name: str) -> Any:
         """Profiles are derived from the settings (in the key), so never stored."""
@@ -374,29 +351,28 @@ class Cache:
         if not self.usable:
             return
         from cptui.problems import display_path
+        from cptui.summaries import encode
 
         self.seen.add(path.name)
-        _, Deadline, Problem = _classes()
+        Problem = _classes()[2]
         try:
-            model = None
+            view = None
             if cv is not None:
                 known = self._profile(cv.profile.name)
                 if cv.profile is not known and cv.profile != known:
                     raise ValueError("not the profile a lookup gives back: not cached")
-                enc = codec(Deadline)[0]
-                sm = cv.summary
-                model = [sm.id, None if sm.closed is None else sm.closed.isoformat(), sm.lead,
-                         [list(c) for c in sm.children], cv.profile.name,
-                         [enc(d) for d in cv.deadlines]]
+                self._read_side("views")  # the table new strings are numbered in
+                view = encode(cv.summary, cv.deadlines, self.strings)
             penc = codec(Problem)[0]
-            entry = [digest, display_path(path), _writable(path), model is not None,
-                     [penc(p) for p in probs], json_lines]
+            entry = [digest, display_path(path), _writable(path), view is not None,
+                     [penc(p) for p in probs]]
         except (TypeError, ValueError, AttributeError, OSError):
             self.entries.pop(path.name, None)
             self.dirty = True
             return
         self.entries[path.name] = entry
-        self.new_views[path.name] = [digest, model] if model is not None else None
+        self.new["views"][path.name] = [digest, view] if view is not None else None
+        self.new["lines"][path.name] = [digest, json_lines]
         self.dirty = True
 
     def save(self) -> None:
@@ -407,25 +383,31 @@ class Cache:
             del self.entries[name]
         try:
             if self.dirty or gone:
-                views = self.views if self.views is not None else (
-                    _load(self.views_path, self.context) or {})
-                for name, m in self.new_views.items():
-                    if m is None:
-                        views.pop(name, None)
-                    else:
-                        views[name] = m
-                for name in set(views) - set(self.entries):
-                    del views[name]
-                # Views first: a main file never names views that are not written yet.
-                for target, body in ((self.views_path, views), (self.path, self.entries)):
-                    data = json.dumps({"context": self.context, "entries": body},
-                                      ensure_ascii=False, separators=(",", ":"))
-                    write_atomic(target, data.encode("utf-8"))
-                self.dirty, self.new_views = False, {}
+                # Side files first: the main file never names entries not written yet.
+                for side in SIDES:
+                    body = self._read_side(side)
+                    for name, m in self.new[side].items():
+                        if m is None:
+                            body.pop(name, None)
+                        else:
+                            body[name] = m
+                    for name in set(body) - set(self.entries):
+                        del body[name]
+                    out: dict[str, Any] = {"context": self.context, "entries": body}
+                    if side == "views":
+                        out["strings"] = self.strings.table
+                    _write(self.side_path(side), out)
+                _write(self.path, {"context": self.context, "entries": self.entries})
+                self.dirty, self.new = False, {k: {} for k in SIDES}
+                self.path.with_suffix(".models" + SUFFIX).unlink(missing_ok=True)  # cptui < 4
             if self.folder is not None:
                 _index(self.path.parent, self.path.name, self.folder)
         except OSError:
             pass  # a cache that cannot be written only costs speed
+
+
+def _write(path: Path, data: dict[str, Any]) -> None:
+    write_atomic(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode())
 
 
 def _writable(path: Path) -> bool:
@@ -459,7 +441,7 @@ def _index(folder: Path, name: str, cases: Path) -> None:
             del idx[other]  # not a name this module writes: never delete by it
         elif other != name and not Path(where).is_dir():
             (folder / other).unlink(missing_ok=True)
-            for old_views in (".models", VIEWS):  # .models: cptui before summaries
+            for old_views in (".models", *SIDES.values()):  # .models: cptui before 4
                 (folder / other).with_suffix(old_views + SUFFIX).unlink(missing_ok=True)
             del idx[other]
     if idx != before:
@@ -476,7 +458,8 @@ def clear() -> tuple[Path, int]:
     n = 0
     if folder.is_dir() and not folder.is_symlink():
         for p in folder.iterdir():
-            if p.is_file() and (re.fullmatch(r"[0-9a-f]{24}(\.models|\.summaries)?\.json", p.name)
+            ours = r"[0-9a-f]{24}(\.models|\.summaries|\.lines)?\.json"
+            if p.is_file() and (re.fullmatch(ours, p.name)
                                 or p.suffix in OLD_SUFFIXES or p.name == INDEX
                                 or (p.name.startswith(".") and p.name.endswith(".tmp"))):
                 p.unlink(missing_ok=True)

@@ -29,41 +29,10 @@ from cptui.profiles import Profile, ProfileError, get_profile
 from cptui.rules import Deadline, compute
 from cptui.settings import SETTINGS_FILE, Settings, load_settings
 
+from cptui.summaries import DeadlineRows, Summary
+
 if TYPE_CHECKING:
-    from cptui.cache import DeadlineRows
     from cptui.changes import Change, Saved
-
-
-@dataclass
-class Summary:
-    """What the caseload shows of a case without its whole record: the row, the
-    filter and sort keys, and the child names deadline labels need.
-
-    A caseload of 10,000 cases opens from these (kept in the cache beside each
-    file's deadlines); the whole case is read only when it is opened.
-    """
-
-    id: str
-    path: Path
-    digest: str
-    closed: date | None
-    lead: str  # the lead social worker's name, as Case.member_name gives it
-    children: list[tuple[str, str]]  # (id, name), in file order
-    profile: str
-
-    @classmethod
-    def of(cls, case: Case, profile: str) -> "Summary":
-        return cls(case.id, case.path, case.digest, case.closed,
-                   case.member_name(case.lead_social_worker),
-                   [(c.id, c.name) for c in case.children], profile)
-
-    @property
-    def child_names(self) -> list[str]:
-        return [name for _, name in self.children]
-
-    def child_name(self, cid: str | None) -> str:
-        """As ``Case.child_name``, so a deadline's label reads the same either way."""
-        return next((name for i, name in self.children if i == cid), cid or "—")
 
 
 class CaseGone(LookupError):
@@ -82,7 +51,7 @@ class CaseView:
     def __init__(self, case: Case | None, profile: Profile, deadlines: list[Deadline] | None,
                  problems: list[Problem], summary: Summary | None = None,
                  loader: "Callable[[], tuple[CaseView | None, list[Problem]]] | None" = None,
-                 rows: "DeadlineRows | None" = None) -> None:
+                 rows: DeadlineRows | None = None) -> None:
         if case is None and (summary is None or loader is None):
             raise ValueError("a view without its case needs a summary and a loader")
         if deadlines is None and rows is None:
@@ -208,9 +177,9 @@ class Caseload:
     cases: list[CaseView] = field(default_factory=list)
     broken: list[BrokenFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)  # every problem, all files
-    json_lines: list[str] = field(
-        default_factory=list
-    )  # JSON rows (docs/format.md#json-output), per case, in order
+    # JSON output rows (docs/format.md#json-output), per case, in order: only for a
+    # load without case views (``models=False``); with views, ``json_lines(view.deadlines)``
+    json_lines: list[str] = field(default_factory=list)
 
     @property
     def pinned(self) -> bool:
@@ -394,7 +363,7 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
                 if not models:
                     view = None  # as for cached files: the JSON output needs no models
             load.problems.extend(probs)
-            if lines:
+            if lines and not models:
                 load.json_lines.append(lines)
             if view is None and has_errors(probs):
                 load.broken.append(BrokenFile(path, probs))

@@ -174,16 +174,22 @@ def test_entries_of_deleted_folders_are_pruned(tmp_path: Path, own_cache: Path) 
     assert not gone_file.exists() and cache_file(kept).exists()
 
 
+def lines_file(folder: Path) -> Path:
+    """The side file with each case's JSON output lines."""
+    return cache_file(folder).with_suffix(".lines.json")
+
+
 def forge(folder: Path) -> None:
     """Rewrite the cached deadlines of every entry to say something false."""
-    f = cache_file(folder)
+    f = lines_file(folder)
     data = json.loads(f.read_bytes())
     for entry in data["entries"].values():
         entry[-1] = entry[-1].replace('"status": "', '"status": "FORGED-')
     f.write_text(json.dumps(data))
 
 
-@pytest.mark.parametrize("how", ["group-writable folder", "world-writable file", "folder of another user"])
+@pytest.mark.parametrize("how", ["group-writable folder", "world-writable file", "world-writable side file",
+                                 "folder of another user"])
 def test_cache_not_private_to_the_user_is_refused(tmp_path: Path, own_cache: Path,
                                                   monkeypatch: pytest.MonkeyPatch, how: str) -> None:
     folder = folder_with(tmp_path)
@@ -195,10 +201,12 @@ def test_cache_not_private_to_the_user_is_refused(tmp_path: Path, own_cache: Pat
         own_cache.chmod(0o770)
     elif how == "world-writable file":
         f.chmod(0o666)
+    elif how == "world-writable side file":
+        lines_file(folder).chmod(0o666)
     else:
         real = os.getuid()
         monkeypatch.setattr(cache_mod, "_uid", lambda: real + 1)
-    before = f.read_bytes()
+    before = f.read_bytes(), lines_file(folder).read_bytes()
     import contextlib
     import io
 
@@ -206,7 +214,7 @@ def test_cache_not_private_to_the_user_is_refused(tmp_path: Path, own_cache: Pat
     with contextlib.redirect_stdout(buf):
         out()
     assert "FORGED" not in buf.getvalue() and '"status": "' in buf.getvalue()
-    assert f.read_bytes() == before  # nor written to
+    assert (f.read_bytes(), lines_file(folder).read_bytes()) == before  # nor written to
 
 
 def test_forged_entries_in_a_private_cache_would_be_used(tmp_path: Path, own_cache: Path, capsys) -> None:

@@ -152,3 +152,17 @@ def test_months_clamp_properties(d: date, n: int) -> None:
     r = add_months(d, n)
     assert (r.year * 12 + r.month) - (d.year * 12 + d.month) == n
     assert r.day == d.day or (r.day < d.day and (r + timedelta(days=1)).day == 1)
+
+
+@settings(max_examples=400, deadline=None)
+@given(a=st.dates(date(2018, 1, 1), date(2036, 12, 31)), span=st.integers(-20, 900),
+       local=st.lists(st.dates(date(2018, 1, 1), date(2036, 12, 31)), max_size=6))
+def test_working_days_between_counts_each_day_it_spans(a: date, span: int, local: list) -> None:
+    """The counted form (weeks by arithmetic, closures by bisection) agrees with walking
+    the days one by one, local closures on weekends and weekdays included."""
+    from datetime import timedelta
+
+    cal = WorkCalendar(local)
+    b = a + timedelta(days=span)
+    walked = sum(1 for i in range(1, (b - a).days + 1) if cal.is_working_day(a + timedelta(days=i)))
+    assert cal.working_days_between(a, b) == walked
