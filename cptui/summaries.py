@@ -89,11 +89,16 @@ def _encoder() -> Callable[[Any], list]:
     return codec(Deadline)[0]
 
 
-def _decoder() -> Callable[[list], Any]:
-    from cptui.cache import codec
-    from cptui.rules import Deadline
+_DECODE: list[Callable[[list], Any]] = []  # built on first use (cptui.cache imports us)
 
-    return codec(Deadline)[1]
+
+def _decoder() -> Callable[[list], Any]:
+    if not _DECODE:
+        from cptui.cache import codec
+        from cptui.rules import Deadline
+
+        _DECODE.append(codec(Deadline)[1])
+    return _DECODE[0]
 
 
 class DeadlineRows:

@@ -22,6 +22,7 @@ Positions are 0-based line indices into ``text.splitlines(keepends=True)``.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, field
 
@@ -54,8 +55,17 @@ class ScanError(ValueError):
     """The text is not TOML the scanner can follow (it should not parse either)."""
 
 
+_BARE = re.compile(r"[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*")
+
+
 def _key_parts(src: str) -> tuple[str, ...]:
-    """A dotted key's parts, unquoted by tomllib itself: ``a."b.c"`` -> (a, b.c)."""
+    """A dotted key's parts, unquoted by tomllib itself: ``a."b.c"`` -> (a, b.c).
+
+    Bare keys (nearly every key in a case file) are split here: asking tomllib
+    for each of them made locating records slower than parsing the file.
+    """
+    if _BARE.fullmatch(src):
+        return tuple(part.strip(" \t") for part in src.split("."))
     try:
         node = tomllib.loads(f"{src} = 0")
     except tomllib.TOMLDecodeError as e:

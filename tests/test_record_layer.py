@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings, strategies as st
 
 from cptui.storage import CaseFile, SaveError, chunks
 
@@ -250,3 +251,34 @@ def test_required_fields_and_allowed_words_come_from_the_declaration() -> None:
     words = " ".join(p.message for p in ck.problems)
     assert "expected one of: initial, review, transfer, pre_birth" in words
     assert "expected one of: held, scheduled, cancelled" in words
+
+
+_KEY_PART = st.one_of(
+    st.from_regex(r"[A-Za-z0-9_-]{1,6}", fullmatch=True),
+    st.text("ab .'#=[]\\é", min_size=0, max_size=5).map(lambda s: '"' + s.replace("\\", "\\\\")
+                                                          .replace('"', '\\"') + '"'),
+    st.text("ab .\"#=é", min_size=0, max_size=5).map(lambda s: f"'{s}'"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(parts=st.lists(_KEY_PART, min_size=1, max_size=3), gap=st.sampled_from(["", " ", "\t "]))
+def test_scanner_reads_every_key_as_tomllib_does(parts: list[str], gap: str) -> None:
+    """The scanner splits bare dotted keys itself (for speed) and leaves quoted ones to
+    tomllib: either way a header's and a key's parts are the ones tomllib sees."""
+    import tomllib
+
+    from cptui.tomlscan import scan
+
+    key = f"{gap}.{gap}".join(parts)
+    text = f"[{gap}{key}{gap}]\n{gap}{key}{gap}= 1\n"
+    data = tomllib.loads(text)
+    want: list[str] = []
+    node = data
+    while isinstance(node, dict):
+        (k, node), = node.items()
+        want.append(k)
+    found = scan(text)
+    half = len(want) // 2
+    assert found.headers[0].key == tuple(want[:half])
+    assert found.keys[0][0].key == tuple(want[half:])
