@@ -55,6 +55,7 @@ class ScanError(ValueError):
     """The text is not TOML the scanner can follow (it should not parse either)."""
 
 
+_NEXT = re.compile(r"[\n \t\r\"'#\[\]{}]")  # the characters scan() must look at
 _BARE = re.compile(r"[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*")
 
 
@@ -198,6 +199,10 @@ def scan(text: str) -> Scan:
             depth += 1
         elif c in "]}":
             depth -= 1
+        else:  # plain value text (a number, date, word): jump to what could matter next
+            m = _NEXT.search(text, i + 1)
+            i = n if m is None else m.start()
+            continue
         i += 1
     finish_value(line + 1)
     return out
