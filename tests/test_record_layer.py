@@ -282,3 +282,45 @@ def test_scanner_reads_every_key_as_tomllib_does(parts: list[str], gap: str) -> 
     half = len(want) // 2
     assert found.headers[0].key == tuple(want[:half])
     assert found.keys[0][0].key == tuple(want[half:])
+
+
+_LINE = st.one_of(
+    st.builds(lambda k, v, sp, c: f"{sp}{k}{sp}={sp}{v}{sp}{c}",
+              st.from_regex(r"[a-z_][a-z0-9_-]{0,5}", fullmatch=True),
+              st.one_of(st.integers(-99, 9999).map(str), st.just("true"), st.just("2026-11-24"),
+                        st.just("2026-11-24 09:30:00"),
+                        st.text("ab #[]{}='\\\"é", max_size=6).map(
+                            lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'),
+                        st.text("ab #[]{}=\"é", max_size=6).map(lambda s: f"'{s}'"),
+                        st.just('"""two\n[[visits]]\nlines"""'), st.just("'''x\n= y'''"),
+                        st.just("[1, 2]"), st.just('["a",\n  "b"]'), st.just("{ a = 1 }")),
+              st.sampled_from(["", " ", "\t"]), st.sampled_from(["", "# note", "#[x]"])),
+    st.sampled_from(["[plan]", "[[visits]]", "  [[core_groups]]  # c", "", "# comment",
+                     'a.b = 1', '"quoted key" = 2']),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(_LINE, min_size=1, max_size=12), crlf=st.booleans())
+def test_scanner_shortcut_for_simple_lines_finds_what_walking_finds(lines: list[str],
+                                                                     crlf: bool) -> None:
+    """Simple `key = value` lines are read in one regex step; every header, key span,
+    value column and plain line must be what the character-by-character walk reports."""
+    import tomllib
+
+    from cptui.tomlscan import ScanError, scan
+
+    text = "\n".join(lines) + "\n"
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    try:
+        tomllib.loads(text)
+    except tomllib.TOMLDecodeError:
+        return  # the scanner promises nothing for invalid TOML (the loader reports it)
+    try:
+        slow = scan(text, fast=False)
+    except ScanError:
+        with pytest.raises(ScanError):
+            scan(text)
+        return
+    assert scan(text) == slow
