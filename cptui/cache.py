@@ -294,12 +294,13 @@ class Cache:
             cache._read_side(cache.wanted)
         return cache
 
-    def get(self, path: Path, digest: str, shown: str | None = None
+    def get(self, path: Path, digest: str, shown: str | None = None, mode: int | None = None
             ) -> tuple[Any, Any, str | None] | None:
         """(summary data for ``restore`` or None, problems, JSON output lines
         or None) if the file's SHA-256 ``digest``, shown name and writability
         are the ones cached; else None. Views are given when the cache was
-        opened for them, lines otherwise. ``shown``: the name as shown."""
+        opened for them, lines otherwise. ``shown``, ``mode``: the name as shown
+        and the file's st_mode, if the caller has them (saves a stat per file)."""
         if not self.usable:
             return None
         from cptui.problems import display_path
@@ -310,7 +311,8 @@ class Cache:
         if hit is None or hit[0] != digest:
             return None
         try:
-            if hit[1] != (shown or display_path(path)) or hit[2] != _writable(path):
+            writable = _writable(path) if mode is None else bool(mode & 0o222)
+            if hit[1] != (shown or display_path(path)) or hit[2] != writable:
                 return None
             side = self._read_side(self.wanted).get(name)
             if self.wanted == "views":

@@ -332,7 +332,7 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
         for entry, path, name in zip(entries, files, names):
             raw, mode = _read(entry)
             digest = hashlib.sha256(raw).hexdigest() if raw is not None else None
-            hit = (cache.get(path, digest, name) if cache is not None and digest is not None
+            hit = (cache.get(path, digest, name, mode) if cache is not None and digest is not None
                    else None)
             todo.append((None, None, digest, hit) if hit is not None else (raw, mode, digest, None))
         stale = [(files[i], raw, mode, digest, names[i]) for i, (raw, mode, digest, hit)
@@ -408,7 +408,8 @@ def display_names(folder: Path, names: list[str]) -> list[str]:
     base = display_path(folder / "x")[:-1]  # the folder as shown, with its separator
     if display_path(folder / "x") != base + "x":  # pragma: no cover - defensive
         return [display_path(folder / n) for n in names]
-    return [base + "".join(c if c.isprintable() else repr(c)[1:-1] for c in n) for n in names]
+    return [base + (n if n.isprintable() else "".join(c if c.isprintable() else repr(c)[1:-1]
+                                                      for c in n)) for n in names]
 
 
 def _read(entry: os.DirEntry) -> tuple[bytes | None, int | None]:
