@@ -97,6 +97,11 @@ def bank_holidays() -> frozenset[date]:
     return _BANK_HOLIDAYS
 
 
+# _PART_WEEK[w][r]: weekdays among the r days after a day of weekday w (Monday 0).
+_PART_WEEK = [[sum(1 for i in range(1, r + 1) if (w + i) % 7 < 5) for r in range(7)]
+              for w in range(7)]
+
+
 class WorkCalendar:
     """Working days for one team: weekends, bank holidays, local closures."""
 
@@ -142,10 +147,8 @@ class WorkCalendar:
         """
         if b <= a:
             return 0
-        days = (b - a).days
-        weeks, rest = divmod(days, 7)
-        first = a.weekday()  # day i after a falls on weekday (first + i) % 7
-        weekdays = weeks * 5 + sum(1 for i in range(1, rest + 1) if (first + i) % 7 < 5)
+        weeks, rest = divmod((b - a).days, 7)
+        weekdays = weeks * 5 + _PART_WEEK[a.weekday()][rest]
         closed = self._weekday_closures()
         return weekdays - (bisect_right(closed, b) - bisect_right(closed, a))
 
@@ -180,11 +183,19 @@ def add_months(d: date, n: int) -> date:
 # --- wording ---------------------------------------------------------------
 
 
+_DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+_MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
 def fmt_date(d: date | None) -> str:
-    """UK style used everywhere in the UI: ``Tue 1 Sep 2026``."""
+    """UK style used everywhere in the UI: ``Tue 1 Sep 2026``.
+
+    English names from our own table, never strftime's: those follow the
+    process locale, and the format must not change with the machine.
+    """
     if d is None:
         return "—"
-    return f"{d:%a} {d.day} {d:%b %Y}"
+    return f"{_DAYS[d.weekday()]} {d.day} {_MONTHS[d.month - 1]} {d.year}"
 
 
 def _plural(n: int, word: str) -> str:

@@ -166,3 +166,13 @@ def test_working_days_between_counts_each_day_it_spans(a: date, span: int, local
     b = a + timedelta(days=span)
     walked = sum(1 for i in range(1, (b - a).days + 1) if cal.is_working_day(a + timedelta(days=i)))
     assert cal.working_days_between(a, b) == walked
+
+
+def test_dates_are_uk_style_with_english_names() -> None:
+    """``Tue 1 Sep 2026``, from cptui's own name tables (strftime would follow the locale)."""
+    assert fmt_date(date(2026, 9, 1)) == "Tue 1 Sep 2026"
+    assert fmt_date(None) == "—"
+    assert [fmt_date(date(2026, m, 1)).split()[2] for m in range(1, 13)] == [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+    assert [fmt_date(date(2026, 11, d)).split()[0] for d in range(23, 30)] == [
+        "Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]

@@ -45,7 +45,7 @@ def _widest(label: str, cells: Iterable[Any]) -> int:
     for cell in cells:
         s = cell.plain if isinstance(cell, Text) else str(cell)
         if 2 * len(s) > best:
-            best = max(best, cell_len(s))
+            best = max(best, len(s) if s.isascii() else cell_len(s))
     return best
 
 
