@@ -176,3 +176,44 @@ async def test_a_quick_load_draws_the_caseload_once_and_a_slow_one_shows_progres
         await ready(pilot)
         assert app.screen.query_one("#cases").row_count == 300
     assert seen[0] == 250 and seen[-1] == 300  # the first 250 at once, then every case
+
+
+async def test_why_this_date_from_the_caseload_never_explains_a_stale_row(
+        demo_copy: Path, today: date, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The panel's rows come from summaries: `w` reads the whole case first, and a file
+    changed or broken since is said (and redrawn), never explained as it was, never a crash."""
+    _fresh_cache(monkeypatch, tmp_path)
+    load_caseload(demo_copy, today)
+    app = make_app(demo_copy, today=today)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        panel = app.screen.query_one("#deadlines")
+        panel.focus()
+        first = panel.current()[1].id
+        await pilot.press("w")
+        await pilot.pause()
+        assert app.screen.__class__.__name__ == "WhyScreen"  # unchanged: explained
+        assert app.caseload.get(first).loaded
+        await pilot.press("escape")
+        await pilot.pause()
+        # Another case's file changes, then one breaks, while their rows are on screen.
+        later = next(i for i, (_, cv) in enumerate(panel.rows_data)
+                     if not app.caseload.get(cv.id).loaded)
+        victim = panel.rows_data[later][1]
+        path = victim.summary.path
+        path.write_text(path.read_text(encoding="utf-8") + "\n# edited elsewhere\n",
+                        encoding="utf-8")
+        panel.move_cursor(row=later)
+        await pilot.press("w")
+        await ready(pilot)
+        assert app.screen.__class__.__name__ == "CaseloadScreen"
+        assert any("changed on disk" in str(n.message) for n in app._notifications)
+        again = next(i for i, (_, cv) in enumerate(panel.rows_data)
+                     if not app.caseload.get(cv.id).loaded)
+        gone = panel.rows_data[again][1]
+        gone.summary.path.write_text("schema = 1\nid = [broken\n", encoding="utf-8")
+        panel.move_cursor(row=again)
+        await pilot.press("w")
+        await ready(pilot)
+        assert app.screen.__class__.__name__ == "CaseloadScreen"
+        assert any("no longer loads" in str(n.message) for n in app._notifications)

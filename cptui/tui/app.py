@@ -14,7 +14,7 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-from cptui.caseload import Caseload, load_caseload
+from cptui.caseload import Caseload, CaseView, load_caseload
 from cptui.gitops import status
 from cptui.tui.messages import CaseloadChanged
 from cptui.tui.screens.case_base import CaseScreen
@@ -100,26 +100,37 @@ class CptuiApp(App):
                 "conflicted": "✗ CONFLICT"}.get(state, "")
 
     def open_case(self, case_id: str, view: str = "case") -> None:
-        """Open a case view; from another case view, replace it (escape = caseload).
-
-        The caseload holds summaries; the whole case is read from its file now,
-        so what opens is what is on disk (a file changed meanwhile shows as changed).
-        """
-        cv = self.caseload.get(case_id) if self.caseload else None
-        if self.caseload is not None and cv is not None and not cv.loaded:
-            before = cv.summary.digest
-            cv = self.caseload.reload_file(cv.summary.path)
-            if cv is None or cv.summary.digest != before:
-                self.announce()
-            if cv is None:
-                self.notify(f"{case_id} changed on disk and no longer loads: run `cptui check`.",
-                            severity="error", timeout=10)
-                return
+        """Open a case view; from another case view, replace it (escape = caseload)."""
+        cv, changed = self.whole_case(case_id)
+        if cv is None and changed:
+            return  # the file broke since the caseload was drawn (whole_case said so)
         screen = VIEWS[view](case_id)
         if isinstance(self.screen, CaseScreen):
             self.switch_screen(screen)
         else:
             self.push_screen(screen)
+
+    def whole_case(self, case_id: str) -> tuple[CaseView | None, bool]:
+        """The case with its whole record read, and whether its file changed since the
+        caseload was drawn from its summary.
+
+        The caseload holds summaries; the whole case is read from its file when
+        first needed, so what opens is what is on disk. A changed file redraws
+        every screen; one that no longer loads is said, and shows as broken.
+        """
+        load = self.caseload
+        cv = load.get(case_id) if load is not None else None
+        if load is None or cv is None or cv.loaded:
+            return cv, False
+        before = cv.summary.digest
+        cv = load.reload_file(cv.summary.path)
+        changed = cv is None or cv.summary.digest != before
+        if changed:
+            self.announce()
+        if cv is None:
+            self.notify(f"{case_id} changed on disk and no longer loads: run `cptui check`.",
+                        severity="error", timeout=10)
+        return cv, changed
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):

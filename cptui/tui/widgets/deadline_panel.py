@@ -63,8 +63,16 @@ class DeadlinePanel(FitTable):
 
     def action_why(self) -> None:
         item = self.current()
-        if item is not None:
-            self.app.push_screen(WhyScreen(item[0], item[1], cptui_app(self).caseload))
+        if item is None:
+            return
+        app = cptui_app(self)
+        cv, changed = app.whole_case(item[1].id)
+        if cv is None:
+            return
+        if changed:  # the row was drawn from the file as it was: never explain a stale date
+            app.notify(f"{cv.id} changed on disk: its deadlines are shown again; press w again.")
+            return
+        self.app.push_screen(WhyScreen(item[0], cv, app.caseload))
 
 
 def open_items(
