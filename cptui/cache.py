@@ -39,11 +39,11 @@ from cptui import __version__
 from cptui.fsio import private_mode, write_atomic
 from cptui.summaries import Strings
 
-FORMAT = 4
+FORMAT = 5
 SUFFIX = ".json"
 INDEX = "folders.json"  # cache file name -> the cases folder it is for (for pruning)
 OLD_SUFFIXES = (".pickle",)  # older cptui; never read, removed on clear and save
-VIEWS = ".summaries"  # a side file: case summaries and deadlines (see Cache)
+VIEWS = ".summaries.json"  # a side file: case summaries and deadlines (see Cache)
 
 
 def cache_dir() -> Path:
@@ -230,7 +230,10 @@ def _load(path: Path, context: str) -> dict[str, Any] | None:
 # The two side files, each read only by the loads that need it:
 # "lines": each file's deadlines as JSON output lines (``cptui deadlines --format json``);
 # "views": each case's summary (cptui.summaries), for everything that shows cases.
-SIDES = {"lines": ".lines", "views": VIEWS}
+SIDES = {"lines": ".lines", "views": VIEWS}  # full suffixes, replacing the main file's
+
+
+_PROBLEM: list[Callable[[list], Any]] = []  # the Problem decoder, built on first use
 
 
 class Cache:
@@ -260,19 +263,22 @@ class Cache:
         self.side: dict[str, dict[str, list] | None] = {k: None for k in SIDES}
         self.new: dict[str, dict[str, list | None]] = {k: {} for k in SIDES}
         self.strings = Strings()  # the views file's shared strings
+        self._blob = b""  # the lines file's text, which its entries point into
         self.dirty = False
         self.seen: set[str] = set()
         self._profiles: dict[str, Any] = {}
 
     def side_path(self, side: str) -> Path:
-        return self.path.with_suffix(SIDES[side] + SUFFIX)
+        return self.path.with_suffix(SIDES[side])
 
     @property
     def views_path(self) -> Path:
         return self.side_path("views")
 
     def _read_side(self, side: str) -> dict[str, list]:
-        if self.side[side] is None:
+        if self.side[side] is None and side == "lines":
+            self.side[side], self._blob = _load_lines(self.side_path(side), self.context)
+        elif self.side[side] is None:
             data = _load(self.side_path(side), self.context) or {}
             self.side[side] = data.get("entries", {})
             if side == "views":
@@ -285,7 +291,7 @@ class Cache:
         path = cache_file(folder)
         context = _context_key(today, settings)
         usable = usable_folder(path.parent)
-        ours = [path] + [path.with_suffix(ext + SUFFIX) for ext in SIDES.values()]
+        ours = [path] + [path.with_suffix(ext) for ext in SIDES.values()]
         if usable and any(os.path.lexists(f) and not private(f, "file") for f in ours):
             usable = False  # someone else's file: neither read nor overwritten
         main = (_load(path, context) or {}) if usable else {}
@@ -305,6 +311,8 @@ class Cache:
             return None
         from cptui.problems import display_path
 
+        if not _PROBLEM:
+            _PROBLEM.append(codec(_classes()[2])[1])
         name = path.name
         self.seen.add(name)
         hit = self.entries.get(name)
@@ -320,12 +328,12 @@ class Cache:
                     return None
             elif side is None or side[0] != digest:
                 return None
-            dec = codec(_classes()[2])[1]
-            probs = [dec(p) for p in hit[4]]
-        except Exception:
+            probs = [_PROBLEM[0](p) for p in hit[4]] if hit[4] else []
+            lines = self._text(side) if self.wanted == "lines" else None
+        except Exception:  # an entry of another shape: read the file again
             return None
-        if self.wanted == "lines":
-            return None, probs, side[1]
+        if lines is not None:
+            return None, probs, lines
         return ((side[1], digest, probs) if hit[3] else None), probs, None
 
     def restore(self, blob: Any, path: Path, loader: Callable[[], Any]) -> Any:
@@ -337,6 +345,27 @@ class Cache:
         data, digest, probs = blob
         summary, rows = decode(data, path, digest, self.strings.table)
         return CaseView(None, self._profile(summary.profile), None, probs, summary, loader, rows)
+
+    def _text(self, entry: list) -> str:
+        """An entry's JSON output lines: new ones hold the text, read ones where it lies."""
+        if len(entry) == 2:
+            return entry[1]
+        _, start, end = entry
+        if not 0 <= start <= end <= len(self._blob):
+            raise ValueError("cached lines outside the file")
+        return self._blob[start:end].decode("utf-8")
+
+    def _kept_lines(self, body: dict[str, list]) -> dict[str, list]:
+        """The entries read from the lines file that are still good, as texts."""
+        kept: dict[str, list] = {}
+        for name, m in body.items():
+            if name in self.new["lines"]:
+                continue  # replaced below
+            try:
+                kept[name] = [m[0], self._text(m)]
+            except (ValueError, TypeError):
+                pass  # damaged: that file's lines are worked out again next time
+        return kept
 
     def _profile(self, name: str) -> Any:
         """Profiles are derived from the settings (in the key), so never stored."""
@@ -388,6 +417,8 @@ class Cache:
                 # Side files first: the main file never names entries not written yet.
                 for side in SIDES:
                     body = self._read_side(side)
+                    if side == "lines":
+                        body = self._kept_lines(body)
                     for name, m in self.new[side].items():
                         if m is None:
                             body.pop(name, None)
@@ -398,7 +429,9 @@ class Cache:
                     out: dict[str, Any] = {"context": self.context, "entries": body}
                     if side == "views":
                         out["strings"] = self.strings.table
-                    _write(self.side_path(side), out)
+                        _write(self.side_path(side), out)
+                    else:
+                        _write_lines(self.side_path(side), out)
                 _write(self.path, {"context": self.context, "entries": self.entries})
                 self.dirty, self.new = False, {k: {} for k in SIDES}
                 self.path.with_suffix(".models" + SUFFIX).unlink(missing_ok=True)  # cptui < 4
@@ -406,6 +439,40 @@ class Cache:
                 _index(self.path.parent, self.path.name, self.folder)
         except OSError:
             pass  # a cache that cannot be written only costs speed
+
+
+def _load_lines(path: Path, context: str) -> tuple[dict[str, list], bytes]:
+    """The lines file: one line of JSON (context, and per file its digest and where
+    its text lies), then the texts themselves, as they are printed. Unlike a JSON
+    string, the texts need no unescaping: a warm ``--format json`` only slices them."""
+    if not os.path.lexists(path) or not private(path, "file"):
+        return {}, b""
+    try:
+        data = path.read_bytes()
+        cut = data.index(b"\n")
+        head = json.loads(data[:cut])
+        blob = data[cut + 1:]
+        # write_atomic never leaves a short file; a size that differs means damage
+        if (head.get("context") == context and isinstance(head["entries"], dict)
+                and head.get("size") == len(blob)):
+            return head["entries"], blob
+    except Exception:  # corrupt, another version: start again
+        pass
+    return {}, b""
+
+
+def _write_lines(path: Path, data: dict[str, Any]) -> None:
+    parts: list[bytes] = []
+    at = 0
+    index: dict[str, list] = {}
+    for name, (digest, text) in data["entries"].items():
+        b = text.encode("utf-8")
+        index[name] = [digest, at, at + len(b)]
+        parts.append(b)
+        at += len(b)
+    head = json.dumps({"context": data["context"], "size": at, "entries": index},
+                      ensure_ascii=True)
+    write_atomic(path, head.encode("ascii") + b"\n" + b"".join(parts))
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:
@@ -443,8 +510,8 @@ def _index(folder: Path, name: str, cases: Path) -> None:
             del idx[other]  # not a name this module writes: never delete by it
         elif other != name and not Path(where).is_dir():
             (folder / other).unlink(missing_ok=True)
-            for old_views in (".models", *SIDES.values()):  # .models: cptui before 4
-                (folder / other).with_suffix(old_views + SUFFIX).unlink(missing_ok=True)
+            for side in (".models.json", *SIDES.values()):  # .models: cptui before 4
+                (folder / other).with_suffix(side).unlink(missing_ok=True)
             del idx[other]
     if idx != before:
         for old in folder.iterdir():
@@ -460,7 +527,7 @@ def clear() -> tuple[Path, int]:
     n = 0
     if folder.is_dir() and not folder.is_symlink():
         for p in folder.iterdir():
-            ours = r"[0-9a-f]{24}(\.models|\.summaries|\.lines)?\.json"
+            ours = r"[0-9a-f]{24}(\.models\.json|\.summaries\.json|\.lines|\.json)"
             if p.is_file() and (re.fullmatch(ours, p.name)
                                 or p.suffix in OLD_SUFFIXES or p.name == INDEX
                                 or (p.name.startswith(".") and p.name.endswith(".tmp"))):

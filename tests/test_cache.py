@@ -176,16 +176,26 @@ def test_entries_of_deleted_folders_are_pruned(tmp_path: Path, own_cache: Path) 
 
 def lines_file(folder: Path) -> Path:
     """The side file with each case's JSON output lines."""
-    return cache_file(folder).with_suffix(".lines.json")
+    return cache_file(folder).with_suffix(".lines")
 
 
 def forge(folder: Path) -> None:
-    """Rewrite the cached deadlines of every entry to say something false."""
+    """Rewrite the cached deadlines of every entry to say something false.
+
+    The lines file is one line of JSON (per file: digest, start, end) and then the texts.
+    """
     f = lines_file(folder)
-    data = json.loads(f.read_bytes())
-    for entry in data["entries"].values():
-        entry[-1] = entry[-1].replace('"status": "', '"status": "FORGED-')
-    f.write_text(json.dumps(data))
+    data = f.read_bytes()
+    cut = data.index(b"\n")
+    head, blob = json.loads(data[:cut]), data[cut + 1:]
+    out, at = b"", 0
+    for entry in head["entries"].values():
+        text = blob[entry[1]:entry[2]].replace(b'"status": "', b'"status": "FORGED-')
+        entry[1:] = [at, at + len(text)]
+        out += text
+        at += len(text)
+    head["size"] = len(out)
+    f.write_bytes(json.dumps(head).encode() + b"\n" + out)
 
 
 @pytest.mark.parametrize("how", ["group-writable folder", "world-writable file", "world-writable side file",
@@ -245,3 +255,28 @@ def test_cache_clear(tmp_path: Path, own_cache: Path, capsys) -> None:
     own_cache.chmod(0o777)
     main(["cache", "path"])
     assert "not used" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("damage", ["cut short", "offsets past the end", "not UTF-8"])
+def test_damaged_lines_file_is_never_printed(tmp_path: Path, own_cache: Path, capsys,
+                                            damage: str) -> None:
+    """The JSON output's cache keeps texts raw after a one-line index: damage to it
+    means reading the case files again, never printing a short or garbled deadline."""
+    folder = folder_with(tmp_path)
+    args = ["deadlines", "--cases", str(folder), "--today", "2026-11-23", "--format", "json"]
+    main(args)
+    want = capsys.readouterr().out
+    f = lines_file(folder)
+    data = f.read_bytes()
+    cut = data.index(b"\n")
+    head, blob = json.loads(data[:cut]), data[cut + 1:]
+    if damage == "cut short":
+        blob = blob[:-40]
+    elif damage == "offsets past the end":
+        for entry in head["entries"].values():
+            entry[2] += 10_000
+    else:
+        blob = b"\xff" * len(blob)
+    f.write_bytes(json.dumps(head).encode() + b"\n" + blob)
+    main(args)
+    assert capsys.readouterr().out == want
