@@ -378,9 +378,12 @@ class Cache:
             )
         return self._profiles[name]
 
-    def put(self, path: Path, digest: str, cv: Any, probs: Any, json_lines: str) -> None:
+    def put(self, path: Path, digest: str, cv: Any, probs: Any, json_lines: str
+            ) -> list | None:
+        """Store one file's results; gives back the view's summary data (for
+        ``restore``) when it was stored, else None."""
         if not self.usable:
-            return
+            return None
         from cptui.problems import display_path
         from cptui.summaries import encode
 
@@ -400,11 +403,12 @@ class Cache:
         except (TypeError, ValueError, AttributeError, OSError):
             self.entries.pop(path.name, None)
             self.dirty = True
-            return
+            return None
         self.entries[path.name] = entry
         self.new["views"][path.name] = [digest, view] if view is not None else None
         self.new["lines"][path.name] = [digest, json_lines]
         self.dirty = True
+        return view
 
     def save(self) -> None:
         if not self.usable:

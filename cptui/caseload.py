@@ -29,7 +29,7 @@ from cptui.profiles import Profile, ProfileError, get_profile
 from cptui.rules import Deadline, compute
 from cptui.settings import SETTINGS_FILE, Settings, load_settings
 
-from cptui.summaries import DeadlineRows, Summary
+from cptui.summaries import DeadlineRows, Strings, Summary, decode, encode
 
 if TYPE_CHECKING:
     from cptui.changes import Change, Saved
@@ -323,6 +323,8 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     cache = Cache.open(folder, today, settings, models) if use_cache else None
     entries = case_entries(folder)
     files = [folder / e.name for e in entries]
+    strings = cache.strings if cache is not None and cache.usable else Strings()
+    profiles: dict[str, Profile] = {}  # one object per procedure, not one per case
     names = display_names(folder, [e.name for e in entries])
     gc_was = gc.isenabled()
     gc.disable()  # many long-lived objects: cyclic GC passes only slow loading down
@@ -358,10 +360,14 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
                     blob, probs, lines = got
                     view = pickle.loads(blob) if blob is not None else None
                     kept = view
+                data = None
                 if cache is not None and digest is not None:
-                    cache.put(path, digest, kept, probs, lines)
+                    data = cache.put(path, digest, kept, probs, lines)
                 if not models:
                     view = None  # as for cached files: the JSON output needs no models
+                elif view is not None:  # kept as a warm load keeps it: summary and deadlines
+                    view = _summarised(view, data, strings, profiles, partial(
+                        load_one, path, settings, cal, today, soon_until))
             load.problems.extend(probs)
             if lines and not models:
                 load.json_lines.append(lines)
@@ -378,6 +384,18 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     if cache is not None:
         cache.save()
     return load
+
+
+def _summarised(view: CaseView, data: list | None, strings: Strings,
+                profiles: dict[str, Profile], loader: Callable) -> CaseView:
+    """A freshly loaded view as the caseload keeps it, the same as from the cache:
+    its summary and packed deadlines, the whole case read again when asked for.
+    So a first (cold) start holds 10,000 summaries, not 10,000 whole cases."""
+    if data is None:
+        data = encode(view.summary, view.deadlines, strings)
+    summary, rows = decode(data, view.summary.path, view.summary.digest, strings.table)
+    profile = profiles.setdefault(view.profile.name, view.profile)
+    return CaseView(None, profile, None, view.problems, summary, loader, rows)
 
 
 def _pool_results(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: date,

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from cptui.caseload import CaseGone, load_caseload
+from cptui.caseload import CaseGone, load_caseload, load_one
 from cptui.cli import render_table
 from cptui.stats import timeliness
 from tui_helpers import ready, rows
@@ -30,8 +30,14 @@ def test_warm_load_gives_the_same_caseload_without_reading_cases(
     _fresh_cache(monkeypatch, tmp_path)
     cold = load_caseload(demo_copy, today)
     warm = load_caseload(demo_copy, today)
-    assert all(v.loaded for v in cold.cases)  # parsed now: the whole case is there
-    assert warm.cases and not any(v.loaded for v in warm.cases)  # from the cache: summaries
+    # Parsed now or read from the cache, the caseload keeps summaries, not whole cases.
+    assert warm.cases and not any(v.loaded for v in cold.cases + warm.cases)
+    for w in warm.cases:  # and what it keeps is what reading the file computes
+        full, probs = load_one(w.summary.path, warm.settings, warm.calendar, warm.today,
+                               warm.soon_until)
+        assert full is not None and full.loaded
+        assert (w.summary, w.deadlines, w.problems, w.profile) == (
+            full.summary, full.deadlines, full.problems, full.profile)
     statuses = ("met", "late", "overdue", "due_soon", "upcoming")
     for c, w in zip(cold.cases, warm.cases, strict=True):
         # What the caseload row and panel need comes from the cached rows, undecoded...
