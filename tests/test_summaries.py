@@ -16,7 +16,7 @@ import pytest
 from cptui.caseload import CaseGone, load_caseload, load_one
 from cptui.cli import render_table
 from cptui.stats import timeliness
-from tui_helpers import ready, rows
+from tui_helpers import plain, ready, rows
 
 from cptui.tui.app import make_app
 
@@ -153,9 +153,12 @@ async def test_a_quick_load_draws_the_caseload_once_and_a_slow_one_shows_progres
     seen: list[int] = []
     original = CaseloadScreen.refresh_data
 
+    clocks: list[str] = []
+
     def counting(self: CaseloadScreen) -> None:
         seen.append(len(self.load.cases) if self.load else -1)
         original(self)
+        clocks.append(plain(self.query_one("#clock")))
 
     monkeypatch.setattr(CaseloadScreen, "refresh_data", counting)
     monkeypatch.setattr(app_module, "PARTIAL_AFTER", 3600.0)
@@ -164,6 +167,7 @@ async def test_a_quick_load_draws_the_caseload_once_and_a_slow_one_shows_progres
         await ready(pilot)
     assert seen == [300]
     seen.clear()
+    clocks.clear()
     monkeypatch.setattr(app_module, "PARTIAL_AFTER", 0.0)
     app = make_app(folder, today=today)
     real_load = app_module.load_caseload
@@ -181,7 +185,11 @@ async def test_a_quick_load_draws_the_caseload_once_and_a_slow_one_shows_progres
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
         assert app.screen.query_one("#cases").row_count == 300
+        final = plain(app.screen.query_one("#clock"))
     assert seen[0] == 250 and seen[-1] == 300  # the first 250 at once, then every case
+    # While the rest load, the counts are said to be partial; once complete, they are not.
+    assert "reading 250 of 300 files" in clocks[0] and "250 cases" in clocks[0]
+    assert "reading" not in final and "300 cases" in final
 
 
 async def test_why_this_date_from_the_caseload_never_explains_a_stale_row(

@@ -102,6 +102,8 @@ class CaseloadScreen(Screen):
         self.sort_index = 0
         self.filter_text = ""
         self.row_ids: list[str | None] = []
+        self.reading: tuple[int, int] | None = None  # (files read, of) while a load runs
+        self.counts: tuple[int, int] | None = None  # overdue, due soon: as last drawn
 
     def compose(self) -> ComposeResult:
         yield ClockBar(id="clock")
@@ -117,8 +119,11 @@ class CaseloadScreen(Screen):
         bar = self.query_one("#progress", ProgressBar)
         bar.update(total=total, progress=done)
         bar.display = done < total
+        self.reading = (done, total) if done < total else None
         if done < total:
             bar.border_title = f"Loading case files: {done} of {total}"
+        if self.load is not None and self.counts is not None:
+            self._show_clock(self.load)
 
     def _ensure_columns(self) -> None:
         """Idempotent: the caseload may arrive before or after we mount."""
@@ -151,23 +156,29 @@ class CaseloadScreen(Screen):
         if load is None:
             return
         self.query_one("#loading").display = False
-        counts = (sum(cv.count("overdue") for cv in load.cases),
-                  sum(cv.count("due_soon") for cv in load.cases))
-        broken = [f"⚠ {len(load.broken)} BROKEN FILES"] if load.broken else []
-        self.query_one("#clock", ClockBar).show(
-            load,
-            *broken,
-            f"{counts[0]} overdue",
-            f"{counts[1]} due soon",
-            f"{len(load.cases)} cases",
-            f"sorted by {SORTS[self.sort_index][0]}",
-            essential=len(broken) + 2,
-        )
+        self.counts = (sum(cv.count("overdue") for cv in load.cases),
+                       sum(cv.count("due_soon") for cv in load.cases))
+        self._show_clock(load)
         self._fill_cases(load)
         panel = self.query_one("#deadlines", DeadlinePanel)
         panel.show(load, open_items(self._visible(load), load.today, ("overdue", "due_soon")))
         # Every overdue row stays in view, whatever the terminal's height (the cases give way).
         panel.styles.min_height = sum(d.status == "overdue" for d, _ in panel.rows_data) + 3
+
+    def _show_clock(self, load: Caseload) -> None:
+        over, soon = self.counts
+        broken = [f"⚠ {len(load.broken)} BROKEN FILES"] if load.broken else []
+        if self.reading is not None:  # the counts below are so far: say so first
+            broken.insert(0, f"⏳ reading {self.reading[0]} of {self.reading[1]} files…")
+        self.query_one("#clock", ClockBar).show(
+            load,
+            *broken,
+            f"{over} overdue",
+            f"{soon} due soon",
+            f"{len(load.cases)} cases",
+            f"sorted by {SORTS[self.sort_index][0]}",
+            essential=len(broken) + 2,
+        )
 
     def _matches(self, cv: CaseView) -> bool:
         if not self.filter_text:
