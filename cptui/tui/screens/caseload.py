@@ -9,7 +9,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, LoadingIndicator, ProgressBar
+from textual.widgets import Footer, Input, ProgressBar, Static
 
 from cptui.caseload import Caseload, CaseView
 from cptui.changes import create_new_case
@@ -110,7 +110,8 @@ class CaseloadScreen(Screen):
         yield Input(placeholder="Filter by case, child, worker or procedure…", id="filter")
         yield ProgressBar(id="progress", show_eta=False)
         with Vertical(id="body"):
-            yield LoadingIndicator(id="loading")
+            # Words, not an animation: nothing to redraw while the first frame is due.
+            yield Static("Reading the case files…", id="loading")
             yield FitTable(id="cases", cursor_type="row", zebra_stripes=True)
             yield DeadlinePanel(show_case=True, id="deadlines")
         yield Footer()
