@@ -43,6 +43,8 @@ def cpu_count() -> int:
 
 def workers_for(stale: int, workers: int | None) -> int:
     """How many worker processes for ``stale`` changed files; 0 means load serially."""
+    if stale < 2 or (workers is None and stale < POOL_MIN):
+        return 0  # nothing for a pool to share (and multiprocessing is not even imported)
     if start_method() != "fork" and not main_is_reimportable():
         return 0
     if workers is not None:
