@@ -309,8 +309,10 @@ class Cache:
         and the file's st_mode, if the caller has them (saves a stat per file)."""
         if not self.usable:
             return None
-        from cptui.problems import display_path
+        if shown is None:
+            from cptui.problems import display_path
 
+            shown = display_path(path)
         if not _PROBLEM:
             _PROBLEM.append(codec(_classes()[2])[1])
         name = path.name
@@ -320,9 +322,9 @@ class Cache:
             return None
         try:
             writable = _writable(path) if mode is None else bool(mode & 0o222)
-            if hit[1] != (shown or display_path(path)) or hit[2] != writable:
+            if hit[1] != shown or hit[2] != writable:
                 return None
-            side = self._read_side(self.wanted).get(name)
+            side = (self.side[self.wanted] or self._read_side(self.wanted)).get(name)
             if self.wanted == "views":
                 if hit[3] and (side is None or side[0] != digest):
                     return None
