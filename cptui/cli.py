@@ -11,16 +11,13 @@ import json
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from cptui import __version__
-from cptui.caseload import Caseload, CaseView, load_caseload
-from cptui.dates import distance, fmt_date
-from cptui.flags import GENERAL_FLAGS
 from cptui.paths import default_cases, demo_cases, user_cases, writable_demo
-from cptui.profiles import TERMS, TIMESCALES, ProfileError, library_for
-from cptui.rules import STATUS_ORDER, STATUS_TEXT
-from cptui.settings import load_settings
+
+if TYPE_CHECKING:
+    from cptui.caseload import Caseload, CaseView
 
 
 def _date(text: str) -> date:
@@ -168,6 +165,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
+    from cptui.caseload import load_caseload
+    from cptui.profiles import library_for
+
     folder, fmt = args.dir or _folder(args), args.format
     load = load_caseload(folder, args.today)
     problems = sorted(load.problems, key=lambda p: (p.path, p.line or 0, p.col or 0))
@@ -193,6 +193,8 @@ def _report_broken(load: Caseload) -> None:
 
 
 def cmd_deadlines(args: argparse.Namespace) -> int:
+    from cptui.caseload import load_caseload
+
     fmt = args.format
     load = load_caseload(_folder(args), args.today, models=fmt != "json")
     _report_broken(load)
@@ -217,6 +219,8 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
 
 
 def _case_key(cv: CaseView) -> tuple:
+    from cptui.rules import STATUS_ORDER
+
     open_ = cv.open_deadlines
     worst = min((STATUS_ORDER[d.status] for d in open_), default=9)
     first = min((d.due for d in open_), default=date.max)
@@ -225,6 +229,9 @@ def _case_key(cv: CaseView) -> tuple:
 
 def render_table(load: Caseload, show_all: bool = False) -> str:
     """The people's view: grouped by case, cases with overdue items first."""
+    from cptui.dates import distance, fmt_date
+    from cptui.rules import STATUS_ORDER, STATUS_TEXT
+
     out = [load.clock_note() + ".", ""]
     for b in load.broken:
         out.append(f"{b.stem}  BROKEN FILE — not read: {b.first_error}")
@@ -283,6 +290,7 @@ def cmd_merge_driver(args: argparse.Namespace) -> int:
 
 
 def cmd_render(args: argparse.Namespace) -> int:
+    from cptui.caseload import load_caseload
     from cptui.documents import DocumentError, check_output_path, render, write_text
 
     load = load_caseload(_folder(args), args.today)
@@ -314,6 +322,10 @@ def cmd_render(args: argparse.Namespace) -> int:
 
 def cmd_profiles(args: argparse.Namespace) -> int:
     """Each profile's timescales, saying where every value comes from; or `profiles new`."""
+    from cptui.flags import GENERAL_FLAGS
+    from cptui.profiles import ProfileError, TERMS, TIMESCALES, library_for
+    from cptui.settings import load_settings
+
     if args.name == "new":
         return cmd_profiles_new(args.new_name, args.extends, args.cases or Path("cases"))
     name, folder = args.name, args.cases
@@ -374,6 +386,8 @@ def _scope(scope: str) -> str:
 
 
 def cmd_profiles_new(name: str | None, base: str, folder: Path) -> int:
+    from cptui.profiles import ProfileError
+
     from cptui.profile_starter import write_starter
 
     if not name:
@@ -412,6 +426,9 @@ def cmd_cache(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from cptui.caseload import load_caseload
+    from cptui.dates import fmt_date
+
     from cptui.stats import render_text, timeliness
 
     load = load_caseload(_folder(args), args.today)
@@ -425,6 +442,8 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def cmd_demo(args: argparse.Namespace) -> int:
+    from cptui.dates import fmt_date
+
     from cptui.demo import generate
 
     if any(args.dir.glob("*.toml")):
