@@ -347,3 +347,30 @@ async def test_zebra_stripes_alternate_row_backgrounds_only_when_asked() -> None
             # rows 1, 2, 3 (lines 2-4): the cursor is on row 0
             bgs = [next(s for s in t.render_line(y) if "CP" in s.text).style.bgcolor for y in (2, 3, 4)]
             assert (bgs[0] != bgs[1] and bgs[0] == bgs[2]) if zebra else len(set(bgs)) == 1
+
+
+async def test_fit_table_measures_each_column_by_its_widest_cell_on_screen() -> None:
+    """Columns are sized to their widest cell in terminal cells, not characters: a
+    child's name in CJK takes two cells a character, and an ASCII-only column is
+    measured by length. A column sized short would cut a name; too wide, drop one."""
+    from cptui.tui.widgets.fit_table import Col, FitTable
+
+    class FitApp(App):
+        def compose(self) -> ComposeResult:
+            yield FitTable(id="f")
+
+    app = FitApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        table = app.query_one(FitTable)
+        table.set_columns([Col("Case"), Col("Child"), Col("Count"), Col("Status")])
+        table.set_rows([
+            (["CP-1", "Ava Example", 3, Text("✗ OVERDUE")], "a"),
+            (["CP-22", "漢字漢字", 12345, Text("! due soon")], "b"),  # 8 cells, 4 characters
+            (["CP-333", "Bo", 7, Text("· upcoming")], "c"),
+        ])
+        await pilot.pause()
+        assert [c.natural for c in table.columns] == [6, 11, 5, 10]
+        table.set_rows([(["CP-1", "漢字漢字漢字漢字", 1, Text("ok")], "a")])  # 16 cells
+        await pilot.pause()
+        assert [c.natural for c in table.columns] == [4, 16, 5, 6]
+        assert "漢字漢字漢字漢字" in screen_text(app)

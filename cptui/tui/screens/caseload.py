@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 
 from rich.text import Text
 from textual import on
@@ -156,6 +157,17 @@ class CaseloadScreen(Screen):
         load = self.load
         if load is None:
             return
+        # Thousands of rows are built at once: cyclic collections triggered meanwhile
+        # would rescan the whole caseload for nothing (none of this makes cycles).
+        was = gc.isenabled()
+        gc.disable()
+        try:
+            self._refresh(load)
+        finally:
+            if was:
+                gc.enable()
+
+    def _refresh(self, load: Caseload) -> None:
         self.query_one("#loading").display = False
         self.counts = (sum(cv.count("overdue") for cv in load.cases),
                        sum(cv.count("due_soon") for cv in load.cases))

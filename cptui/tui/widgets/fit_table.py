@@ -42,10 +42,12 @@ def _widest(label: str, cells: Iterable[Any]) -> int:
     that could beat the widest so far is measured (10,000 rows open quickly).
     """
     best = cell_len(label)
-    for cell in cells:
-        s = cell.plain if isinstance(cell, Text) else str(cell)
+    texts = [c if type(c) is str else c.plain if isinstance(c, Text) else str(c) for c in cells]
+    if "".join(texts).isascii():  # the usual case: one character, one cell
+        return max(best, max(map(len, texts), default=0))
+    for s in texts:
         if 2 * len(s) > best:
-            best = max(best, len(s) if s.isascii() else cell_len(s))
+            best = max(best, cell_len(s))
     return best
 
 
@@ -119,8 +121,8 @@ class FitTable(LineTable):
         if not self.cols:
             return
         if self._fit_widths is None:  # once per data change, not on every resize
-            widths = [_widest(c.label, (cells[i] for cells, _ in self.full_rows))
-                      for i, c in enumerate(self.cols)]
+            columns = list(zip(*(cells for cells, _ in self.full_rows))) or [()] * len(self.cols)
+            widths = [_widest(c.label, columns[i]) for i, c in enumerate(self.cols)]
             live = [i for i, c in enumerate(self.cols)
                     if not (c.hide_empty and not any(str(cells[i]) for cells, _ in self.full_rows))]
             self._fit_widths = (widths, live)
