@@ -65,12 +65,17 @@ def deadlines_run(folder: Path, serial: bool = False, label: str = "") -> float:
         pool.cpu_count = lambda: 1  # type: ignore[assignment]
     c = cpu_seconds()
     t = time.perf_counter()
-    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
         main(["deadlines", "--cases", str(folder), "--format", "json"])
     wall = time.perf_counter() - t
     pool.cpu_count = real  # type: ignore[assignment]
     CPU[label] = cpu_seconds() - c
+    OUTPUT[label] = out.getvalue()
     return wall
+
+
+OUTPUT: dict[str, str] = {}  # each run's JSON, compared byte for byte
 
 
 def start_above_bare(n: int = 15) -> tuple[float, float]:
@@ -160,6 +165,9 @@ def main() -> None:
           f"on {os.cpu_count()} CPUs")
     print(f"2. cptui deadlines --format json, warm: {warm:.2f} s = {warm / base:.3f}x floor   "
           f"(target <= 0.06x)")
+    same = OUTPUT["serial"] == OUTPUT["cold"] == OUTPUT["warm"]
+    print(f"   output of one process, the pool and the cache byte-identical: {'yes' if same else 'NO'}"
+          f" ({len(OUTPUT['serial']):,} bytes)")
     bare_s, cli_s = start_above_bare()
     print(f"3. import cptui.cli + --version: {cli_s * 1000:.0f} ms vs python -c pass {bare_s * 1000:.0f} ms"
           f" = {(cli_s - bare_s) * 1000:.0f} ms above   (target <= 80 ms)")
@@ -189,6 +197,7 @@ def main() -> None:
     print(json.dumps({"count": len(files), "floor_s": round(base, 3), "cold_ratio": round(cold / base, 2),
                       "cold_serial_ratio": round(serial / base, 2),
                       "cpu_s": {k: round(v, 2) for k, v in CPU.items()}, "warm_ratio": round(warm / base, 3),
+                      "identical": same,
                       "start_ms_above_bare": round((cli_s - bare_s) * 1000),
                       "tui_ratio": round(full / bare, 2),
                       "save_ms": round(save * 1000, 1), "files_written": len(written)}))
