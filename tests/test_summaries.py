@@ -45,6 +45,8 @@ def test_warm_load_gives_the_same_caseload_without_reading_cases(
         assert w.next_deadline == c.next_deadline
         assert w.having(("overdue", "due_soon")) == c.having(("overdue", "due_soon"))
         assert w.having(("overdue",)) == [d for d in c.deadlines if d.status == "overdue"]
+        for some in (("met", "late"), ("upcoming",), ("overdue", "met")):  # beyond the urgent
+            assert w.having(some) == [d for d in c.deadlines if d.status in some]
         # ...and agrees with every deadline, decoded.
         assert w.summary == c.summary
         assert w.deadlines == c.deadlines and w.problems == c.problems
@@ -231,3 +233,15 @@ async def test_why_this_date_from_the_caseload_never_explains_a_stale_row(
         await ready(pilot)
         assert app.screen.__class__.__name__ == "CaseloadScreen"
         assert any("no longer loads" in str(n.message) for n in app._notifications)
+
+
+def test_a_summary_names_children_as_the_case_does(demo: Path, today: date) -> None:
+    """Deadline labels read the same from a summary as from the whole case: a known
+    child by name, an id the case does not list by that id, no child as a dash."""
+    load = load_caseload(demo, today, use_cache=False)
+    for view in load.cases:
+        case = view.case
+        for cid in [c.id for c in case.children] + ["c99", None]:
+            assert view.summary.child_name(cid) == case.child_name(cid)
+        for d in view.deadlines:
+            assert d.label(view.summary) == d.label(case)
