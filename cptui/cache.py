@@ -36,6 +36,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from cptui import __version__
+from cptui import linesfile
 from cptui.fsio import private_mode, write_atomic
 from cptui.summaries import Strings
 
@@ -271,13 +272,12 @@ class Cache:
     def side_path(self, side: str) -> Path:
         return self.path.with_suffix(SIDES[side])
 
-    @property
-    def views_path(self) -> Path:
-        return self.side_path("views")
-
     def _read_side(self, side: str) -> dict[str, list]:
         if self.side[side] is None and side == "lines":
-            self.side[side], self._blob = _load_lines(self.side_path(side), self.context)
+            where = self.side_path(side)
+            mine = os.path.lexists(where) and private(where, "file")
+            self.side[side], self._blob = (linesfile.load(where, self.context) if mine
+                                           else ({}, b""))
         elif self.side[side] is None:
             data = _load(self.side_path(side), self.context) or {}
             self.side[side] = data.get("entries", {})
@@ -437,7 +437,7 @@ class Cache:
                         out["strings"] = self.strings.table
                         _write(self.side_path(side), out)
                     else:
-                        _write_lines(self.side_path(side), out)
+                        linesfile.write(self.side_path(side), out)
                 _write(self.path, {"context": self.context, "entries": self.entries})
                 self.dirty, self.new = False, {k: {} for k in SIDES}
                 self.path.with_suffix(".models" + SUFFIX).unlink(missing_ok=True)  # cptui < 4
@@ -445,40 +445,6 @@ class Cache:
                 _index(self.path.parent, self.path.name, self.folder)
         except OSError:
             pass  # a cache that cannot be written only costs speed
-
-
-def _load_lines(path: Path, context: str) -> tuple[dict[str, list], bytes]:
-    """The lines file: one line of JSON (context, and per file its digest and where
-    its text lies), then the texts themselves, as they are printed. Unlike a JSON
-    string, the texts need no unescaping: a warm ``--format json`` only slices them."""
-    if not os.path.lexists(path) or not private(path, "file"):
-        return {}, b""
-    try:
-        data = path.read_bytes()
-        cut = data.index(b"\n")
-        head = json.loads(data[:cut])
-        blob = data[cut + 1:]
-        # write_atomic never leaves a short file; a size that differs means damage
-        if (head.get("context") == context and isinstance(head["entries"], dict)
-                and head.get("size") == len(blob)):
-            return head["entries"], blob
-    except Exception:  # corrupt, another version: start again
-        pass
-    return {}, b""
-
-
-def _write_lines(path: Path, data: dict[str, Any]) -> None:
-    parts: list[bytes] = []
-    at = 0
-    index: dict[str, list] = {}
-    for name, (digest, text) in data["entries"].items():
-        b = text.encode("utf-8")
-        index[name] = [digest, at, at + len(b)]
-        parts.append(b)
-        at += len(b)
-    head = json.dumps({"context": data["context"], "size": at, "entries": index},
-                      ensure_ascii=True)
-    write_atomic(path, head.encode("ascii") + b"\n" + b"".join(parts))
 
 
 def _write(path: Path, data: dict[str, Any]) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import gc
 from collections import Counter
 import hashlib
-import json
 import os
 import pickle  # only between the pool's worker processes, never from disk
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import TYPE_CHECKING, Callable, Iterator
 from cptui.dates import HOLIDAY_SPAN, WorkCalendar, fmt_date
 from cptui.flags import practice_flags
 from cptui.loader import build_case, read_toml
+from cptui.jsonrows import json_lines
 from cptui.locate import Locator
 from cptui.model import Case
 from cptui.problems import Problem, display_path, has_errors
@@ -240,33 +240,6 @@ class Caseload:
             )
         finally:
             self.reload_file(view.summary.path)
-
-
-def _row_encoder() -> Callable[[dict], str]:
-    """json.dumps(row, ensure_ascii=False), from one C encoder built once.
-
-    ``JSONEncoder.encode`` builds a new C encoder on every call; a cold load
-    encodes one row per deadline, so building it once halves the cost.
-    """
-    from json import encoder as e
-
-    if e.c_make_encoder is None:  # a Python without the C accelerator
-        return json.JSONEncoder(ensure_ascii=False).encode
-
-    def default(o: object) -> object:
-        raise TypeError(f"Object of type {o.__class__.__name__} is not JSON serializable")
-
-    c = e.c_make_encoder(None, default, e.encode_basestring, None, ": ", ", ", False, False, True)
-    return lambda row: "".join(c(row, 0))
-
-
-encode_row = _row_encoder()
-
-
-def json_lines(deadlines: list[Deadline]) -> str:
-    """One case's deadlines as JSON objects (docs/format.md#json-output), one a line, in order."""
-    rows = sorted(deadlines, key=lambda d: (d.due, d.rule, d.child or "", d.source))
-    return ",\n  ".join([encode_row(d.as_json()) for d in rows])
 
 
 def case_files(folder: Path) -> list[Path]:

@@ -211,7 +211,7 @@ def test_json_rows_match_the_stdlib_encoder() -> None:
 
     from hypothesis import given, settings, strategies as st
 
-    from cptui.caseload import encode_row
+    from cptui.jsonrows import encode_row
 
     value = st.one_of(st.none(), st.booleans(), st.integers(), st.text(),
                       st.floats(allow_nan=True, allow_infinity=True))
