@@ -76,17 +76,23 @@ class CaseView:
     @property
     def case(self) -> Case:
         if self._case is None:
-            assert self._loader is not None
-            full, probs = self._loader()
-            if full is None:
-                first = next((p for p in probs if p.severity == "error"), None)
-                raise CaseGone(f"{self.summary.path.name} no longer loads"
-                               + (f": {first.message}" if first else ""))
-            if full.summary.digest != self.summary.digest:
-                self.profile, self.deadlines = full.profile, full.deadlines
-                self.problems, self.summary = full.problems, full.summary
-            self._case = full.case
+            self._read_again()
+        assert self._case is not None
         return self._case
+
+    def _read_again(self, force: bool = False) -> None:
+        """Read the whole case from its file; take on what it computes if the file
+        changed (or, ``force``, whatever it computes)."""
+        assert self._loader is not None
+        full, probs = self._loader()
+        if full is None:
+            first = next((p for p in probs if p.severity == "error"), None)
+            raise CaseGone(f"{self.summary.path.name} no longer loads"
+                           + (f": {first.message}" if first else ""))
+        if force or full.summary.digest != self.summary.digest:
+            self.profile, self.deadlines = full.profile, full.deadlines
+            self.problems, self.summary = full.problems, full.summary
+        self._case = full.case
 
     @case.setter
     def case(self, case: Case) -> None:
@@ -119,7 +125,13 @@ class CaseView:
     def deadlines(self) -> list[Deadline]:
         if self._deadlines is None:
             assert self._rows is not None
-            self._deadlines = self._rows.all()
+            try:
+                self._deadlines = self._rows.all()
+            except ValueError:  # damaged in the cache: work them out from the file
+                self._case = None
+                self._rows = None
+                self._deadlines = []  # replaced by what the file gives
+                self._read_again(force=True)
         return self._deadlines
 
     @deadlines.setter
@@ -319,9 +331,12 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
                 blob, probs, lines = hit
                 view = None
                 if models and blob:
-                    view = cache.restore(blob, path, partial(
-                        load_one, path, settings, cal, today, soon_until))
-            else:
+                    try:
+                        view = cache.restore(blob, path, partial(
+                            load_one, path, settings, cal, today, soon_until))
+                    except (ValueError, TypeError, KeyError, IndexError):
+                        hit = None  # a damaged entry: the file is read instead, as if changed
+            if hit is None:
                 got = next(done, None) if raw is not None else None
                 if got is None:
                     view, probs = load_one(

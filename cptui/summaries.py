@@ -121,7 +121,11 @@ class DeadlineRows:
         return _decoder()(row)
 
     def all(self) -> list["Deadline"]:
-        return [self._decode(r) for r in _unpack(self._text)]
+        """Every deadline; ValueError if the packed rows are damaged."""
+        try:
+            return [self._decode(r) for r in _unpack(self._text)]
+        except (ValueError, TypeError, KeyError, IndexError, zlib.error) as e:
+            raise ValueError(f"cached deadline rows damaged: {e}") from None
 
     def counts(self) -> dict[str, int]:
         return dict(self._counts)

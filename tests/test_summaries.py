@@ -245,3 +245,74 @@ def test_a_summary_names_children_as_the_case_does(demo: Path, today: date) -> N
             assert view.summary.child_name(cid) == case.child_name(cid)
         for d in view.deadlines:
             assert d.label(view.summary) == d.label(case)
+
+
+def test_a_summary_says_what_the_case_says(demo: Path, today: date) -> None:
+    """The caseload row is the summary: id, closed date, lead social worker, children and
+    procedure must be the case's own, for an open and a closed case alike."""
+    load = load_caseload(demo, today, use_cache=False)
+    assert any(v.summary.closed for v in load.cases) and any(
+        not v.summary.closed for v in load.cases)
+    for view in load.cases:
+        case, s = view.case, view.summary
+        assert (s.id, s.path, s.digest, s.closed) == (case.id, case.path, case.digest, case.closed)
+        assert s.lead == case.member_name(case.lead_social_worker) != "—"
+        assert s.children == [(c.id, c.name) for c in case.children]
+        assert s.profile == view.profile.name
+
+
+def test_shared_strings_are_stored_once(demo: Path, today: date, tmp_path: Path,
+                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    """Citations are in the cache once however many deadlines repeat them."""
+    import json
+
+    from cptui.cache import cache_file
+
+    _fresh_cache(monkeypatch, tmp_path)
+    load_caseload(demo, today)
+    table = json.loads(cache_file(demo).with_suffix(".summaries.json").read_bytes())["strings"]
+    assert table and len(table) == len(set(table))
+
+
+def test_deadline_rows_decode_the_same_from_a_cold_start(demo: Path, today: date,
+                                                         monkeypatch: pytest.MonkeyPatch) -> None:
+    """The decoder is built on first use; built afresh, it still gives every deadline."""
+    from cptui import summaries
+
+    monkeypatch.setattr(summaries, "_DECODE", [])
+    load = load_caseload(demo, today, use_cache=False)
+    full, _ = load_one(load.cases[0].summary.path, load.settings, load.calendar, load.today,
+                       load.soon_until)
+    assert load.cases[0].deadlines == full.deadlines
+
+
+@pytest.mark.parametrize("damage", ["counts not a table", "rows not text", "rows garbled",
+                                    "an entry too short"])
+def test_a_damaged_summary_is_read_from_its_file_instead(
+        demo_copy: Path, today: date, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        damage: str) -> None:
+    """A summary that is not what cptui wrote never stops the caseload loading, and never
+    shows wrong deadlines: that case is read from its file, as if it had changed."""
+    import json
+
+    from cptui.cache import cache_file
+
+    _fresh_cache(monkeypatch, tmp_path)
+    truth = load_caseload(demo_copy, today, use_cache=False)
+    load_caseload(demo_copy, today)
+    f = cache_file(demo_copy).with_suffix(".summaries.json")
+    data = json.loads(f.read_bytes())
+    entry = data["entries"]["CP-2026-0001.toml"][1]
+    if damage == "counts not a table":
+        entry[5] = []
+    elif damage == "rows not text":
+        entry[8] = 7
+    elif damage == "rows garbled":
+        entry[8] = "not packed rows"
+    else:
+        del entry[3:]
+    f.write_text(json.dumps(data))
+    again = load_caseload(demo_copy, today)
+    assert [v.id for v in again.cases] == [v.id for v in truth.cases] and not again.broken
+    for a, b in zip(again.cases, truth.cases):
+        assert (a.summary, a.deadlines, a.problems) == (b.summary, b.deadlines, b.problems)
