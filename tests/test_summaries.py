@@ -314,5 +314,8 @@ def test_a_damaged_summary_is_read_from_its_file_instead(
     f.write_text(json.dumps(data))
     again = load_caseload(demo_copy, today)
     assert [v.id for v in again.cases] == [v.id for v in truth.cases] and not again.broken
+    statuses = ("met", "late", "overdue", "due_soon", "upcoming")
     for a, b in zip(again.cases, truth.cases):
+        assert [a.count(s) for s in statuses] == [b.count(s) for s in statuses]  # the row
+        assert a.next_deadline == b.next_deadline
         assert (a.summary, a.deadlines, a.problems) == (b.summary, b.deadlines, b.problems)
