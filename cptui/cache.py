@@ -38,7 +38,7 @@ from typing import Any, Callable
 from cptui import __version__
 from cptui import linesfile
 from cptui.fsio import private_mode, write_atomic
-from cptui.summaries import Strings
+from cptui.summaries import Strings, decode, encode
 
 FORMAT = 5
 SUFFIX = ".json"
@@ -342,7 +342,6 @@ class Cache:
         """The CaseView that ``get`` found: its summary and deadline rows;
         ``loader`` reads the whole case when it is asked for."""
         from cptui.caseload import CaseView
-        from cptui.summaries import decode
 
         data, digest, probs = blob
         summary, rows = decode(data, path, digest, self.strings.table)
@@ -387,7 +386,6 @@ class Cache:
         if not self.usable:
             return None
         from cptui.problems import display_path
-        from cptui.summaries import encode
 
         self.seen.add(path.name)
         Problem = _classes()[2]

@@ -8,27 +8,26 @@ silently missing and never used for deadlines.
 from __future__ import annotations
 
 import gc
-from collections import Counter
 import hashlib
 import os
 import pickle  # only between the pool's worker processes, never from disk
+from collections import Counter
 from dataclasses import dataclass, field
-from functools import partial
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
 from cptui.dates import HOLIDAY_SPAN, WorkCalendar, fmt_date
 from cptui.flags import practice_flags
-from cptui.loader import build_case, read_toml
 from cptui.jsonrows import json_lines
+from cptui.loader import build_case, read_toml
 from cptui.locate import Locator
 from cptui.model import Case
 from cptui.problems import Problem, display_path, has_errors
 from cptui.profiles import Profile, ProfileError, get_profile
 from cptui.rules import Deadline, compute
 from cptui.settings import SETTINGS_FILE, Settings, load_settings
-
 from cptui.summaries import DeadlineRows, Strings, Summary, decode, encode
 
 if TYPE_CHECKING:
@@ -128,10 +127,8 @@ class CaseView:
             try:
                 self._deadlines = self._rows.all()
             except ValueError:  # damaged in the cache: work them out from the file
-                self._case = None
-                self._rows = None
-                self._deadlines = []  # replaced by what the file gives
-                self._read_again(force=True)
+                self._read_again(force=True)  # sets them (or raises CaseGone: never [])
+        assert self._deadlines is not None
         return self._deadlines
 
     @deadlines.setter

@@ -20,6 +20,7 @@ import base64
 import dataclasses
 import json
 import zlib
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -161,13 +162,9 @@ def encode(summary: Summary, deadlines: list["Deadline"], strings: Strings) -> l
             row[i] = strings.number(row[i])
         rows.append(row)
     status, done, due = AT["status"], AT["done"], AT["due"]
-    counts: dict[str, int] = {}
-    for r in rows:
-        counts[r[status]] = counts.get(r[status], 0) + 1
-    next_row = None
-    for r in rows:  # as min(open deadlines, key=due): the first of the earliest
-        if r[done] is None and (next_row is None or r[due] < next_row[due]):
-            next_row = r
+    counts = dict(Counter(r[status] for r in rows))
+    # as CaseView.next_deadline: the first of the earliest open ones (ISO dates sort as dates)
+    next_row = min((r for r in rows if r[done] is None), key=lambda r: r[due], default=None)
     return [summary.id, None if summary.closed is None else summary.closed.isoformat(),
             summary.lead, [list(c) for c in summary.children], summary.profile, counts,
             next_row, [r for r in rows if r[status] in URGENT], _pack(rows)]
