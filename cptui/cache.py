@@ -273,15 +273,16 @@ class Cache:
         return self.path.with_suffix(SIDES[side])
 
     def _read_side(self, side: str) -> dict[str, list]:
-        if self.side[side] is None and side == "lines":
+        """A side file's entries, read on first use (like ``_load``: only if private)."""
+        if self.side[side] is None:
             where = self.side_path(side)
-            mine = os.path.lexists(where) and private(where, "file")
-            self.side[side], self._blob = (linesfile.load(where, self.context) if mine
-                                           else ({}, b""))
-        elif self.side[side] is None:
-            data = _load(self.side_path(side), self.context) or {}
-            self.side[side] = data.get("entries", {})
-            if side == "views":
+            if side == "lines":
+                mine = os.path.lexists(where) and private(where, "file")
+                self.side[side], self._blob = (linesfile.load(where, self.context) if mine
+                                               else ({}, b""))
+            else:
+                data = _load(where, self.context) or {}
+                self.side[side] = data.get("entries", {})
                 self.strings = Strings(data.get("strings", []))
         return self.side[side]  # type: ignore[return-value]
 
