@@ -156,20 +156,23 @@ async def test_a_quick_load_draws_the_caseload_once_and_a_slow_one_shows_progres
     original = CaseloadScreen.refresh_data
 
     clocks: list[str] = []
+    bars: list[bool] = []  # a progress bar on screen as each draw ends
 
     def counting(self: CaseloadScreen) -> None:
         seen.append(len(self.load.cases) if self.load else -1)
         original(self)
         clocks.append(plain(self.query_one("#clock")))
+        bars.append(any(bar.display for bar in self.query("#progress")))
 
     monkeypatch.setattr(CaseloadScreen, "refresh_data", counting)
     monkeypatch.setattr(app_module, "PARTIAL_AFTER", 3600.0)
     app = make_app(folder, today=today)
     async with app.run_test(size=(160, 48)) as pilot:
         await ready(pilot)
-    assert seen == [300]
+    assert seen == [300] and bars == [False]
     seen.clear()
     clocks.clear()
+    bars.clear()
     monkeypatch.setattr(app_module, "PARTIAL_AFTER", 0.0)
     app = make_app(folder, today=today)
     real_load = app_module.load_caseload
@@ -192,6 +195,7 @@ async def test_a_quick_load_draws_the_caseload_once_and_a_slow_one_shows_progres
     # While the rest load, the counts are said to be partial; once complete, they are not.
     assert "reading 250 of 300 files" in clocks[0] and "250 cases" in clocks[0]
     assert "reading" not in final and "300 cases" in final
+    assert bars[0] and not bars[-1]  # a bar while the rest load, gone once complete
 
 
 async def test_why_this_date_from_the_caseload_never_explains_a_stale_row(

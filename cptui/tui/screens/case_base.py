@@ -7,13 +7,14 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from cptui.caseload import Caseload, CaseView
 from cptui.tui.widgets.case_header import CaseHeader
 from cptui.tui.widgets.clock_bar import ClockBar
 from cptui.tui.widgets.deadline_panel import DeadlinePanel
 from cptui.tui.widgets.line_table import LineTable
+from cptui.tui.widgets.footer import SteadyFooter
 from cptui.tui.messages import CaseloadChanged, cptui_app
 from cptui.documents import DOCUMENTS, DocumentError, write_document
 from cptui.tui import editing
@@ -109,7 +110,7 @@ class CaseScreen(Screen):
         with Vertical(id="body"):
             yield from self.compose_body()
         yield DeadlinePanel(show_case=False, id="deadlines")
-        yield Footer()
+        yield SteadyFooter()
 
     def compose_body(self) -> ComposeResult:
         yield from ()

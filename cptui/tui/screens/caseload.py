@@ -10,7 +10,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Input, ProgressBar, Static
+from textual.widgets import Input, ProgressBar, Static
 
 from cptui.caseload import Caseload, CaseView
 from cptui.changes import create_new_case
@@ -22,6 +22,7 @@ from cptui.storage import SaveError
 from cptui.tui.widgets.clock_bar import ClockBar
 from cptui.tui.widgets.deadline_panel import DeadlinePanel, open_items
 from cptui.tui.widgets.fit_table import Col, FitTable
+from cptui.tui.widgets.footer import SteadyFooter
 from cptui.tui.messages import CaseloadChanged, cptui_app
 from cptui.tui.screens.record_form import RecordForm
 from cptui.tui.screens.stats import StatsScreen
@@ -108,17 +109,22 @@ class CaseloadScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield ClockBar(id="clock")
-        yield Input(placeholder="Filter by case, child, worker or procedure…", id="filter")
-        yield ProgressBar(id="progress", show_eta=False)
         with Vertical(id="body"):
             # Words, not an animation: nothing to redraw while the first frame is due.
             yield Static("Reading the case files…", id="loading")
             yield FitTable(id="cases", cursor_type="row", zebra_stripes=True)
             yield DeadlinePanel(show_case=True, id="deadlines")
-        yield Footer()
+        yield SteadyFooter()
 
     def show_progress(self, done: int, total: int) -> None:
-        bar = self.query_one("#progress", ProgressBar)
+        """Only a slow load mounts the bar: a quick one never builds it."""
+        bars = self.query("#progress").results(ProgressBar)
+        bar = next(bars, None)
+        if bar is None:
+            if done >= total:
+                return
+            bar = ProgressBar(id="progress", show_eta=False)
+            self.mount(bar, after="#clock")
         bar.update(total=total, progress=done)
         bar.display = done < total
         self.reading = (done, total) if done < total else None
@@ -135,7 +141,6 @@ class CaseloadScreen(Screen):
 
     def on_mount(self) -> None:
         self._ensure_columns()
-        self.query_one("#progress", ProgressBar).display = False
         table = self.query_one("#cases", FitTable)
         table.border_title = "Cases"
         self.query_one("#deadlines", DeadlinePanel).border_title = (
@@ -263,8 +268,12 @@ class CaseloadScreen(Screen):
             return
         cptui_app(self).open_case(case_id)
 
-    def action_filter(self) -> None:
-        box = self.query_one("#filter", Input)
+    async def action_filter(self) -> None:
+        """The filter box is built the first time it is asked for, not at start-up."""
+        box = next(self.query("#filter").results(Input), None)
+        if box is None:
+            box = Input(placeholder="Filter by case, child, worker or procedure…", id="filter")
+            await self.mount(box, after="#clock")
         box.add_class("shown")
         box.focus()
 
@@ -276,9 +285,10 @@ class CaseloadScreen(Screen):
         self.query_one("#cases").focus()
 
     def action_clear_filter(self) -> None:
-        box = self.query_one("#filter", Input)
-        box.value = ""
-        box.remove_class("shown")
+        box = next(self.query("#filter").results(Input), None)
+        if box is not None:
+            box.value = ""
+            box.remove_class("shown")
         self.query_one("#cases").focus()
 
     def action_sort(self) -> None:

@@ -7,10 +7,11 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer
+from textual.widgets import DataTable
 
 from cptui.stats import Row, bar, timeliness
 from cptui.tui.widgets.clock_bar import ClockBar
+from cptui.tui.widgets.footer import SteadyFooter
 from cptui.tui.messages import CaseloadChanged, cptui_app
 
 
@@ -28,7 +29,7 @@ class StatsScreen(Screen):
     def compose(self) -> ComposeResult:
         yield ClockBar(id="clock")
         yield DataTable(id="stats", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+        yield SteadyFooter()
 
     def on_mount(self) -> None:
         self.refresh_data()
