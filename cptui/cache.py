@@ -22,7 +22,6 @@ cache clear`` empties it.
 from __future__ import annotations
 
 import dataclasses
-import gc
 import hashlib
 import json
 import os
@@ -37,6 +36,7 @@ from typing import Any, Callable
 
 from cptui import __version__
 from cptui import linesfile
+from cptui.bulk import no_cyclic_gc
 from cptui.fsio import private_mode, write_atomic
 from cptui.summaries import Strings, decode, encode
 
@@ -209,10 +209,9 @@ def _load(path: Path, context: str) -> dict[str, Any] | None:
     another context, or not private to this user."""
     if not os.path.lexists(path) or not private(path, "file"):
         return None
-    gc_was = gc.isenabled()
-    gc.disable()  # many small lists: the cyclic GC only slows parsing down
     try:
-        data = json.loads(path.read_bytes())
+        with no_cyclic_gc():  # many small lists: the cyclic GC only slows parsing down
+            data = json.loads(path.read_bytes())
         if (
             isinstance(data, dict)
             and data.get("context") == context
@@ -222,9 +221,6 @@ def _load(path: Path, context: str) -> dict[str, Any] | None:
             return data
     except Exception:  # corrupt, another version: start again
         pass
-    finally:
-        if gc_was:
-            gc.enable()
     return None
 
 

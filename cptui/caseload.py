@@ -7,7 +7,6 @@ silently missing and never used for deadlines.
 
 from __future__ import annotations
 
-import gc
 import hashlib
 import os
 import pickle  # only between the pool's worker processes, never from disk
@@ -18,6 +17,7 @@ from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterator
 
+from cptui.bulk import no_cyclic_gc
 from cptui.dates import HOLIDAY_SPAN, WorkCalendar, fmt_date
 from cptui.flags import practice_flags
 from cptui.jsonrows import json_lines
@@ -308,9 +308,9 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     strings = cache.strings if cache is not None and cache.usable else Strings()
     profiles: dict[str, Profile] = {}  # one object per procedure, not one per case
     names = display_names(folder, [e.name for e in entries])
-    gc_was = gc.isenabled()
-    gc.disable()  # many long-lived objects: cyclic GC passes only slow loading down
-    try:
+    # Many long-lived objects: cyclic GC passes only slow loading down. Frozen after,
+    # so later collections do not rescan the whole caseload.
+    with no_cyclic_gc(freeze=True):
         # Read and hash everything first: how many files changed decides the pool.
         todo: list[tuple[bytes | None, int | None, str | None, tuple | None]] = []
         for entry, path, name in zip(entries, files, names):
@@ -362,10 +362,6 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
                 load.cases.append(view)
             if progress is not None and (i % every == 0 or i == len(files)):
                 progress(i, len(files), load)
-    finally:
-        if gc_was:
-            gc.enable()
-            gc.freeze()  # keep later collections from rescanning the whole caseload
     if cache is not None:
         cache.save()
     return load

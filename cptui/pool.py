@@ -16,12 +16,13 @@ started (a sandbox without semaphores, say), the caller loads serially.
 
 from __future__ import annotations
 
-import gc
 import os
 import threading
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Iterator
+
+from cptui.bulk import no_cyclic_gc
 
 if TYPE_CHECKING:
     from cptui.dates import WorkCalendar
@@ -104,9 +105,7 @@ def _work(jobs: list[Job]) -> list[Result]:
     from cptui.caseload import json_lines, load_one
 
     settings, cal, today, soon_until = _CTX
-    gc_was = gc.isenabled()
-    gc.disable()  # as in the parent: many long-lived objects, no cycles worth finding
-    try:
+    with no_cyclic_gc():  # as in the parent: many long-lived objects, no cycles worth finding
         out: list[Result] = []
         for path, raw, mode, digest, name in jobs:
             cv, probs = load_one(path, settings, cal, today, soon_until, raw, mode, digest, name)
@@ -117,9 +116,6 @@ def _work(jobs: list[Job]) -> list[Result]:
                     (pickle.dumps(cv, pickle.HIGHEST_PROTOCOL), probs, json_lines(cv.deadlines))
                 )
         return out
-    finally:
-        if gc_was:
-            gc.enable()
 
 
 def load_stale(jobs: list[Job], workers: int, settings: Settings, cal: WorkCalendar,

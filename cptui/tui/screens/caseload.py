@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import gc
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -12,6 +10,7 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Input, ProgressBar, Static
 
+from cptui.bulk import no_cyclic_gc
 from cptui.caseload import Caseload, CaseView
 from cptui.changes import create_new_case
 from cptui.dates import fmt_date
@@ -164,13 +163,8 @@ class CaseloadScreen(Screen):
             return
         # Thousands of rows are built at once: cyclic collections triggered meanwhile
         # would rescan the whole caseload for nothing (none of this makes cycles).
-        was = gc.isenabled()
-        gc.disable()
-        try:
+        with no_cyclic_gc():
             self._refresh(load)
-        finally:
-            if was:
-                gc.enable()
 
     def _refresh(self, load: Caseload) -> None:
         self.query_one("#loading").display = False
