@@ -22,6 +22,7 @@ cache clear`` empties it.
 from __future__ import annotations
 
 import dataclasses
+import functools
 import hashlib
 import json
 import os
@@ -230,7 +231,9 @@ def _load(path: Path, context: str) -> dict[str, Any] | None:
 SIDES = {"lines": ".lines", "views": VIEWS}  # full suffixes, replacing the main file's
 
 
-_PROBLEM: list[Callable[[list], Any]] = []  # the Problem decoder, built on first use
+@functools.cache  # built on first use: importing the model is what costs
+def _problem_decoder() -> Callable[[list], Any]:
+    return codec(_classes()[2])[1]
 
 
 class Cache:
@@ -310,8 +313,6 @@ class Cache:
             from cptui.problems import display_path
 
             shown = display_path(path)
-        if not _PROBLEM:
-            _PROBLEM.append(codec(_classes()[2])[1])
         name = path.name
         self.seen.add(name)
         hit = self.entries.get(name)
@@ -327,7 +328,7 @@ class Cache:
                     return None
             elif side is None or side[0] != digest:
                 return None
-            probs = [_PROBLEM[0](p) for p in hit[4]] if hit[4] else []
+            probs = [_problem_decoder()(p) for p in hit[4]] if hit[4] else []
             lines = self._text(side) if self.wanted == "lines" else None
         except Exception:  # an entry of another shape: read the file again
             return None

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import functools
 import json
 import zlib
 from collections import Counter
@@ -86,6 +87,7 @@ class Strings:
         return i
 
 
+@functools.cache  # built on first use: cptui.cache imports this module
 def _encoder() -> Callable[[Any], list]:
     from cptui.cache import codec
     from cptui.rules import Deadline
@@ -93,16 +95,12 @@ def _encoder() -> Callable[[Any], list]:
     return codec(Deadline)[0]
 
 
-_DECODE: list[Callable[[list], Any]] = []  # built on first use (cptui.cache imports us)
-
-
+@functools.cache
 def _decoder() -> Callable[[list], Any]:
-    if not _DECODE:
-        from cptui.cache import codec
-        from cptui.rules import Deadline
+    from cptui.cache import codec
+    from cptui.rules import Deadline
 
-        _DECODE.append(codec(Deadline)[1])
-    return _DECODE[0]
+    return codec(Deadline)[1]
 
 
 class DeadlineRows:
