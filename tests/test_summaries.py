@@ -283,7 +283,7 @@ def test_deadline_rows_decode_the_same_from_a_cold_start(demo: Path, today: date
     """The decoder is built on first use; built afresh, it still gives every deadline."""
     from cptui import summaries
 
-    monkeypatch.setattr(summaries, "_DECODE", [])
+    summaries._decoder.cache_clear()
     load = load_caseload(demo, today, use_cache=False)
     full, _ = load_one(load.cases[0].summary.path, load.settings, load.calendar, load.today,
                        load.soon_until)
