@@ -25,18 +25,19 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True)
-class Header:
+# Named tuples, not frozen dataclasses: a caseload's scans make hundreds of thousands,
+# and a frozen dataclass's __init__ costs several times a tuple's.
+class Header(NamedTuple):
     line: int
     col: int  # 0-based column of the first "["
     double: bool  # [[array]] rather than [table]
     key: tuple[str, ...]
 
 
-@dataclass(frozen=True)
-class KeyValue:
+class KeyValue(NamedTuple):
     start: int  # line of the key
     end: int  # one past the last line of the value
     key: tuple[str, ...]  # dotted parts, relative to the table
@@ -56,13 +57,25 @@ class ScanError(ValueError):
 
 
 _NEXT = re.compile(r"[\n \t\r\"'#\[\]{}]")  # the characters scan() must look at
-# One whole line `key = value`: a bare key, then a one-line basic or literal string or
-# a plain value (number, date, boolean) with nothing that opens a string, array or
-# table, then an optional comment. Anything else takes the character-level path.
-_SIMPLE = re.compile(
+# One whole line `key = value`: a bare key, then a one-line basic or literal string, a
+# plain value (number, date, boolean) with nothing that opens a string, array or table,
+# or a one-line array of those; then an optional comment. Anything else (multi-line
+# strings and arrays, inline tables, quoted keys) takes the character-level path.
+_STR1 = r""""(?:[^"\\\n]|\\.)*"|'[^'\n]*'"""  # a one-line basic or literal string
+_ITEM = rf"""(?:{_STR1}|[^"'#\[\]{{}}\s,]+)"""  # one in a one-line array: no spaces inside
+_SIMPLE = (
     r"""[ \t]*(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*"""
-    r"""(?P<value>"(?:[^"\\\n]|\\.)*"|'[^'\n]*'|[^"'#\[\]{}\s][^"'#\[\]{}\n]*?)"""
+    rf"""(?P<value>{_STR1}|[^"'#\[\]{{}}\s][^"'#\[\]{{}}\n]*?"""
+    rf"""|\[[ \t]*(?:{_ITEM}[ \t]*,[ \t]*)*(?:{_ITEM}[ \t]*)?\])"""
     r"""[ \t\r]*(?:\#[^\n]*)?\n""")
+# A whole header line with a bare (dotted) key: `[plan]`, `  [[visits]]  # note`.
+_DOTTED = r"[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*"
+_HEADER = (
+    rf"[ \t]*(?:\[\[[ \t]*(?P<double>{_DOTTED})[ \t]*\]\]|\[[ \t]*(?P<single>{_DOTTED})[ \t]*\])"
+    r"[ \t\r]*(?:\#[^\n]*)?\n")
+# The common lines in one match: a simple `key = value`, a header, or a line with
+# nothing on it but blanks or a comment (that last, as its blanks begin the others).
+_LINE = re.compile(rf"{_SIMPLE}|{_HEADER}|[ \t\r]*(?:\#[^\n]*)?\n")
 _BARE = re.compile(r"[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*")
 
 
@@ -136,7 +149,9 @@ def scan(text: str, fast: bool = True) -> Scan:
     table = -1
     pending: tuple[int, tuple[str, ...], int] | None = None  # a value being read
     line_begin = 0
-    out.plain_lines.add(0)
+    plain = out.plain_lines.add
+    plain(0)
+    here: list[KeyValue] | None = None  # the keys of the current table, once it has any
 
     def finish_value(end_line: int) -> None:
         nonlocal pending
@@ -147,13 +162,25 @@ def scan(text: str, fast: bool = True) -> Scan:
 
     while i < n:
         if fast and i == line_begin and depth == 0 and pending is None:
-            m = _SIMPLE.match(text, i)
-            if m is not None:  # the common line, `key = "value"`, in one step
-                out.keys.setdefault(table, []).append(
-                    KeyValue(line, line + 1, (m["key"],), m.start("value") - line_begin))
+            # The common lines, each in one regex step: `key = "value"` (or a one-line
+            # array), a blank or comment line, a table header with a bare key.
+            m = _LINE.match(text, i)
+            if m is not None:
+                key = m["key"]
+                if key is not None:
+                    if here is None:
+                        here = out.keys.setdefault(table, [])
+                    here.append(KeyValue(line, line + 1, (key,), m.start("value") - i))
+                else:
+                    head = m["double"] or m["single"]
+                    if head is not None:
+                        out.headers.append(Header(line, text.index("[", i) - i,
+                                                  m["double"] is not None, _key_parts(head)))
+                        table = len(out.headers) - 1
+                        here = None
                 line += 1
                 i = line_begin = m.end()
-                out.plain_lines.add(line)
+                plain(line)
                 continue
         c = text[i]
         if c == "\n":
@@ -190,6 +217,7 @@ def scan(text: str, fast: bool = True) -> Scan:
                     Header(line, i - line_begin, double, _key_parts(text[j:k].strip()))
                 )
                 table = len(out.headers) - 1
+                here = None
                 i = k + (2 if double else 1)
                 continue
             # a key: up to "=" outside quotes

@@ -293,10 +293,16 @@ _LINE = st.one_of(
                             lambda s: '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'),
                         st.text("ab #[]{}=\"é", max_size=6).map(lambda s: f"'{s}'"),
                         st.just('"""two\n[[visits]]\nlines"""'), st.just("'''x\n= y'''"),
-                        st.just("[1, 2]"), st.just('["a",\n  "b"]'), st.just("{ a = 1 }")),
+                        st.just("[1, 2]"), st.just('["a",\n  "b"]'), st.just("{ a = 1 }"),
+                        st.lists(st.sampled_from(['"m1"', "'x]'", '"a,\\"b"', "3", "true",
+                                                  "2026-11-24", '"#"', "[2]", "{a=1}"]),
+                                 max_size=3).map(
+                            lambda items: "[" + " , ".join(items) + (",]" if items else "]")),
+                        st.just('[ "a","b" ]'), st.just("[]"), st.just("[1, # n\n 2]")),
               st.sampled_from(["", " ", "\t"]), st.sampled_from(["", "# note", "#[x]"])),
     st.sampled_from(["[plan]", "[[visits]]", "  [[core_groups]]  # c", "", "# comment",
-                     'a.b = 1', '"quoted key" = 2']),
+                     'a.b = 1', '"quoted key" = 2', "[ a . b ]", "[[ x.y ]]#z", '["q.r"]',
+                     "[[a]] # [b]", "   ", "\t# x = 1", "[a]]", "[[a]"]),
 )
 
 
