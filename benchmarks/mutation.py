@@ -99,7 +99,9 @@ def narrow_config(work: Path, modules: list[str], skip_tests: list[str] = ()) ->
     if n != 1:
         sys.exit("pyproject.toml has no [tool.mutmut] only_mutate to narrow")
     if skip_tests:
-        extra = "".join(f'"--ignore={t}", ' for t in skip_tests)
+        # A file is left out whole; FILE::TEST leaves out that one test.
+        extra = "".join(f'"--deselect={t}", ' if "::" in t else f'"--ignore={t}", '
+                        for t in skip_tests)
         new, n = re.subn(r"(pytest_add_cli_args_test_selection\s*=\s*\[)", r"\g<1>" + extra, new, count=1)
         if n != 1:
             sys.exit("pyproject.toml has no pytest_add_cli_args_test_selection to extend")
@@ -241,7 +243,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="only apply survivors whose name matches, e.g. 'cptui.rules.x__per_*'")
     ap.add_argument("--skip-run", action="store_true", help="do not run mutmut (e.g. only --apply-survivors)")
     ap.add_argument("--skip-tests", nargs="*", default=[], metavar="FILE",
-                    help="test files to leave out of this run (fewer tests can only lower the score)")
+                    help="test files (or FILE::TEST) to leave out of this run (fewer tests can only lower the score)")
     ap.add_argument("--skip-slow", action="store_true", help="--skip-tests the SLOW_TESTS listed in this script")
     ap.add_argument("--report", action="store_true", help="print the last scores, run nothing")
     ap.add_argument("--list", action="store_true", help="list every mutant not killed")
