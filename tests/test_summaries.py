@@ -177,13 +177,17 @@ async def test_a_quick_load_draws_the_caseload_once_and_a_slow_one_shows_progres
     app = make_app(folder, today=today)
     real_load = app_module.load_caseload
 
-    def slow_start(*args, progress, **kwargs):  # a slow disk: the screen is up before 250 load
-        def wait_then(done: int, total: int, partial) -> None:
+    def slow_start(*args, progress, **kwargs):  # a slow disk: the screen is up before 250
+        def wait_then(done: int, total: int, partial) -> None:  # load, the rest come later
             for _ in range(1000):
                 if isinstance(app.screen, CaseloadScreen) and app.screen.is_mounted:
                     break
                 time.sleep(0.01)
             progress(done, total, partial)
+            for _ in range(1000):  # the last files are slow: the screen draws the first first
+                if done == total or seen:
+                    break
+                time.sleep(0.01)
         return real_load(*args, progress=wait_then, **kwargs)
 
     monkeypatch.setattr(app_module, "load_caseload", slow_start)

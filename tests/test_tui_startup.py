@@ -122,3 +122,42 @@ async def test_a_quick_start_builds_no_progress_bar_and_no_filter_box_until_aske
         await pilot.press("slash")  # a second time: the same box, not a second one
         await pilot.pause()
         assert len(screen.query(Input)) == 1 and app.focused is box
+
+
+async def test_the_loading_thread_never_waits_for_the_screen_to_draw(
+        tmp_path: Path, today, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Progress goes to the screen as a message: a load does not stall while the screen
+    draws the first cases (at 10,000 cases that draw takes as long as the rest of the load)."""
+    import time
+
+    from cptui.caseload import load_caseload
+    from cptui.demo import generate
+    from cptui.tui import app as app_module
+    from cptui.tui.screens.caseload import CaseloadScreen
+
+    folder = tmp_path / "cases"
+    generate(folder, 300, today, seed=5)
+    monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / "cache"))
+    load_caseload(folder, today)  # warm: the rest of the load is quick
+    monkeypatch.setattr(app_module, "PARTIAL_AFTER", 0.0)
+    times: dict[str, float] = {}
+    real_load, real_show = app_module.load_caseload, CaseloadScreen.show_progress
+
+    def timed_load(*args, **kwargs):
+        out = real_load(*args, **kwargs)
+        times.setdefault("load finished", time.monotonic())
+        return out
+
+    def slow_show(self: CaseloadScreen, done: int, total: int) -> None:
+        real_show(self, done, total)
+        if done < total and "screen drew" not in times:
+            time.sleep(1.5)  # a screen busy drawing the first cases
+            times["screen drew"] = time.monotonic()
+
+    monkeypatch.setattr(app_module, "load_caseload", timed_load)
+    monkeypatch.setattr(CaseloadScreen, "show_progress", slow_show)
+    app = make_app(folder, today=today)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert app.screen.query_one("#cases").row_count == 300
+    assert times["load finished"] < times["screen drew"]

@@ -16,7 +16,7 @@ from textual.screen import Screen
 
 from cptui.caseload import Caseload, CaseView, load_caseload
 from cptui.gitops import status
-from cptui.tui.messages import CaseloadChanged
+from cptui.tui.messages import CaseloadChanged, LoadDone, LoadProgress
 from cptui.tui.screens.case_base import CaseScreen
 from cptui.tui.screens.case_views import VIEWS
 from cptui.tui.screens.caseload import CaseloadScreen
@@ -54,25 +54,37 @@ class CptuiApp(App):
     @work(thread=True, exclusive=True, group="load")
     def load_cases(self) -> None:
         started = time.monotonic()
+        sent: list[bool] = []  # whether the first cases have gone to the screen
 
         def progress(done: int, total: int, partial: Caseload) -> None:
             if time.monotonic() - started < PARTIAL_AFTER:
                 return  # a quick load is drawn once, complete
-            snapshot = replace(partial, cases=list(partial.cases), broken=list(partial.broken),
-                               problems=list(partial.problems))
-            self.call_from_thread(self._progress, done, total, snapshot)
+            first = None
+            if not sent:
+                sent.append(True)
+                first = replace(partial, cases=list(partial.cases), broken=list(partial.broken),
+                                problems=list(partial.problems))
+            # A message, not call_from_thread: that waits for the screen, and drawing
+            # the first cases takes about as long as reading the rest.
+            self.post_message(LoadProgress(done, total, first))
 
         load = load_caseload(self.cases_dir, self.today_override, progress=progress, every=250)
         git = status(self.cases_dir)
-        self.call_from_thread(self._loaded, load, git)
+        self.post_message(LoadDone(load, git))
 
-    def _progress(self, done: int, total: int, partial: Caseload) -> None:
+    def on_load_progress(self, event: LoadProgress) -> None:
         """Show the caseload as it loads; only while the caseload is on top."""
-        if isinstance(self.screen, CaseloadScreen) and self.screen.is_mounted and done < total:
-            self.screen.show_progress(done, total)
-            if self.caseload is None:  # show the first cases at once; the rest when complete
-                self.caseload = partial
-                self.screen.post_message(CaseloadChanged())
+        done, total = event.done, event.total
+        if not (isinstance(self.screen, CaseloadScreen) and self.screen.is_mounted
+                and done < total):
+            return
+        self.screen.show_progress(done, total)
+        if self.caseload is None and event.first is not None:  # the first cases at once
+            self.caseload = event.first
+            self.screen.post_message(CaseloadChanged())
+
+    def on_load_done(self, event: LoadDone) -> None:
+        self._loaded(event.load, event.git)
 
     def _loaded(self, load: Caseload, git: dict[str, str] | None = None) -> None:
         self.caseload = load
