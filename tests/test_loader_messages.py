@@ -1,0 +1,131 @@
+"""The loader's words, exactly: what a worker reads when a field has the wrong type,
+is missing, or a record is unusable, and where it points.
+
+Each message names the field and what it should be, in the words a person uses
+("a number", "text", "true or false"), at the line to mend.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from datetime import date, datetime
+from pathlib import Path
+
+import pytest
+
+from cptui.loader import kind_of, load_case
+from cptui.problems import display_path
+from test_loader import GOOD, problems
+
+CONFERENCE = '\n[[conferences]]\nid = "k1"\nkind = "initial"\ndate = 2026-09-14\n'  # line 15 on
+
+
+@pytest.mark.parametrize("value, words", [
+    (True, "true/false"), (3, "a number"), (2.5, "a number"), ("x", "text"),
+    (["c1"], "a list"), ({"a": 1}, "a table"), (date(2026, 1, 5), "date"),
+    (datetime(2026, 1, 5, 9, 30), "datetime"),
+])
+def test_a_value_s_type_in_words(value: object, words: str) -> None:
+    assert kind_of(value) == words
+
+
+@pytest.mark.parametrize("extra, want", [
+    ('children = "c1"\n', [(19, 12, "error", '`children` must be a list of ids like ["c1"]')]),
+    ('children = ["c1", 2]\n', [(19, 12, "error", '`children` must be a list of ids like ["c1"]')]),
+    ('quorate = "yes"\n', [(19, 11, "error", "`quorate` must be true or false, not text")]),
+    ("quorate = 1\n", [(19, 11, "error", "`quorate` must be true or false, not a number")]),
+    ("quorate = [true]\n", [(19, 11, "error", "`quorate` must be true or false, not a list")]),
+    ("quorate = { a = 1 }\n",
+     [(19, 11, "error", "`quorate` must be true or false, not a table")]),
+    ("quorate = 1.5\n", [(19, 11, "error", "`quorate` must be true or false, not a number")]),
+    ("quorate = 2026-01-05T09:30:00\n",
+     [(19, 11, "error", "`quorate` must be true or false, not datetime")]),
+])
+def test_a_conference_field_of_the_wrong_type(tmp_path: Path, extra: str, want: list) -> None:
+    assert problems(tmp_path, GOOD + CONFERENCE + extra) == want
+
+
+def test_records_given_as_a_number_are_said_not_a_crash(tmp_path: Path) -> None:
+    text = GOOD.replace('lead_social_worker = "m1"\n', 'lead_social_worker = "m1"\nvisits = 5\n')
+    assert problems(tmp_path, text) == [
+        (4, 10, "error", "`visits` must be an array of tables ([[visits]])")]
+
+
+def test_a_visit_without_its_date_is_an_error_and_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "CP-X-1.toml"
+    path.write_text(GOOD + '\n[[visits]]\nid = "v1"\nkind = "home"\n', encoding="utf-8")
+    case, probs = load_case(path, shown="CP-X-1.toml")
+    assert [(p.line, p.col, p.severity, p.message) for p in probs] == [
+        (15, 1, "error", "missing `date`")]
+    assert case is not None and case.visits == []
+
+
+def test_a_child_without_a_name_is_an_error_and_goes_by_its_id(tmp_path: Path) -> None:
+    path = tmp_path / "CP-X-1.toml"
+    path.write_text(GOOD.replace('name = "Ava Example"\n', ""), encoding="utf-8")
+    case, probs = load_case(path, shown="CP-X-1.toml")
+    assert [(p.line, p.severity, p.message) for p in probs] == [(5, "error", "missing `name`")]
+    assert case is not None and [c.name for c in case.children] == ["c1"]
+
+
+def test_a_member_without_a_name_goes_by_its_id(tmp_path: Path) -> None:
+    path = tmp_path / "CP-X-1.toml"
+    path.write_text(GOOD.replace('name = "Sam Example"\n', ""), encoding="utf-8")
+    case, probs = load_case(path, shown="CP-X-1.toml")
+    assert [(p.line, p.severity, p.message) for p in probs] == [(11, "error", "missing `name`")]
+    assert case is not None and [m.name for m in case.members] == ["m1"]
+
+
+@pytest.mark.parametrize("dates, warned", [
+    ("", True),
+    ("date_of_birth = 2019-04-02\n", False),
+    ("expected_date = 2027-01-10\n", False),
+])
+def test_a_child_needs_a_birth_or_expected_date(tmp_path: Path, dates: str, warned: bool) -> None:
+    text = GOOD.replace("date_of_birth = 2019-04-02\n", dates)
+    want = [(5, 1, "warning", "child 'c1' has neither `date_of_birth` nor `expected_date`")]
+    assert problems(tmp_path, text) == (want if warned else [])
+
+
+@pytest.mark.parametrize("due, want_due, want_text, msg", [
+    ("2026-12-01", date(2026, 12, 1), None, None),
+    ('"ASAP"', None, "ASAP", None),
+    ('"2026-12-01"', None, None,
+     "`due` is text, not a date (write it without quotes: due = 2026-12-01)"),
+])
+def test_an_action_due_date_words_or_a_quoted_date(
+        tmp_path: Path, due: str, want_due: date | None, want_text: str | None,
+        msg: str | None) -> None:
+    text = GOOD + f'\n[[plan.actions]]\nid = "a1"\naction = "Visit"\ndue = {due}\n'
+    path = tmp_path / "CP-X-1.toml"
+    path.write_text(text, encoding="utf-8")
+    case, probs = load_case(path, shown="CP-X-1.toml")
+    assert case is not None
+    action, = case.plan.actions
+    assert (action.due, action.due_text) == (want_due, want_text)
+    errs = [(p.line, p.message) for p in probs if p.severity == "error"]
+    assert errs == ([(18, msg)] if msg else [])
+
+
+@pytest.mark.parametrize("tail, want", [
+    ("x = \n", (14, 5, "error", "invalid TOML: Invalid value")),
+    ('id = "again"\n', (14, 13, "error", "invalid TOML: Cannot overwrite a value")),
+])
+def test_invalid_toml_is_said_once_with_its_place_not_in_the_words(
+        tmp_path: Path, tail: str, want: tuple) -> None:
+    assert problems(tmp_path, GOOD + tail) == [want]
+
+
+def test_a_case_loaded_without_a_shown_name_names_its_path_and_keeps_its_digest(
+        tmp_path: Path) -> None:
+    """The digest is what a save compares with the file to refuse an external change."""
+    path = tmp_path / "CP-X-1.toml"
+    text = GOOD.replace('name = "Ava Example"\n', "")
+    path.write_text(text, encoding="utf-8")
+    case, probs = load_case(path)
+    assert [p.path for p in probs] == [display_path(path)]
+    assert case is not None and case.digest == hashlib.sha256(text.encode()).hexdigest()
+    broken = tmp_path / "CP-X-2.toml"
+    broken.write_text("x = \n", encoding="utf-8")
+    case, probs = load_case(broken)
+    assert case is None and [p.path for p in probs] == [display_path(broken)]
