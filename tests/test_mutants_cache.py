@@ -16,41 +16,13 @@ from pathlib import Path
 import pytest
 
 from conftest import write_folder
+from test_cache import CASE
 from cptui import cache as cache_mod
 from cptui.cache import Cache, cache_dir, cache_file, clear
 from cptui.caseload import CaseView, load_caseload
 from cptui.settings import load_settings
 
 TODAY = date(2026, 11, 23)
-
-CASE = """\
-schema = 1
-id = "{stem}"
-procedure = "darlington"
-lead_social_worker = "m1"
-
-[[children]]
-id = "c1"
-name = "Ava Example"
-date_of_birth = 2019-03-02
-category = "neglect"
-plan_start = 2026-09-01
-
-[[members]]
-id = "m1"
-name = "Sam Patel"
-role = "Social worker"
-agency = "Children's services"
-core_group = true
-
-[[conferences]]
-id = "k1"
-kind = "initial"
-date = 2026-09-01
-outcome = "plan"
-children = ["c1"]
-attendees = ["m1"]
-"""
 
 
 @pytest.fixture
