@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -52,9 +54,9 @@ SORTS = [
 ]
 
 
-def _next_due(cv: CaseView):
+def _next_due(cv: CaseView) -> date:
     nd = cv.next_deadline
-    return nd.due.isoformat() if nd else "9999"
+    return nd.due if nd else date.max
 
 
 class CaseloadScreen(Screen):
@@ -171,9 +173,10 @@ class CaseloadScreen(Screen):
         self.counts = (sum(cv.count("overdue") for cv in load.cases),
                        sum(cv.count("due_soon") for cv in load.cases))
         self._show_clock(load)
-        self._fill_cases(load)
+        visible = self._visible(load)  # sorted once, for the list and the panel
+        self._fill_cases(load, visible)
         panel = self.query_one("#deadlines", DeadlinePanel)
-        panel.show(load, open_items(self._visible(load), load.today, ("overdue", "due_soon")))
+        panel.show(load, open_items(visible, load.today, ("overdue", "due_soon")))
         # Every overdue row stays in view, whatever the terminal's height (the cases give way).
         panel.styles.min_height = sum(d.status == "overdue" for d, _ in panel.rows_data) + 3
 
@@ -202,7 +205,7 @@ class CaseloadScreen(Screen):
     def _visible(self, load: Caseload) -> list[CaseView]:
         return sorted((cv for cv in load.cases if self._matches(cv)), key=SORTS[self.sort_index][1])
 
-    def _fill_cases(self, load: Caseload) -> None:
+    def _fill_cases(self, load: Caseload, visible: list[CaseView]) -> None:
         self._ensure_columns()
         table = self.query_one("#cases", FitTable)
         rows: list[tuple[list[object], str | None]] = []
@@ -226,7 +229,8 @@ class CaseloadScreen(Screen):
                     None,
                 )
             )
-        for cv in self._visible(load):
+        git_label = cptui_app(self).git_label
+        for cv in visible:
             c = cv.summary  # never the whole case: 10,000 rows open from summaries
             nd = cv.next_deadline
             nxt = f"{fmt_date(nd.due)} {nd.label(c)}" if nd else ("closed" if c.closed else "—")
@@ -236,7 +240,7 @@ class CaseloadScreen(Screen):
                 Text(f"✗ {over}", style="bold red") if over else "0",
                 Text(f"! {soon}", style="bold yellow") if soon else "0",
                 nxt, ", ".join(c.child_names), c.lead, cv.profile.name,
-                cptui_app(self).git_label(c.path)], c.id))
+                git_label(c.path)], c.id))
         self.row_ids = [key for _, key in rows]
         table.set_rows(rows)
 
