@@ -43,12 +43,22 @@ class DeadlinePanel(FitTable):
         items = sorted(items, key=lambda it: (STATUS_ORDER[it[0].status], it[0].due, it[0].case))
         self.rows_data = items
         rows: list[tuple[list[object], str | None]] = []
+        # Thousands of rows share a few hundred dates: each date's words are made once
+        # (a table copies a Text cell before changing it, so sharing one is safe).
+        dates: dict[date, str] = {}
+        whens: dict[tuple[date, date | None, str], Text] = {}
         for i, (d, cv) in enumerate(items):
-            when = distance(load.calendar, d.due, load.today, d.done)
+            due = dates.get(d.due)
+            if due is None:
+                due = dates[d.due] = fmt_date(d.due)
+            when = whens.get((d.due, d.done, d.status))
+            if when is None:
+                when = whens[d.due, d.done, d.status] = Text(
+                    distance(load.calendar, d.due, load.today, d.done), style=STYLE[d.status])
             cells: list[object] = [status_text(d.status)]
             if self.show_case:
                 cells.append(d.case)
-            cells += [fmt_date(d.due), d.label(cv.summary), Text(when, style=STYLE[d.status])]
+            cells += [due, d.label(cv.summary), when]
             rows.append((cells, str(i)))
         if not items:
             rows.append(

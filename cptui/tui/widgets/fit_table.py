@@ -150,8 +150,11 @@ class FitTable(LineTable):
         for cells, key in self.full_rows:
             out = [cells[i] for i in shown]
             for i, at in folds:
-                if str(cells[i]):
-                    out[at] = Text.assemble(_text(cells[i]), " ", _text(out[at]))
+                a, b = cells[i], out[at]
+                if type(a) is str and type(b) is str:  # the usual fold: plain words, cheaply
+                    out[at] = f"{a} {b}" if a else b
+                elif str(a):
+                    out[at] = Text.assemble(_text(a), " ", _text(b))
             self.add_row(*out, key=key)
         if self.row_count:
             self.move_cursor(row=min(row, self.row_count - 1), animate=False, scroll=False)
