@@ -230,17 +230,27 @@ class CaseloadScreen(Screen):
                 )
             )
         git_label = cptui_app(self).git_label
+        # Cells many rows share are made once (tables copy a Text cell before changing it).
+        dates: dict[date, str] = {}
+        overs: dict[int, Text | str] = {0: "0"}
+        soons: dict[int, Text | str] = {0: "0"}
         for cv in visible:
             c = cv.summary  # never the whole case: 10,000 rows open from summaries
             nd = cv.next_deadline
-            nxt = f"{fmt_date(nd.due)} {nd.label(c)}" if nd else ("closed" if c.closed else "—")
+            if nd is None:
+                nxt = "closed" if c.closed else "—"
+            else:
+                day = dates.get(nd.due)
+                if day is None:
+                    day = dates[nd.due] = fmt_date(nd.due)
+                nxt = f"{day} {nd.label(c)}"
             over, soon = cv.count("overdue"), cv.count("due_soon")
-            rows.append(([
-                c.id,
-                Text(f"✗ {over}", style="bold red") if over else "0",
-                Text(f"! {soon}", style="bold yellow") if soon else "0",
-                nxt, ", ".join(c.child_names), c.lead, cv.profile.name,
-                git_label(c.path)], c.id))
+            if over not in overs:
+                overs[over] = Text(f"✗ {over}", style="bold red")
+            if soon not in soons:
+                soons[soon] = Text(f"! {soon}", style="bold yellow")
+            rows.append(([c.id, overs[over], soons[soon], nxt, ", ".join(c.child_names), c.lead,
+                          cv.profile.name, git_label(c.path)], c.id))
         self.row_ids = [key for _, key in rows]
         table.set_rows(rows)
 
