@@ -302,15 +302,15 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     from cptui.fsio import clean_stale_temps
 
     clean_stale_temps(folder)  # a save killed mid-way leaves only a temp file; tidy it
-    cache = Cache.open(folder, today, settings, models) if use_cache else None
-    entries = case_entries(folder)
-    files = [folder / e.name for e in entries]
-    strings = cache.strings if cache is not None and cache.usable else Strings()
-    profiles: dict[str, Profile] = {}  # one object per procedure, not one per case
-    names = display_names(folder, [e.name for e in entries])
-    # Many long-lived objects: cyclic GC passes only slow loading down. Frozen after,
-    # so later collections do not rescan the whole caseload.
+    # Many long-lived objects (10,000 paths, names, summaries): cyclic GC passes only
+    # slow loading down. Frozen after, so later collections do not rescan the caseload.
     with no_cyclic_gc(freeze=True):
+        cache = Cache.open(folder, today, settings, models) if use_cache else None
+        entries = case_entries(folder)
+        files = [folder / e.name for e in entries]
+        strings = cache.strings if cache is not None and cache.usable else Strings()
+        profiles: dict[str, Profile] = {}  # one object per procedure, not one per case
+        names = display_names(folder, [e.name for e in entries])
         # Read and hash everything first: how many files changed decides the pool.
         todo: list[tuple[bytes | None, int | None, str | None, tuple | None]] = []
         for entry, path, name in zip(entries, files, names):
@@ -362,8 +362,8 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
                 load.cases.append(view)
             if progress is not None and (i % every == 0 or i == len(files)):
                 progress(i, len(files), load)
-    if cache is not None:
-        cache.save()
+        if cache is not None:
+            cache.save()
     return load
 
 

@@ -16,6 +16,7 @@ from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 
+from cptui.bulk import no_cyclic_gc
 from cptui.tui.widgets.line_table import LineTable
 
 PAD = 2  # LineTable's cell padding, one each side
@@ -118,6 +119,11 @@ class FitTable(LineTable):
         return max(10, width - 1)  # the vertical scrollbar, when there is one
 
     def _draw(self) -> None:
+        # A resize re-adds every row: thousands of lists no cyclic GC pass should rescan.
+        with no_cyclic_gc():
+            self._fit()
+
+    def _fit(self) -> None:
         if not self.cols:
             return
         if self._fit_widths is None:  # once per data change, not on every resize
