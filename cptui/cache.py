@@ -25,6 +25,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+import operator
 import os
 import re
 import stat
@@ -165,12 +166,20 @@ def codec(tp: Any) -> Codec:
         pairs = [codec(hints[n]) for n in names]
         encs, decs = [p[0] for p in pairs], [p[1] for p in pairs]
 
-        def enc_dc(v: Any) -> list:
-            return [e(getattr(v, n)) for e, n in zip(encs, names)]
-
         convert = [
             (i, d) for i, d in enumerate(decs) if d is not _same
         ]  # the rest pass as they are
+        # All fields at once in C; only those that need it are converted, here and below.
+        get_all = operator.attrgetter(*names) if len(names) > 1 else (
+            lambda v: (getattr(v, names[0]),) if names else ())
+        to_plain = [(i, e) for i, e in enumerate(encs) if e is not _same]
+
+        def enc_dc(v: Any) -> list:
+            row = list(get_all(v))
+            for i, e in to_plain:
+                row[i] = e(row[i])
+            return row
+
         width = len(decs)
         # Plain dataclasses are filled in directly (several times faster than
         # calling __init__ field by field); ones with their own set-up are built.

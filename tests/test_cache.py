@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import json
 import os
 import pickle
@@ -280,3 +282,35 @@ def test_damaged_lines_file_is_never_printed(tmp_path: Path, own_cache: Path, ca
     f.write_bytes(json.dumps(head).encode() + b"\n" + blob)
     main(args)
     assert capsys.readouterr().out == want
+
+
+
+@dataclasses.dataclass
+class _Empty:
+    pass
+
+
+@dataclasses.dataclass
+class _One:
+    when: date
+
+
+@dataclasses.dataclass
+class _Three:
+    name: str
+    when: date | None
+    where: Path
+
+
+def test_the_cache_codec_round_trips_records_of_any_width() -> None:
+    """Records are encoded with all their fields read at once; one field or none must
+    come back the same as many (a one-name attrgetter gives a value, not a tuple)."""
+    from cptui.cache import codec
+
+    for value, plain in [(_Empty(), []), (_One(date(2026, 1, 5)), ["2026-01-05"]),
+                         (_Three("Ava Example", None, Path("a/b.toml")),
+                          ["Ava Example", None, "a/b.toml"]),
+                         (_Three("x", date(2026, 2, 1), Path("c")), ["x", "2026-02-01", "c"])]:
+        enc, dec = codec(type(value))
+        assert enc(value) == plain
+        assert dec(enc(value)) == value
