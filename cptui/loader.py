@@ -104,6 +104,9 @@ def read_toml(path: Path, shown: str | None = None, raw: bytes | None = None,
             msg = "not a real date or date-time (check the day and month)"
         elif "at end of document" in msg:
             msg = msg.replace("(at end of document)", "").strip()
+            # The parser gives no line here: point where the text runs out.
+            last = text.rstrip().splitlines() or [""]
+            line, col = len(last), len(last[-1]) + 1
         err(f"invalid TOML: {msg}", line, col)
         return ReadResult(None, text, probs, digest)
     except RecursionError:

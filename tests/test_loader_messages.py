@@ -129,3 +129,15 @@ def test_a_case_loaded_without_a_shown_name_names_its_path_and_keeps_its_digest(
     broken.write_text("x = \n", encoding="utf-8")
     case, probs = load_case(broken)
     assert case is None and [p.path for p in probs] == [display_path(broken)]
+
+
+@pytest.mark.parametrize("tail, want", [
+    ("x = [1,\n", (14, 8, "error", "invalid TOML: Invalid value")),
+    ('x = "unfinished', (14, 16, "error", "invalid TOML: Unterminated string")),
+    ("[plan\n\n\n", (14, 6, "error", "invalid TOML: Expected ']' at the end of a table declaration")),
+])
+def test_a_file_that_ends_too_soon_is_pointed_at_where_it_ends(
+        tmp_path: Path, tail: str, want: tuple) -> None:
+    """The parser gives no position for an error at the end of the text; a line and
+    column are still what a person needs to find it."""
+    assert problems(tmp_path, GOOD + tail) == [want]
