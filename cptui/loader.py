@@ -316,6 +316,19 @@ def kind_of(v: Any) -> str:
             list: "a list", dict: "a table"}.get(type(v), type(v).__name__)
 
 
+# (field, check, required, enum, default, or_id) for each field a file may give.
+FieldPlan = tuple[str, str, bool, tuple, Any, bool]
+
+
+@lru_cache(maxsize=None)
+def _plan(cls: type) -> tuple[tuple[FieldPlan, ...], bool]:
+    """What build_record checks for each field of ``cls``, read once from its
+    declaration (not per record), and whether it takes a time of day (``at``)."""
+    plan = tuple((name, check, bool(f.metadata.get("required")), f.metadata.get("enum") or (),
+                  f.default, bool(f.metadata.get("or_id"))) for name, check, f in _checks(cls))
+    return plan, "at" in {f.name for f in fields(cls)}
+
+
 @lru_cache(maxsize=None)
 def _checks(cls: type) -> tuple[tuple[str, str, Any], ...]:
     """(field, check, dataclass field) for each field the file gives, from the type hints."""
@@ -351,21 +364,22 @@ def build_record(checker: Checker, cls: type, d: dict, p: PathKey) -> Any:
     """
     values: dict[str, Any] = {"id": d["id"]}
     usable = True
-    for name, check, f in _checks(cls):
-        meta = f.metadata
-        required = bool(meta.get("required"))
+    plan, has_at = _plan(cls)
+    for name, check, required, enum, default, or_id in plan:
+        if not required and name not in d:
+            continue  # not given: the declared default, as every check below would give
         if check == "str":
-            v: Any = checker.str_(d, p, name, required=required, enum=meta.get("enum") or ())
+            v: Any = checker.str_(d, p, name, required=required, enum=enum)
         elif check == "date":
             v = checker.date_(d, p, name, required=required)
         elif check == "bool":
-            v = checker.bool_(d, p, name, f.default)
+            v = checker.bool_(d, p, name, default)
         elif check == "opt_bool":
             v = checker.opt_bool(d, p, name)
         else:
             v = checker.ids(d, p, name)
         if v is None and required:
-            if not meta.get("or_id"):
+            if not or_id:
                 usable = False
                 continue
             v = d["id"]
@@ -373,7 +387,7 @@ def build_record(checker: Checker, cls: type, d: dict, p: PathKey) -> Any:
             values[name] = v
     if not usable:
         return None
-    if "at" in {f.name for f in fields(cls)}:
+    if has_at:
         values["at"] = _at(d)
     return cls(**values)
 

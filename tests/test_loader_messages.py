@@ -8,6 +8,7 @@ Each message names the field and what it should be, in the words a person uses
 from __future__ import annotations
 
 import hashlib
+from dataclasses import MISSING, fields
 from datetime import date, datetime
 from pathlib import Path
 
@@ -15,6 +16,7 @@ import pytest
 
 from cptui.loader import kind_of, load_case
 from cptui.problems import display_path
+from cptui.records import KINDS
 from test_loader import GOOD, problems
 
 CONFERENCE = '\n[[conferences]]\nid = "k1"\nkind = "initial"\ndate = 2026-09-14\n'  # line 15 on
@@ -129,6 +131,33 @@ def test_a_case_loaded_without_a_shown_name_names_its_path_and_keeps_its_digest(
     broken.write_text("x = \n", encoding="utf-8")
     case, probs = load_case(broken)
     assert case is None and [p.path for p in probs] == [display_path(broken)]
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_a_field_left_out_gets_what_its_check_would_give(kind: str) -> None:
+    """build_record skips a field the file does not give and leaves the declared default;
+    that is right only while each default is what the field's check gives for nothing."""
+    from cptui.loader import Checker, _plan
+
+    cls = KINDS[kind].cls
+    plan, _ = _plan(cls)
+    defaults = {f.name: (f.default_factory() if f.default_factory is not MISSING else f.default)
+                for f in fields(cls)}
+    checker = Checker("x.toml", "")
+    given = {
+        "str": lambda name, f: checker.str_({}, (), name),
+        "date": lambda name, f: checker.date_({}, (), name),
+        "bool": lambda name, f: checker.bool_({}, (), name, f[4]),
+        "opt_bool": lambda name, f: checker.opt_bool({}, (), name),
+        "ids": lambda name, f: checker.ids({}, (), name),
+    }
+    for f in plan:
+        name, check, required = f[0], f[1], f[2]
+        if required:
+            continue
+        got = given[check](name, f)
+        assert got is None or got == defaults[name], (name, got, defaults[name])
+    assert checker.problems == []
 
 
 @pytest.mark.parametrize("tail, want", [
