@@ -107,3 +107,25 @@ def _private_cache(tmp_path_factory: pytest.TempPathFactory):
         os.environ.pop("CPTUI_CACHE_DIR", None)
     else:
         os.environ["CPTUI_CACHE_DIR"] = old
+
+
+def mutating() -> bool:
+    """True inside a mutmut run (benchmarks/mutation.py), never in CI."""
+    import os
+    import sys
+
+    return "mutmut" in sys.modules or "MUTANT_UNDER_TEST" in os.environ
+
+
+@pytest.fixture(autouse=True)
+def _own_cache_when_mutating(tmp_path_factory: pytest.TempPathFactory,
+                             monkeypatch: pytest.MonkeyPatch) -> None:
+    """Under mutmut, every test starts with an empty cache of its own.
+
+    mutmut runs a mutant only against the tests that called its function when it
+    recorded coverage. With the session's one cache, only the first test to load a
+    file parsed it: every later test read the cache, so mutmut thought the golden
+    documents never touched the loader, and ran none of them against its mutants.
+    """
+    if mutating():
+        monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path_factory.mktemp("cptui-cache")))
