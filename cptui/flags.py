@@ -68,7 +68,7 @@ def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: d
 
     def flag(code: str, path: PathKey, msg: str) -> None:
         if not locs:
-            locs.append(Locator(text))
+            locs.append(Locator(text, records_only=True))  # every flag points at a record
         line, col = locs[0].find(path)
         out.append(Problem(name, line, col, "warning", msg, code))
 

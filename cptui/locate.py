@@ -10,7 +10,7 @@ failing that to the file alone.
 
 from __future__ import annotations
 
-from cptui.tomlscan import ScanError, scan
+from cptui.tomlscan import ScanError, scan, simple_headers
 
 PathKey = tuple[str | int, ...]
 
@@ -28,15 +28,24 @@ def table_path(double: bool, key: tuple[str, ...], counts: dict[tuple[str, ...],
 
 
 class Locator:
-    def __init__(self, text: str) -> None:
-        """Place every table, record and key of ``text`` (one scan: keys cost nothing extra)."""
+    def __init__(self, text: str, records_only: bool = False) -> None:
+        """Place every table, record and key of ``text`` (one scan: keys cost nothing extra).
+
+        ``records_only``: the caller asks only for tables and records (practice flags
+        point at a record), so a text of simple lines needs no scan: its headers are
+        found directly. A key path then finds its record, as for a key not placed.
+        """
         self.lines = text.splitlines()
         self.where: dict[PathKey, tuple[int, int]] = {}
+        counts: dict[tuple[str, ...], int] = {}
+        if records_only and (headers := simple_headers(text)) is not None:
+            for h in headers:
+                self.where.setdefault(table_path(h.double, h.key, counts), (h.line + 1, h.col + 1))
+            return
         try:
             found = scan(text)
         except ScanError:
             return  # not TOML we can follow: problems name the file only
-        counts: dict[tuple[str, ...], int] = {}
         tables: dict[int, PathKey] = {-1: ()}
         for i, h in enumerate(found.headers):
             path = table_path(h.double, h.key, counts)

@@ -76,6 +76,13 @@ _HEADER = (
 # The common lines in one match: a simple `key = value`, a header, or a line with
 # nothing on it but blanks or a comment (that last, as its blanks begin the others).
 _LINE = re.compile(rf"{_SIMPLE}|{_HEADER}|[ \t\r]*(?:\#[^\n]*)?\n")
+# A whole text made only of such lines, checked in one call (possessive: no backtracking),
+# and the header lines in it (no other line of such a text starts with "[").
+# (Its groups unnamed: CPython's re mishandles capturing groups under a possessive repeat.)
+_ALL_SIMPLE = re.compile("(?:%s)*+" % re.sub(r"\(\?P<\w+>", "(?:", _LINE.pattern))
+_HEADER_LINE = re.compile(
+    rf"^[ \t]*(?:\[\[[ \t]*(?P<double>{_DOTTED})[ \t]*\]\]|\[[ \t]*(?P<single>{_DOTTED})[ \t]*\])",
+    re.M)
 _BARE = re.compile(r"[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*")
 
 
@@ -132,6 +139,28 @@ def _end_of_string(text: str, i: int) -> int:
             break
         j += 1
     raise ScanError("unterminated string")
+
+
+def simple_headers(text: str) -> list[Header] | None:
+    """Every table header of ``text``, found without scanning it, when every line is
+    a simple one (``_LINE``: what cptui writes); None otherwise (then use ``scan``).
+
+    Places records (the headers) only, for warnings that point at a record: about
+    three times quicker than a scan, which places every key too.
+    """
+    if not text.endswith("\n"):
+        text += "\n"
+    if _ALL_SIMPLE.fullmatch(text) is None:
+        return None
+    out: list[Header] = []
+    line, at = 0, 0
+    for m in _HEADER_LINE.finditer(text):
+        line += text.count("\n", at, m.start())
+        at = m.start()
+        double = m["double"] is not None
+        out.append(Header(line, text.index("[", at) - at, double,
+                          _key_parts(m["double"] if double else m["single"])))
+    return out
 
 
 def scan(text: str, fast: bool = True) -> Scan:

@@ -3,6 +3,11 @@
 from __future__ import annotations
 
 from datetime import date as D
+from pathlib import Path
+
+import pytest
+
+from conftest import REPO
 
 BASE = """
     lead_social_worker = "m1"
@@ -300,3 +305,27 @@ def test_a_warning_on_an_inline_record_points_into_the_file(load) -> None:
     text = cl.cases[0].case.path.read_text().splitlines()
     # Sun 18 Oct 2026: the warning points at the line that opens the visits array.
     assert len(got) == 1 and got[0].line == text.index("visits = [") + 1
+
+
+def test_flags_point_at_the_same_lines_whether_or_not_the_file_was_scanned(
+        tmp_path: Path, today: D, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Flags find their record's header without a scan when every line is simple; on
+    the demo and 300 generated cases they must point exactly where a full scan does."""
+    from cptui import flags as flags_mod
+    from cptui.caseload import load_caseload
+    from cptui.demo import generate
+    from cptui.locate import Locator
+
+    folder = tmp_path / "cases"
+    generate(folder, 300, today, seed=7)
+    for f in (REPO / "cases").glob("*.toml"):
+        (folder / f.name).write_bytes(f.read_bytes())
+
+    def warnings(load) -> list:
+        return sorted((p.path, p.line, p.col, p.message) for p in load.problems
+                      if p.severity == "warning")
+
+    quick = warnings(load_caseload(folder, today, use_cache=False))
+    monkeypatch.setattr(flags_mod, "Locator", lambda text, records_only=False: Locator(text))
+    full = warnings(load_caseload(folder, today, use_cache=False))
+    assert quick == full and len(quick) > 300

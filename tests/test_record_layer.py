@@ -330,3 +330,39 @@ def test_scanner_shortcut_for_simple_lines_finds_what_walking_finds(lines: list[
             scan(text)
         return
     assert scan(text) == slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(lines=st.lists(_LINE, min_size=1, max_size=12), crlf=st.booleans(),
+       last_newline=st.booleans())
+def test_headers_found_without_a_scan_are_the_scans_headers(lines: list[str], crlf: bool,
+                                                             last_newline: bool) -> None:
+    """Practice flags place records by their headers alone when every line is simple;
+    when that shortcut answers, it must be exactly the headers a scan finds."""
+    import tomllib
+
+    from cptui.tomlscan import ScanError, scan, simple_headers
+
+    text = "\n".join(lines) + ("\n" if last_newline else "")
+    if crlf:
+        text = text.replace("\n", "\r\n")
+    try:
+        tomllib.loads(text)
+        want = scan(text).headers
+    except (tomllib.TOMLDecodeError, ScanError):
+        return
+    got = simple_headers(text)
+    assert got is None or got == want
+
+
+@pytest.mark.parametrize("text, keys", [
+    ('a = """\n[[visits]]\n"""\n[plan]\n', [("plan",)]),  # a header inside a string
+    ("a = [\n[1],\n]\n[[visits]]\n", [("visits",)]),  # an array element on its own line
+    ("a = '''\n[x]\n'''\n", []),
+    ('"quoted" = 1\n[plan]\n', [("plan",)]),
+])
+def test_texts_with_more_than_simple_lines_are_scanned(text: str, keys: list) -> None:
+    from cptui.tomlscan import scan, simple_headers
+
+    assert simple_headers(text) is None
+    assert [h.key for h in scan(text).headers] == keys  # the scan finds only the real ones
