@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import tomllib
+from functools import lru_cache
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -86,6 +87,7 @@ _HEADER_LINE = re.compile(
 _BARE = re.compile(r"[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*")
 
 
+@lru_cache(maxsize=4096)  # a caseload repeats the same few dozen keys and headers
 def _key_parts(src: str) -> tuple[str, ...]:
     """A dotted key's parts, unquoted by tomllib itself: ``a."b.c"`` -> (a, b.c).
 
