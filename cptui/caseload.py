@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle  # only between the pool's worker processes, never from disk
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date
@@ -108,13 +107,6 @@ class CaseView:
     def __repr__(self) -> str:
         state = "loaded" if self.loaded else "summary only"
         return f"CaseView({self.id!r}, {self.profile.name!r}, {state})"
-
-    def __getstate__(self) -> dict:
-        """Pickled (between the pool's processes only) with its whole case."""
-        state = dict(self.__dict__)
-        state["_case"], state["_loader"] = self.case, None
-        state["_deadlines"], state["_rows"] = self.deadlines, None
-        return state
 
     @property
     def open_deadlines(self) -> list[Deadline]:
@@ -341,9 +333,11 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
                     )
                     lines = json_lines(view.deadlines) if view is not None else ""
                     kept = view
-                else:  # from a worker, pickled there (in memory only; the cache is JSON)
-                    blob, probs, lines = got
-                    view = pickle.loads(blob) if blob is not None else None
+                else:  # from a worker: what a view keeps, the whole case read if opened
+                    parts, probs, lines = got
+                    view = None if parts is None else CaseView(
+                        None, parts[1], parts[2], parts[3], parts[0],
+                        partial(load_one, path, settings, cal, today, soon_until))
                     kept = view
                 data = None
                 if cache is not None and digest is not None:

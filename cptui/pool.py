@@ -31,7 +31,10 @@ if TYPE_CHECKING:
 POOL_MIN = 200  # fewer stale files than this load faster in one process
 
 Job = tuple[Path, bytes, int | None, str, str]  # path, bytes, st_mode, SHA-256, name shown
-Result = tuple["bytes | None", "list[Problem]", str]  # pickled CaseView, problems, JSON lines
+# (what the parent keeps of a case: summary, profile, deadlines, warnings; or None if the
+# file did not load), its problems, its JSON lines.
+Kept = tuple[Any, Any, list, list]  # Summary, Profile, list[Deadline], list[Problem]
+Result = tuple["Kept | None", list, str]
 
 
 def cpu_count() -> int:
@@ -97,11 +100,10 @@ def _init(settings: Settings, cal: WorkCalendar, today: date, soon_until: date) 
 def _work(jobs: list[Job]) -> list[Result]:
     """In a worker: the serial per-file path for each job of a chunk.
 
-    Each case comes back pickled here, in parallel: the parent unpickles only
-    the cases it keeps, and the cache can store the bytes as they are.
+    Only what the parent keeps of a case comes back, never the whole case (the
+    parent reads that from the file if it is ever opened), and a chunk's results
+    are pickled together, so the procedure profile they share crosses once.
     """
-    import pickle
-
     from cptui.caseload import json_lines, load_one
 
     settings, cal, today, soon_until = _CTX
@@ -112,9 +114,8 @@ def _work(jobs: list[Job]) -> list[Result]:
             if cv is None:
                 out.append((None, probs, ""))
             else:
-                out.append(
-                    (pickle.dumps(cv, pickle.HIGHEST_PROTOCOL), probs, json_lines(cv.deadlines))
-                )
+                out.append(((cv.summary, cv.profile, cv.deadlines, cv.problems), probs,
+                            json_lines(cv.deadlines)))
         return out
 
 
