@@ -136,7 +136,7 @@ def describe_conflicts(lines: list[str]) -> list[tuple[int, str]]:
             None,
         )
         end = next((j for j in range(i + 1, len(lines)) if lines[j].startswith(">>>>>>>")), None)
-        if mid is None or end is None:
+        if mid is None or end is None or end < mid:  # missing, or out of order
             out.append((i + 1, "unresolved git conflict: markers are incomplete; fix by hand"))
             i += 1
             continue

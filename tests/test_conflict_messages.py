@@ -142,6 +142,19 @@ b = 2
         "<<<<<<< HEAD\na = 1\n=======\na = 2", [(1, BROKEN), (3, STRAY)]),
     "a start marker with nothing after": ("[plan]\n<<<<<<< HEAD\na = 1", [(2, BROKEN)]),
     "markers must start the line": ("a = \"<<<<<<< not a marker\"\n  =======", []),
+    # Markers out of order (an end before the separator) once crashed the whole load.
+    "an end marker before the separator": (
+        "<<<<<<< HEAD\n>>>>>>> theirs\n=======\na = 1",
+        [(1, BROKEN), (2, STRAY), (3, STRAY)]),
+    "an end marker straight after the start, then a whole conflict": (
+        "<<<<<<< HEAD\n>>>>>>> theirs\n<<<<<<< HEAD\na = 1\n=======\na = 2\n>>>>>>> theirs",
+        [(1, BROKEN), (2, STRAY),
+         (3, "unresolved git conflict at the top of the file, field a: ours a = 1 | theirs a = 2"
+             + KEEP)]),
+    "a stray separator just before a conflict": (
+        "=======\n<<<<<<< HEAD\na = 1\n=======\na = 2\n>>>>>>> theirs",
+        [(1, STRAY), (2, "unresolved git conflict at the top of the file, field a: ours a = 1"
+                         " | theirs a = 2" + KEEP)]),
 }
 
 

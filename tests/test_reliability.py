@@ -268,6 +268,7 @@ def corpus(folder: Path, outside: Path) -> dict[str, str]:
     add("invalid-utf8", g.replace('id = "CP-2026-0003"', 'id = "invalid-utf8"').encode().replace(b"Noah", b"No\xffah"), "not valid UTF-8")
     add("nul", g.replace("Noah", "No\x00ah"), "Illegal character")
     add("conflict", g + "<<<<<<< HEAD\nclosed = 2026-11-01\n=======\nclosed = 2026-11-02\n>>>>>>> x\n", "unresolved git conflict")
+    add("conflict-out-of-order", g + "<<<<<<< HEAD\n>>>>>>> x\n=======\n", "markers are incomplete")
     add("deep", g + "x = " + "[" * 5000 + "]" * 5000 + "\n", "nested too deeply")
     add("huge", g + "# " + "x" * (6 * 1024 * 1024) + "\n", "never this large")
     add("dup-key", g.replace('name = "Noah Placeholder"', 'name = "Noah Placeholder"\nname = "Noah"'), "Cannot overwrite a value")
