@@ -429,8 +429,24 @@ def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
              digest: str | None = None, name: str | None = None
              ) -> tuple[CaseView | None, list[Problem]]:
     """One file, end to end. ``raw``/``mode``/``digest``: already read, stat-ed
-    and hashed by the caller, so the file is opened once; ``name`` as shown."""
+    and hashed by the caller, so the file is opened once; ``name`` as shown.
+
+    Whatever goes wrong inside cptui while reading this file is this file's
+    problem, said in words: one file never stops the others loading.
+    """
     name = name or display_path(path)
+    try:
+        return _load_one(path, settings, cal, today, soon_until, raw, mode, digest, name)
+    except Exception as e:  # a bug in cptui, met by this file
+        return None, [Problem(name, None, None, "error",
+                              f"cptui could not read this file ({type(e).__name__}"
+                              f"{': ' + str(e) if str(e) else ''}); it is unchanged. "
+                              "Please report this.")]
+
+
+def _load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
+              soon_until: date, raw: bytes | None, mode: int | None, digest: str | None,
+              name: str) -> tuple[CaseView | None, list[Problem]]:
     res = read_toml(path, name, raw, digest)
     probs = list(res.problems)
     if res.data is None:

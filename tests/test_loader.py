@@ -229,3 +229,30 @@ def test_plan_sent_and_interpreter_present_load(tmp_path: Path) -> None:
     case, probs = load_case(write(tmp_path, text))
     assert probs == [] and case is not None
     assert (case.core_groups[0].plan_sent, case.core_groups[0].interpreter_present) == (date(2026, 9, 28), False)
+
+
+def test_a_file_that_trips_a_bug_is_reported_and_never_stops_the_others(
+        tmp_path: Path, today: date, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Whatever goes wrong inside cptui while reading one file (a bug, like the conflict
+    markers out of order that once raised StopIteration), that file is reported broken,
+    in words, and every other file still loads."""
+    from cptui import caseload as caseload_mod
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    for stem in ("CP-X-1", "CP-X-2"):
+        (folder / f"{stem}.toml").write_text(GOOD.replace("CP-X-1", stem), encoding="utf-8")
+    real = caseload_mod.build_case
+
+    def buggy(path, *args, **kwargs):
+        if path.name == "CP-X-2.toml":
+            raise StopIteration  # what a bug looks like from here
+        return real(path, *args, **kwargs)
+
+    monkeypatch.setattr(caseload_mod, "build_case", buggy)
+    load = load_caseload(folder, today, use_cache=False)
+    assert [cv.id for cv in load.cases] == ["CP-X-1"]
+    broken, = load.broken
+    assert broken.path.name == "CP-X-2.toml"
+    err = broken.first_error
+    assert "cptui could not read this file" in err.message and "StopIteration" in err.message
