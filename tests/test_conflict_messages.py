@@ -151,6 +151,26 @@ b = 2
         [(1, BROKEN), (2, STRAY),
          (3, "unresolved git conflict at the top of the file, field a: ours a = 1 | theirs a = 2"
              + KEEP)]),
+    "diff3 with no separator: the base runs to the end marker": (
+        "[plan]\n<<<<<<< ours\nreview = 1\n||||||| base\nreview = 0\n>>>>>>> theirs",
+        [(2, "unresolved git conflict in plan, field review: ours review = 1 | theirs (nothing)"
+             + KEEP)]),
+    "comments only on both sides": (
+        "[plan]\n<<<<<<< HEAD\n# ours\n=======\n# theirs\n>>>>>>> theirs",
+        [(2, "unresolved git conflict in plan: ours (nothing) | theirs (nothing)" + KEEP)]),
+    "an id that starts or ends with X is kept whole": (
+        '[[visits]]\nid = "X1X"\n<<<<<<< HEAD\na = 1\n=======\na = 2\n>>>>>>> theirs\n'
+        '<<<<<<< HEAD\n[[events]]\nid = "X2"\n=======\n>>>>>>> theirs',
+        [(3, "unresolved git conflict in visits X1X, field a: ours a = 1 | theirs a = 2" + KEEP),
+         (8, "unresolved git conflict in events X2: deleted on their side, changed on the other"
+             + KEEP_RECORD)]),
+    "two record conflicts back to back": (
+        "<<<<<<< HEAD\n[[visits]]\nid = \"v1\"\n=======\n>>>>>>> theirs\n"
+        "<<<<<<< HEAD\n=======\n[[visits]]\nid = \"v2\"\n>>>>>>> theirs",
+        [(1, "unresolved git conflict in visits v1: deleted on their side, changed on the other"
+             + KEEP_RECORD),
+         (6, "unresolved git conflict in visits v2: deleted on our side, changed on the other"
+             + KEEP_RECORD)]),
     "a stray separator just before a conflict": (
         "=======\n<<<<<<< HEAD\na = 1\n=======\na = 2\n>>>>>>> theirs",
         [(1, STRAY), (2, "unresolved git conflict at the top of the file, field a: ours a = 1"

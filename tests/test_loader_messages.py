@@ -170,3 +170,38 @@ def test_a_file_that_ends_too_soon_is_pointed_at_where_it_ends(
     """The parser gives no position for an error at the end of the text; a line and
     column are still what a person needs to find it."""
     assert problems(tmp_path, GOOD + tail) == [want]
+
+
+@pytest.mark.parametrize("value", ['"1"', "true", "1.0"])
+def test_a_schema_that_is_not_a_whole_number(tmp_path: Path, value: str) -> None:
+    text = GOOD.replace("schema = 1\n", f"schema = {value}\n")
+    assert problems(tmp_path, text) == [(1, 10, "error", "`schema` must be a whole number")]
+
+
+@pytest.mark.parametrize("value, words", [('"yes"', "text"), ("1", "a number")])
+def test_interpreter_present_is_yes_no_or_left_out(tmp_path: Path, value: str,
+                                                   words: str) -> None:
+    """Left out means "not recorded"; anything but true or false is said, in words."""
+    text = GOOD + CONFERENCE + f"interpreter_present = {value}\n"
+    assert problems(tmp_path, text) == [
+        (19, 23, "error", f"`interpreter_present` must be true or false, not {words}")]
+
+
+def test_a_record_without_a_usable_id_is_said_and_the_next_one_still_loads(
+        tmp_path: Path) -> None:
+    text = GOOD + ('\n[[visits]]\nid = 5\ndate = 2026-10-01\n'
+                   '\n[[visits]]\ndate = 2026-10-02\n'
+                   '\n[[visits]]\nid = "v3"\ndate = 2026-10-03\n'
+                   '\n[[visits]]\nid = "v3"\ndate = 2026-10-04\n'
+                   '\n[[visits]]\nid = "v5"\ndate = 2026-10-05\n'
+                   '\n[[plan.actions]]\naction = "Visit"\n')
+    path = tmp_path / "CP-X-1.toml"
+    path.write_text(text, encoding="utf-8")
+    case, probs = load_case(path, shown="CP-X-1.toml")
+    assert [(p.line, p.message) for p in probs] == [
+        (15, "each [[visits]] needs a text `id`"),
+        (19, "each [[visits]] needs a text `id`"),
+        (27, "duplicate id 'v3' in `visits`: ids must be unique"),
+        (34, "each [[plan.actions]] needs a text `id`"),
+    ]
+    assert case is not None and [v.id for v in case.visits] == ["v3", "v5"]
