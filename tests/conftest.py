@@ -117,6 +117,25 @@ def mutating() -> bool:
     return "mutmut" in sys.modules or "MUTANT_UNDER_TEST" in os.environ
 
 
+_SHARED: dict[tuple, Caseload] = {}
+
+
+def shared_load(folder: Path, today: date | None = None, **kwargs: object) -> Caseload:
+    """A caseload that many tests read and none change: loaded once per run.
+
+    Under mutmut it is loaded afresh inside each test that asks, never at import
+    or once for all: mutmut runs a mutant only against the tests it saw calling
+    the mutated function, and a caseload loaded while the module was imported
+    was seen by no test at all (the golden documents never met a loader mutant).
+    """
+    key = (folder, today, tuple(sorted(kwargs.items())))
+    if mutating():
+        return load_caseload(folder, today, **kwargs)  # type: ignore[arg-type]
+    if key not in _SHARED:
+        _SHARED[key] = load_caseload(folder, today, **kwargs)  # type: ignore[arg-type]
+    return _SHARED[key]
+
+
 @pytest.fixture(autouse=True)
 def _own_cache_when_mutating(tmp_path_factory: pytest.TempPathFactory,
                              monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,20 +10,25 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError
 
-from conftest import DEMO
-from cptui.caseload import load_caseload
+from conftest import DEMO, shared_load
+from cptui.caseload import Caseload, load_caseload
 from cptui.cli import main
 from cptui.documents import DOCUMENTS, DocumentError, md_to_html, render
 from cptui.paths import bundled_templates
 from cptui.tui.app import make_app
 from tui_helpers import TODAY, ready
 
-LOAD = load_caseload(DEMO, TODAY)
-CASES = sorted(cv.case.id for cv in LOAD.cases)
+
+def demo_load() -> Caseload:
+    return shared_load(DEMO, TODAY)
+
+
+CASES = sorted(cv.case.id for cv in demo_load().cases)
 
 
 def doc(name: str, case: str, **kw) -> str:
-    return render(name, LOAD.get(case), LOAD, **kw)
+    load = demo_load()
+    return render(name, load.get(case), load, **kw)
 
 
 @pytest.mark.parametrize("case", CASES)
@@ -38,7 +43,7 @@ def test_every_document_renders_for_every_demo_case(name: str, case: str) -> Non
 
 def secrets(case_id: str) -> list[str]:
     """Text that only confidential records and contact details hold."""
-    case = LOAD.get(case_id).case
+    case = demo_load().get(case_id).case
     out = [m.contact for m in case.members if m.contact]
     out += [m.name for m in case.members if m.confidential]
     out += [e.summary for e in case.events if e.confidential]
@@ -265,11 +270,12 @@ def test_notes_say_when_the_plan_was_sent(tmp_path: Path) -> None:
     from dataclasses import replace as dc_replace
 
     from cptui.caseload import CaseView
-    cv = LOAD.get("CP-2026-0001")
+    load = demo_load()
+    cv = load.get("CP-2026-0001")
     groups = []
     for g in cv.case.core_groups:
         g2 = dc_replace(g)
         object.__setattr__(g2, "plan_sent", date(2026, 10, 27) if g.id == "g2" else None)
         groups.append(g2)
     cv2 = CaseView(dc_replace(cv.case, core_groups=groups), cv.profile, cv.deadlines, cv.problems)
-    assert "- Plan sent on Tue 27 Oct 2026" in render("notes", cv2, LOAD)
+    assert "- Plan sent on Tue 27 Oct 2026" in render("notes", cv2, load)

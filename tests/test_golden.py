@@ -12,18 +12,23 @@ from pathlib import Path
 
 import pytest
 
-from cptui.caseload import load_caseload
+from conftest import shared_load
+from cptui.caseload import Caseload
 from cptui.documents import DOCUMENTS, render
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
-LOAD = load_caseload(GOLDEN / "cases", use_cache=False)
+
+
+def golden_load() -> Caseload:
+    return shared_load(GOLDEN / "cases", use_cache=False)
 
 
 @pytest.mark.parametrize("copy", ["full", "parent"])
 @pytest.mark.parametrize("name", sorted(DOCUMENTS))
 def test_document_matches_golden(name: str, copy: str) -> None:
-    assert not LOAD.has_errors, [str(p) for p in LOAD.problems]
-    text = render(name, LOAD.get("CP-G-1"), LOAD, copy, "md")
+    load = golden_load()
+    assert not load.has_errors, [str(p) for p in load.problems]
+    text = render(name, load.get("CP-G-1"), load, copy, "md")
     path = GOLDEN / f"{name}-{copy}.md"
     if os.environ.get("CPTUI_UPDATE_GOLDEN"):
         path.write_bytes(text.encode("utf-8"))

@@ -26,15 +26,20 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEMO
-from cptui.caseload import load_caseload
+from conftest import DEMO, shared_load
+from cptui.caseload import Caseload, load_caseload
 from cptui.documents import DOCUMENTS, render
 from tui_helpers import TODAY
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")
 CASES = ("CP-2026-0001", "CP-2026-0004")  # the richest demo case, and a pre-birth case
-LOAD = load_caseload(DEMO, TODAY)
+
+
+def demo_load() -> Caseload:
+    return shared_load(DEMO, TODAY)
+
+
 LONG = "CP-2026-0001"  # printed again with 40 more visits: tables run over several pages
 
 
@@ -107,7 +112,7 @@ def printed(tmp_path_factory) -> dict[tuple[str, str, str], tuple[str, Path]]:
     need_tools()
     root = tmp_path_factory.mktemp("print")
     jobs = []
-    runs = [(case, LOAD, case, DOCUMENTS) for case in CASES]
+    runs = [(case, demo_load(), case, DOCUMENTS) for case in CASES]
     runs.append(("long", long_load(root), LONG, ("chronology", "notes")))
     for key, load, case, names in runs:
         cv = load.get(case)
@@ -155,7 +160,7 @@ def test_printed_document_hides_nothing_and_is_marked_on_every_page(printed, cas
                 f"page {i} ends with a heading: {' '.join(w[4] for w in foot_line)!r}"
         text += [w[4] for w in body]
     joined = " ".join(text)
-    case_obj = LOAD.get(LONG if case == "long" else case).case
+    case_obj = demo_load().get(LONG if case == "long" else case).case
     for m in case_obj.members:
         if m.name in md:
             assert m.name in joined, f"{m.name} is in the source but not in the printed PDF"

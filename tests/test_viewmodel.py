@@ -15,8 +15,8 @@ from pathlib import Path
 import pytest
 from jinja2.exceptions import SecurityError, UndefinedError
 
-from conftest import DEMO, TODAY, write_folder
-from cptui.caseload import load_caseload
+from conftest import DEMO, TODAY, write_folder, shared_load
+from cptui.caseload import Caseload, load_caseload
 from cptui.documents import DOCUMENTS, DocumentError, context, render
 from cptui.viewmodel import plain_violations
 
@@ -234,15 +234,18 @@ def test_team_template_printing_contact_gets_nothing_in_a_parent_copy(secret_loa
 
 # -- plain data only ------------------------------------------------------
 
-DEMO_LOAD = load_caseload(DEMO, TODAY)
+
+def demo_load() -> Caseload:
+    return shared_load(DEMO, TODAY)
 
 
-@pytest.mark.parametrize("case", sorted(cv.case.id for cv in DEMO_LOAD.cases))
+@pytest.mark.parametrize("case", sorted(cv.case.id for cv in demo_load().cases))
 def test_template_context_is_plain_data_only(case: str) -> None:
-    cv = DEMO_LOAD.get(case)
+    load = demo_load()
+    cv = load.get(case)
     for name in DOCUMENTS:
         for copy in ("full", "parent"):
-            ctx = context(cv, DEMO_LOAD, copy, name=name)
+            ctx = context(cv, load, copy, name=name)
             assert plain_violations(ctx) == [], (name, copy)
 
 
