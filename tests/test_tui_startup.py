@@ -161,3 +161,45 @@ async def test_the_loading_thread_never_waits_for_the_screen_to_draw(
         await ready(pilot)
         assert app.screen.query_one("#cases").row_count == 300
     assert times["load finished"] < times["screen drew"]
+
+
+async def test_a_load_replaced_by_a_reload_never_lands_after_it(
+        demo_copy: Path, today, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Ctrl+R while a slow load is still reading: the slow load, finishing last, must not
+    put its older caseload back over the reload's."""
+    import asyncio
+    import threading
+
+    from cptui.tui import app as app_module
+
+    real = app_module.load_caseload
+    gate = threading.Event()
+    results: list[object] = []
+
+    def load(*args, **kwargs):
+        first = not results
+        results.append(None)
+        if first:
+            gate.wait(10)  # a slow disk
+        out = real(*args, **kwargs)
+        results[-1 if not first else 0] = out
+        return out
+
+    monkeypatch.setattr(app_module, "load_caseload", load)
+    app = make_app(demo_copy, today=today)
+    async with app.run_test(size=(160, 48)) as pilot:
+        for _ in range(200):
+            if results:
+                break
+            await asyncio.sleep(0.01)
+        await pilot.press("ctrl+r")
+        for _ in range(500):
+            if app.caseload is not None:
+                break
+            await asyncio.sleep(0.01)
+        assert app.caseload is results[1]  # the reload's
+        gate.set()
+        await app.workers.wait_for_complete()
+        for _ in range(5):
+            await pilot.pause()
+        assert results[0] is not None and app.caseload is results[1]

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterable
 
 from textual import work
+from textual.worker import get_current_worker
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -72,7 +73,8 @@ class CptuiApp(App):
 
         load = load_caseload(self.cases_dir, self.today_override, progress=progress, every=250)
         git = status(self.cases_dir)
-        self.post_message(LoadDone(load, git))
+        if not get_current_worker().is_cancelled:  # a later reload replaced this one
+            self.post_message(LoadDone(load, git))
 
     def on_load_progress(self, event: LoadProgress) -> None:
         """Show the caseload as it loads; only while the caseload is on top."""
