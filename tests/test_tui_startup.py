@@ -164,13 +164,18 @@ async def test_the_loading_thread_never_waits_for_the_screen_to_draw(
 
 
 async def test_a_load_replaced_by_a_reload_never_lands_after_it(
-        demo_copy: Path, today, monkeypatch: pytest.MonkeyPatch) -> None:
+        tmp_path: Path, today, monkeypatch: pytest.MonkeyPatch) -> None:
     """Ctrl+R while a slow load is still reading: the slow load, finishing last, must not
-    put its older caseload back over the reload's."""
+    put its older caseload back over the reload's, nor its progress back on screen."""
     import asyncio
     import threading
 
+    from cptui.demo import generate
     from cptui.tui import app as app_module
+
+    demo_copy = tmp_path / "cases"
+    generate(demo_copy, 300, today, seed=3)  # enough files for progress reports
+    monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / "cache"))
 
     real = app_module.load_caseload
     gate = threading.Event()
@@ -186,6 +191,7 @@ async def test_a_load_replaced_by_a_reload_never_lands_after_it(
         return out
 
     monkeypatch.setattr(app_module, "load_caseload", load)
+    monkeypatch.setattr(app_module, "PARTIAL_AFTER", 0.0)  # every load reports progress
     app = make_app(demo_copy, today=today)
     async with app.run_test(size=(160, 48)) as pilot:
         for _ in range(200):
@@ -193,8 +199,8 @@ async def test_a_load_replaced_by_a_reload_never_lands_after_it(
                 break
             await asyncio.sleep(0.01)
         await pilot.press("ctrl+r")
-        for _ in range(500):
-            if app.caseload is not None:
+        for _ in range(1000):  # the reload ends (its partial caseload may show first)
+            if len(results) == 2 and app.caseload is results[1]:
                 break
             await asyncio.sleep(0.01)
         assert app.caseload is results[1]  # the reload's
@@ -203,3 +209,5 @@ async def test_a_load_replaced_by_a_reload_never_lands_after_it(
         for _ in range(5):
             await pilot.pause()
         assert results[0] is not None and app.caseload is results[1]
+        assert not any(bar.display for bar in app.screen.query("#progress"))
+        assert "reading" not in str(app.screen.query_one("#clock").render())

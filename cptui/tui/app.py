@@ -58,10 +58,11 @@ class CptuiApp(App):
     def load_cases(self) -> None:
         started = time.monotonic()
         sent: list[bool] = []  # whether the first cases have gone to the screen
+        worker = get_current_worker()
 
         def progress(done: int, total: int, partial: Caseload) -> None:
-            if time.monotonic() - started < PARTIAL_AFTER:
-                return  # a quick load is drawn once, complete
+            if time.monotonic() - started < PARTIAL_AFTER or worker.is_cancelled:
+                return  # a quick load is drawn once, complete; a replaced one not at all
             first = None
             if not sent:
                 sent.append(True)
@@ -73,7 +74,7 @@ class CptuiApp(App):
 
         load = load_caseload(self.cases_dir, self.today_override, progress=progress, every=250)
         git = status(self.cases_dir)
-        if not get_current_worker().is_cancelled:  # a later reload replaced this one
+        if not worker.is_cancelled:  # a later reload replaced this one
             self.post_message(LoadDone(load, git))
 
     def on_load_progress(self, event: LoadProgress) -> None:
