@@ -438,10 +438,11 @@ def load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
     try:
         return _load_one(path, settings, cal, today, soon_until, raw, mode, digest, name)
     except Exception as e:  # a bug in cptui, met by this file
+        # The kind of error only: its text may quote the file, and this line may be
+        # pasted into a bug report.
         return None, [Problem(name, None, None, "error",
-                              f"cptui could not read this file ({type(e).__name__}"
-                              f"{': ' + str(e) if str(e) else ''}); it is unchanged. "
-                              "Please report this.")]
+                              f"cptui could not read this file ({type(e).__name__}); it is "
+                              "unchanged. Please report this.")]
 
 
 def _load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
