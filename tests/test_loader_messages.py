@@ -205,3 +205,41 @@ def test_a_record_without_a_usable_id_is_said_and_the_next_one_still_loads(
         (34, "each [[plan.actions]] needs a text `id`"),
     ]
     assert case is not None and [v.id for v in case.visits] == ["v3", "v5"]
+
+
+@pytest.mark.parametrize("old, new, want", [
+    ("schema = 1", "schema = 2", (1, 10, "error", "schema 2 is newer than this cptui understands "
+                                  "(1); the file is left untouched (read-only): upgrade cptui to "
+                                  "use it")),
+    ('id = "CP-X-1"', 'id = "CP X/1"',
+     (2, 6, "error", "id 'CP X/1' may use only letters, digits, '-' and '_'")),
+    ('id = "CP-X-1"', 'id = "CP-X-9"',
+     (2, 6, "error", "id 'CP-X-9' does not match the file name 'CP-X-1.toml'")),
+    ('lead_social_worker = "m1"', 'procedure = 5\nlead_social_worker = "m1"',
+     (3, 13, "error", "`procedure` must be text, not a number")),
+])
+def test_the_case_s_own_fields_are_checked_where_they_are(tmp_path: Path, old: str, new: str,
+                                                           want: tuple) -> None:
+    assert problems(tmp_path, GOOD.replace(old, new)) == [want]
+
+
+def test_a_case_keeps_the_id_its_file_gives_and_problems_the_name_shown(tmp_path: Path) -> None:
+    path = tmp_path / "CP-X-1.toml"
+    path.write_text(GOOD.replace('id = "CP-X-1"', 'id = "CP-X-9"'), encoding="utf-8")
+    case, probs = load_case(path, shown="cases/CP-X-1.toml")
+    assert case is not None and case.id == "CP-X-9"  # what the file says, for the message
+    assert [p.path for p in probs] == ["cases/CP-X-1.toml"]
+    path.write_text("x = \n", encoding="utf-8")
+    case, probs = load_case(path, shown="cases/CP-X-1.toml")
+    assert case is None and [p.path for p in probs] == ["cases/CP-X-1.toml"]
+
+
+def test_a_side_that_begins_with_values_is_a_field_conflict_even_if_a_record_follows() -> None:
+    """Only a record header in a side's first three lines makes it a whole-record conflict;
+    values first are taken as edits to the record above (their fields are named)."""
+    from cptui.loader import describe_conflicts
+
+    lines = ["[[visits]]", 'id = "v1"', "<<<<<<< HEAD", "a = 1", "b = 2", "c = 3",
+             "[[visits]]", 'id = "v2"', "=======", ">>>>>>> theirs"]
+    (line, msg), = describe_conflicts(lines)
+    assert line == 3 and msg.startswith("unresolved git conflict in visits v1, field a, b, c, id:")
