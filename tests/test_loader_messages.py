@@ -243,3 +243,25 @@ def test_a_side_that_begins_with_values_is_a_field_conflict_even_if_a_record_fol
              "[[visits]]", 'id = "v2"', "=======", ">>>>>>> theirs"]
     (line, msg), = describe_conflicts(lines)
     assert line == 3 and msg.startswith("unresolved git conflict in visits v1, field a, b, c, id:")
+
+
+def test_the_plan_s_own_text_is_read_and_checked(tmp_path: Path) -> None:
+    text = GOOD + ('\n[plan]\ncontingency = "If the family moves, the core group meets."\n'
+                   'child_views = "Ava likes school."\nparent_views = "They want help."\n'
+                   'disagreements = "Mum disagrees with the category."\n')
+    path = tmp_path / "CP-X-1.toml"
+    path.write_text(text, encoding="utf-8")
+    case, probs = load_case(path, shown="CP-X-1.toml")
+    assert probs == [] and case is not None
+    assert (case.plan.contingency, case.plan.child_views, case.plan.parent_views,
+            case.plan.disagreements) == ("If the family moves, the core group meets.",
+                                         "Ava likes school.", "They want help.",
+                                         "Mum disagrees with the category.")
+    assert problems(tmp_path, GOOD + "\n[plan]\ncontingency = 5\n") == [
+        (16, 15, "error", "`contingency` must be text, not a number")]
+
+
+@pytest.mark.parametrize("value", ['"later"', "5", "[1]"])
+def test_a_plan_that_is_not_a_table(tmp_path: Path, value: str) -> None:
+    text = GOOD.replace('lead_social_worker = "m1"', f'lead_social_worker = "m1"\nplan = {value}')
+    assert problems(tmp_path, text) == [(4, 8, "error", "`plan` must be a table ([plan])")]
