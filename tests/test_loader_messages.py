@@ -265,3 +265,35 @@ def test_the_plan_s_own_text_is_read_and_checked(tmp_path: Path) -> None:
 def test_a_plan_that_is_not_a_table(tmp_path: Path, value: str) -> None:
     text = GOOD.replace('lead_social_worker = "m1"', f'lead_social_worker = "m1"\nplan = {value}')
     assert problems(tmp_path, text) == [(4, 8, "error", "`plan` must be a table ([plan])")]
+
+
+def _said(path: Path, shown: str) -> list[tuple]:
+    case, probs = load_case(path, shown=shown)
+    return [(case is None, p.path, p.line, p.severity, p.message) for p in probs]
+
+
+def test_files_cptui_will_not_read_say_why(tmp_path: Path) -> None:
+    from cptui.loader import MAX_BYTES
+
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    outside = tmp_path / "outside.toml"
+    outside.write_text(GOOD, encoding="utf-8")
+    link = folder / "CP-X-1.toml"
+    link.symlink_to(outside)
+    assert _said(link, "CP-X-1.toml") == [
+        (True, "CP-X-1.toml", None, "error", "is a link to a file outside the cases folder; "
+                                             "not read")]
+    (folder / "CP-X-2.toml").mkdir()
+    assert _said(folder / "CP-X-2.toml", "CP-X-2.toml") == [
+        (True, "CP-X-2.toml", None, "error", "cannot be read: Is a directory")]
+    big = folder / "CP-X-3.toml"
+    big.write_text(GOOD.replace("CP-X-1", "CP-X-3") + "# " + "x" * (6 * 1024 * 1024) + "\n",
+                   encoding="utf-8")
+    assert _said(big, "CP-X-3.toml") == [
+        (True, "CP-X-3.toml", None, "error",
+         "is 6144 KB; a case file is never this large, so it was not read")]
+    body = GOOD.replace("CP-X-1", "CP-X-4") + "#"
+    exact = folder / "CP-X-4.toml"  # exactly the limit: still read
+    exact.write_text(body + "x" * (MAX_BYTES - len(body) - 1) + "\n", encoding="utf-8")
+    assert exact.stat().st_size == MAX_BYTES and _said(exact, "CP-X-4.toml") == []
