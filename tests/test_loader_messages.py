@@ -297,3 +297,28 @@ def test_files_cptui_will_not_read_say_why(tmp_path: Path) -> None:
     exact = folder / "CP-X-4.toml"  # exactly the limit: still read
     exact.write_text(body + "x" * (MAX_BYTES - len(body) - 1) + "\n", encoding="utf-8")
     assert exact.stat().st_size == MAX_BYTES and _said(exact, "CP-X-4.toml") == []
+
+
+def test_a_byte_order_mark_is_a_warning_at_the_start(tmp_path: Path) -> None:
+    path = tmp_path / "CP-X-1.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + GOOD.encode())
+    case, probs = load_case(path, shown="CP-X-1.toml")
+    assert case is not None and [(p.path, p.line, p.col, p.severity, p.message) for p in probs] == [
+        ("CP-X-1.toml", 1, 1, "warning", "starts with a byte order mark (BOM); read without it")]
+
+
+def test_invalid_utf8_on_a_line_after_an_empty_first_line(tmp_path: Path) -> None:
+    """The column counts from the line's own start, whatever line that is."""
+    assert problems(tmp_path, b"\nid = \"\xff\"\n") == [
+        (2, 7, "error", "is not valid UTF-8 text (save it as UTF-8)")]
+
+
+@pytest.mark.parametrize("marker", ["<<<<<<< HEAD", "=======", ">>>>>>> theirs", "||||||| base"])
+def test_one_lone_marker_of_any_kind_is_said_as_a_conflict_marker(tmp_path: Path,
+                                                                 marker: str) -> None:
+    """Never "invalid TOML": the words must send a person to git, not to the syntax."""
+    text = GOOD.replace('lead_social_worker = "m1"\n', f'lead_social_worker = "m1"\n{marker}\n')
+    want = ("unresolved git conflict: markers are incomplete; fix by hand"
+            if marker.startswith("<") else
+            "unresolved git conflict: a stray conflict marker; remove it")
+    assert problems(tmp_path, text) == [(4, 1, "error", want)]
