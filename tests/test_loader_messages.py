@@ -322,3 +322,14 @@ def test_one_lone_marker_of_any_kind_is_said_as_a_conflict_marker(tmp_path: Path
             if marker.startswith("<") else
             "unresolved git conflict: a stray conflict marker; remove it")
     assert problems(tmp_path, text) == [(4, 1, "error", want)]
+
+
+@pytest.mark.parametrize("value, msg", [
+    ('"2026-02-30"', "`date` is text, not a date (and it is not a real date)"),
+    ('"2026-02-03"', "`date` is text, not a date (write it without quotes: date = 2026-02-03)"),
+    ("5", "`date` must be a date like 2026-01-14, not a number 5"),
+    ('"soon"', "`date` must be a date like 2026-01-14, not text 'soon'"),
+])
+def test_a_date_that_is_not_a_date(tmp_path: Path, value: str, msg: str) -> None:
+    text = GOOD + f'\n[[visits]]\nid = "v1"\ndate = {value}\n'
+    assert problems(tmp_path, text) == [(17, 8, "error", msg)]
