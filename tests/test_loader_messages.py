@@ -217,6 +217,14 @@ def test_a_record_without_a_usable_id_is_said_and_the_next_one_still_loads(
      (2, 6, "error", "id 'CP-X-9' does not match the file name 'CP-X-1.toml'")),
     ('lead_social_worker = "m1"', 'procedure = 5\nlead_social_worker = "m1"',
      (3, 13, "error", "`procedure` must be text, not a number")),
+    ('lead_social_worker = "m1"', "lead_social_worker = 5",
+     (3, 22, "error", "`lead_social_worker` must be text, not a number")),
+    ('lead_social_worker = "m1"', 'lead_social_worker = "m1"\nteam_manager = 5',
+     (4, 16, "error", "`team_manager` must be text, not a number")),
+    ('lead_social_worker = "m1"', 'lead_social_worker = "m1"\nclosed = "soon"',
+     (4, 10, "error", "`closed` must be a date like 2026-01-14, not text 'soon'")),
+    ('lead_social_worker = "m1"', 'lead_social_worker = "m1"\ninterpreter = 5',
+     (4, 15, "error", "`interpreter` must be text, not a number")),
 ])
 def test_the_case_s_own_fields_are_checked_where_they_are(tmp_path: Path, old: str, new: str,
                                                            want: tuple) -> None:
@@ -333,3 +341,10 @@ def test_one_lone_marker_of_any_kind_is_said_as_a_conflict_marker(tmp_path: Path
 def test_a_date_that_is_not_a_date(tmp_path: Path, value: str, msg: str) -> None:
     text = GOOD + f'\n[[visits]]\nid = "v1"\ndate = {value}\n'
     assert problems(tmp_path, text) == [(17, 8, "error", msg)]
+
+
+def test_an_end_too_soon_after_blank_first_lines_and_nesting_too_deep(tmp_path: Path) -> None:
+    assert problems(tmp_path, "\n\n" + GOOD + "x = [1,\n") == [
+        (16, 8, "error", "invalid TOML: Invalid value")]
+    assert problems(tmp_path, GOOD + "x = " + "[" * 5000 + "]" * 5000 + "\n") == [
+        (None, None, "error", "invalid TOML: nested too deeply to read")]
