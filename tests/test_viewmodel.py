@@ -299,3 +299,34 @@ def test_full_copy_counts_what_that_documents_parent_copy_leaves_out(secret_load
     assert context(cv, secret_load, "full", name="chronology")["omitted"] == 5
     assert context(cv, secret_load, "full", name="plan")["omitted"] == 6
     assert "would leave out 5 items." in render("chronology", cv, secret_load)
+
+
+@pytest.mark.parametrize("tpl, want", [
+    ("{{ 2 ** 10 }}|{{ (-3) ** 3 }}|{{ 1 ** 1000000 }}|{{ 0 ** 5 }}|{{ 2.0 ** 3 }}",
+     "1024|-27|1|0|8.0"),
+    ("{{ 'ab' * 3 }}|{{ 3 * 'ab' }}|{{ [1, 2] * 2 }}|{{ 6 * 7 }}", "ababab|ababab|[1, 2, 1, 2]|42"),
+    ("{{ ('x' * 100000) | length }}|{{ ([0] * 100000) | length }}|"
+     "{{ range(10000) | list | length }}",
+     "100000|100000|10000"),
+])
+def test_sandbox_arithmetic_within_its_bounds_is_ordinary(tmp_path: Path, tpl: str,
+                                                          want: str) -> None:
+    """The bounds stop runaway templates; everything under them must work as Jinja does,
+    up to and including each limit exactly."""
+    load, cv = team(tmp_path, tpl + "\n")
+    out = render("agenda", cv, load)
+    assert want in out
+
+
+@pytest.mark.parametrize("tpl, msg", [
+    ("{{ 2 ** 100001 }}", "template power over 100000 bits"),
+    ("{{ 'x' * 100001 }}", "template repeat over 100000 items"),
+    ("{{ 100001 * [0] }}", "template repeat over 100000 items"),
+    ("{{ range(10001) | list | length }}", "template asked for more than 10000 range() items"),
+])
+def test_sandbox_says_which_bound_a_template_crossed(tmp_path: Path, tpl: str,
+                                                     msg: str) -> None:
+    load, cv = team(tmp_path, tpl + "\n")
+    with pytest.raises(DocumentError) as err:
+        render("agenda", cv, load)
+    assert msg in str(err.value)
