@@ -279,3 +279,33 @@ def test_notes_say_when_the_plan_was_sent(tmp_path: Path) -> None:
         groups.append(g2)
     cv2 = CaseView(dc_replace(cv.case, core_groups=groups), cv.profile, cv.deadlines, cv.problems)
     assert "- Plan sent on Tue 27 Oct 2026" in render("notes", cv2, load)
+
+
+def test_write_document_names_each_copy_and_keeps_its_folder_private(
+        tmp_path: Path, today: date) -> None:
+    """The file name says the case, document, copy and date; the parent's copy is marked
+    so it is never mistaken for the full one; the folder made for it is the user's own."""
+    import shutil
+    import stat
+
+    from cptui.documents import write_document
+
+    folder = tmp_path / "team" / "cases"
+    shutil.copytree(DEMO, folder)
+    load = load_caseload(folder, today, use_cache=False)
+    cv = load.get("CP-2026-0001")
+    full = write_document("agenda", cv, load, "full", "md")
+    parent = write_document("agenda", cv, load, "parent", "html")
+    stamp = today.isoformat()
+    assert full == (tmp_path / "team" / "out" / f"CP-2026-0001-agenda-{stamp}.md").resolve()
+    assert parent.name == f"CP-2026-0001-agenda-parent-{stamp}.html"
+    assert stat.S_IMODE(full.parent.stat().st_mode) & 0o077 == 0
+    assert full.read_text(encoding="utf-8") == render("agenda", cv, load, "full", "md")
+    assert parent.read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+
+
+def test_markdown_shows_record_text_as_typed(tmp_path: Path, today: date) -> None:
+    from cptui.documents import md_text
+
+    assert md_text("Mum wrote ![x] and <b>") == "Mum wrote !\\[x] and \\<b>"
+    assert md_text(5) == 5
