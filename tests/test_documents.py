@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 from datetime import date
 import shutil
@@ -309,3 +311,32 @@ def test_markdown_shows_record_text_as_typed(tmp_path: Path, today: date) -> Non
 
     assert md_text("Mum wrote ![x] and <b>") == "Mum wrote !\\[x] and \\<b>"
     assert md_text(5) == 5
+
+
+def test_a_css_string_keeps_words_and_drops_anything_that_could_end_it() -> None:
+    """The print banner's text goes into a CSS string: a case id or title carrying quotes,
+    backslashes, braces or semicolons must not close it (or start a rule)."""
+    from cptui.documents import _css_string
+
+    assert _css_string("Parent's copy · Plan — CP-2026-0001") == \
+        '"Parent\'s copy · Plan — CP-2026-0001"'
+    assert _css_string('x"; } body { display: none } /* \\') == '"x  body  display none   "'
+
+
+@pytest.mark.parametrize("err, why", [
+    (errno.ENOSPC, "the disk is full"), (errno.EDQUOT, "the disk is full"),
+    (errno.EACCES, "Permission denied"),
+])
+def test_a_document_that_cannot_be_written_says_why_in_words(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, err: int, why: str) -> None:
+    from cptui import fsio
+    from cptui.documents import OutputError, write_text
+
+    def refuse(path: Path, data: bytes) -> None:
+        raise OSError(err, os.strerror(err))
+
+    monkeypatch.setattr(fsio, "write_atomic", refuse)
+    target = tmp_path / "x.md"
+    with pytest.raises(OutputError) as e:
+        write_text(target, "text")
+    assert str(e.value) == f"could not write {target}: {why}; nothing was written"
