@@ -231,19 +231,12 @@ class CaseloadScreen(Screen):
             )
         git_label = cptui_app(self).git_label
         # Cells many rows share are made once (tables copy a Text cell before changing it).
-        dates: dict[date, str] = {}
         overs: dict[int, Text | str] = {0: "0"}
         soons: dict[int, Text | str] = {0: "0"}
         for cv in visible:
             c = cv.summary  # never the whole case: 10,000 rows open from summaries
             nd = cv.next_deadline
-            if nd is None:
-                nxt = "closed" if c.closed else "—"
-            else:
-                day = dates.get(nd.due)
-                if day is None:
-                    day = dates[nd.due] = fmt_date(nd.due)
-                nxt = f"{day} {nd.label(c)}"
+            nxt = f"{fmt_date(nd.due)} {nd.label(c)}" if nd else ("closed" if c.closed else "—")
             over, soon = cv.count("overdue"), cv.count("due_soon")
             if over not in overs:
                 overs[over] = Text(f"✗ {over}", style="bold red")

@@ -43,14 +43,10 @@ class DeadlinePanel(FitTable):
         items = sorted(items, key=lambda it: (STATUS_ORDER[it[0].status], it[0].due, it[0].case))
         self.rows_data = items
         rows: list[tuple[list[object], str | None]] = []
-        # Thousands of rows share a few hundred dates: each date's words are made once
-        # (a table copies a Text cell before changing it, so sharing one is safe).
-        dates: dict[date, str] = {}
+        # Thousands of rows share a few hundred dates: each "when" (working days counted,
+        # a styled Text) is made once (a table copies a Text cell before changing it).
         whens: dict[tuple[date, date | None, str], Text] = {}
         for i, (d, cv) in enumerate(items):
-            due = dates.get(d.due)
-            if due is None:
-                due = dates[d.due] = fmt_date(d.due)
             when = whens.get((d.due, d.done, d.status))
             if when is None:
                 when = whens[d.due, d.done, d.status] = Text(
@@ -58,7 +54,7 @@ class DeadlinePanel(FitTable):
             cells: list[object] = [status_text(d.status)]
             if self.show_case:
                 cells.append(d.case)
-            cells += [due, d.label(cv.summary), when]
+            cells += [fmt_date(d.due), d.label(cv.summary), when]
             rows.append((cells, str(i)))
         if not items:
             rows.append(
