@@ -329,9 +329,9 @@ def _plan(cls: type) -> tuple[tuple[FieldPlan, ...], bool]:
     return plan, "at" in {f.name for f in fields(cls)}
 
 
-@lru_cache(maxsize=None)
 def _checks(cls: type) -> tuple[tuple[str, str, Any], ...]:
-    """(field, check, dataclass field) for each field the file gives, from the type hints."""
+    """(field, check, dataclass field) for each field the file gives, from the type hints
+    (read once per class, through ``_plan``)."""
     hints = get_type_hints(cls)
     out = []
     for f in fields(cls):
