@@ -37,20 +37,22 @@ class Locator:
         """
         self.lines = text.splitlines()
         self.where: dict[PathKey, tuple[int, int]] = {}
+        headers = simple_headers(text) if records_only else None
+        found = None
+        if headers is None:
+            try:
+                found = scan(text)
+            except ScanError:
+                return  # not TOML we can follow: problems name the file only
+            headers = found.headers
         counts: dict[tuple[str, ...], int] = {}
-        if records_only and (headers := simple_headers(text)) is not None:
-            for h in headers:
-                self.where.setdefault(table_path(h.double, h.key, counts), (h.line + 1, h.col + 1))
-            return
-        try:
-            found = scan(text)
-        except ScanError:
-            return  # not TOML we can follow: problems name the file only
         tables: dict[int, PathKey] = {-1: ()}
-        for i, h in enumerate(found.headers):
+        for i, h in enumerate(headers):
             path = table_path(h.double, h.key, counts)
             tables[i] = path
             self.where.setdefault(path, (h.line + 1, h.col + 1))
+        if found is None:
+            return  # records only: no key placed
         for table, kvs in found.keys.items():
             for kv in kvs:
                 self.where.setdefault(tables[table] + kv.key, (kv.start + 1, kv.col + 1))
