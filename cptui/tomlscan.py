@@ -62,28 +62,27 @@ _NEXT = re.compile(r"[\n \t\r\"'#\[\]{}]")  # the characters scan() must look at
 # plain value (number, date, boolean) with nothing that opens a string, array or table,
 # or a one-line array of those; then an optional comment. Anything else (multi-line
 # strings and arrays, inline tables, quoted keys) takes the character-level path.
+_END = r"[ \t\r]*(?:\#[^\n]*)?\n"  # the rest of a line: blanks, then perhaps a comment
 _STR1 = r""""(?:[^"\\\n]|\\.)*"|'[^'\n]*'"""  # a one-line basic or literal string
 _ITEM = rf"""(?:{_STR1}|[^"'#\[\]{{}}\s,]+)"""  # one in a one-line array: no spaces inside
 _SIMPLE = (
     r"""[ \t]*(?P<key>[A-Za-z0-9_-]+)[ \t]*=[ \t]*"""
     rf"""(?P<value>{_STR1}|[^"'#\[\]{{}}\s][^"'#\[\]{{}}\n]*?"""
     rf"""|\[[ \t]*(?:{_ITEM}[ \t]*,[ \t]*)*(?:{_ITEM}[ \t]*)?\])"""
-    r"""[ \t\r]*(?:\#[^\n]*)?\n""")
+    + _END)
 # A whole header line with a bare (dotted) key: `[plan]`, `  [[visits]]  # note`.
 _DOTTED = r"[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*"
-_HEADER = (
-    rf"[ \t]*(?:\[\[[ \t]*(?P<double>{_DOTTED})[ \t]*\]\]|\[[ \t]*(?P<single>{_DOTTED})[ \t]*\])"
-    r"[ \t\r]*(?:\#[^\n]*)?\n")
+_BRACKETS = (rf"[ \t]*(?:\[\[[ \t]*(?P<double>{_DOTTED})[ \t]*\]\]"
+             rf"|\[[ \t]*(?P<single>{_DOTTED})[ \t]*\])")
+_HEADER = _BRACKETS + _END
 # The common lines in one match: a simple `key = value`, a header, or a line with
 # nothing on it but blanks or a comment (that last, as its blanks begin the others).
-_LINE = re.compile(rf"{_SIMPLE}|{_HEADER}|[ \t\r]*(?:\#[^\n]*)?\n")
+_LINE = re.compile(rf"{_SIMPLE}|{_HEADER}|{_END}")
 # A whole text made only of such lines, checked in one call (possessive: no backtracking),
 # and the header lines in it (no other line of such a text starts with "[").
 # (Its groups unnamed: CPython's re mishandles capturing groups under a possessive repeat.)
 _ALL_SIMPLE = re.compile("(?:%s)*+" % re.sub(r"\(\?P<\w+>", "(?:", _LINE.pattern))
-_HEADER_LINE = re.compile(
-    rf"^[ \t]*(?:\[\[[ \t]*(?P<double>{_DOTTED})[ \t]*\]\]|\[[ \t]*(?P<single>{_DOTTED})[ \t]*\])",
-    re.M)
+_HEADER_LINE = re.compile("^" + _BRACKETS, re.M)
 _BARE = re.compile(r"[ \t]*[A-Za-z0-9_-]+(?:[ \t]*\.[ \t]*[A-Za-z0-9_-]+)*[ \t]*")
 
 
