@@ -99,10 +99,10 @@ def md_text(value: Any) -> Any:
     return text.replace("![", "!\\[").replace("<", "\\<")
 
 
-def environment(cases_dir: Path | None) -> BoundedSandbox:
+def environment(cases_dir: Path) -> BoundedSandbox:
     """Team templates in ``<cases>/templates`` win over the bundled ones."""
     loaders = []
-    if cases_dir is not None and (cases_dir / "templates").is_dir():
+    if (cases_dir / "templates").is_dir():
         loaders.append(FileSystemLoader(str(cases_dir / "templates")))
     loaders.append(FileSystemLoader(str(bundled_templates())))
     env = BoundedSandbox(loader=ChoiceLoader(loaders), undefined=StrictUndefined,

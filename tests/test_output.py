@@ -115,3 +115,44 @@ def test_a_linked_folder_above_the_cases_folder_is_the_users_own_and_allowed(tmp
     folder = folder_with(tmp_path / "home")
     path = write(folder)
     assert path == (real / "out" / path.name) and path.is_file()
+
+
+def symlink_checks(monkeypatch, out: Path, cases: Path | None) -> list[Path]:
+    """The folders (and the file) check_output_path asks "is this a link?" about, in order."""
+    from cptui.documents import check_output_path
+    asked: list[Path] = []
+    real = Path.is_symlink
+    monkeypatch.setattr(Path, "is_symlink", lambda self: asked.append(self) or real(self))
+    check_output_path(out, cases)
+    monkeypatch.setattr(Path, "is_symlink", real)
+    return asked
+
+
+def test_every_folder_below_the_cases_folders_parent_is_checked_for_links(
+        tmp_path: Path, monkeypatch) -> None:
+    """The user's own setup above the cases folder is trusted; every step after it is checked.
+
+    A link one folder too early (``out`` beside the cases) is exactly what a shared
+    ``output_dir`` could aim at someone's files, so the first checked folder matters.
+    """
+    cases = tmp_path / "team" / "cases"
+    out = tmp_path / "team" / "out" / "x" / "plan.md"
+    assert symlink_checks(monkeypatch, out, cases) == [
+        tmp_path / "team" / "out", tmp_path / "team" / "out" / "x", out]
+
+
+def test_paths_that_part_and_meet_again_are_checked_from_where_they_part(
+        tmp_path: Path, monkeypatch) -> None:
+    cases = tmp_path / "a" / "same" / "cases"
+    out = tmp_path / "b" / "same" / "plan.md"
+    assert symlink_checks(monkeypatch, out, cases) == [
+        tmp_path / "b", tmp_path / "b" / "same", out]
+
+
+def test_without_a_cases_folder_only_top_level_system_folders_are_trusted(
+        tmp_path: Path, monkeypatch) -> None:
+    """``/tmp`` is a link on macOS; ``/tmp/anything`` is not the system's and is checked."""
+    out = tmp_path / "x" / "plan.md"
+    asked = symlink_checks(monkeypatch, out, None)
+    assert asked == [Path(*out.parts[:i]) for i in range(3, len(out.parts) + 1)]
+    assert Path(out.parts[0], out.parts[1]) not in asked  # e.g. /tmp itself
