@@ -58,8 +58,8 @@ class BoundedSandbox(SandboxedEnvironment):
 
     intercepted_binops = frozenset({"**", "*"})
 
-    def __init__(self, *a: Any, **kw: Any) -> None:
-        super().__init__(*a, **kw)
+    def __init__(self, **kw: Any) -> None:
+        super().__init__(**kw)
         self.range_left = MAX_RANGE_TOTAL
         self.globals["range"] = self._range
 
@@ -71,12 +71,12 @@ class BoundedSandbox(SandboxedEnvironment):
         return r
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        """Refuse an oversized result before computing it; the sandbox then computes."""
         if operator == "**":
             if (isinstance(left, int) and isinstance(right, int) and abs(left) > 1
                     and left.bit_length() * right > MAX_POWER_BITS):
                 raise DocumentError(f"template power over {MAX_POWER_BITS} bits")
-            return left ** right
-        if operator == "*":
+        elif operator == "*":
             for seq, n in ((left, right), (right, left)):
                 if (
                     isinstance(seq, (str, list, tuple))
@@ -84,7 +84,6 @@ class BoundedSandbox(SandboxedEnvironment):
                     and len(seq) * n > MAX_REPEAT
                 ):
                     raise DocumentError(f"template repeat over {MAX_REPEAT} items")
-            return left * right
         return super().call_binop(context, operator, left, right)
 
 

@@ -181,6 +181,22 @@ def test_record_text_is_data_never_template(tmp_path: Path, today: date) -> None
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "<script>" not in page
 
 
+def test_a_team_html_template_escapes_record_text(tmp_path: Path, today: date) -> None:
+    """A team's own ``<name>.html.j2`` is HTML: every value is escaped, so a case note
+    can never become markup in a page someone opens in a browser."""
+    folder = hostile_folder(tmp_path)
+    (folder / "templates").mkdir()
+    (folder / "templates" / "chronology.html.j2").write_text(
+        "<ul>{% for r in timeline %}<li>{{ r.what }}</li>{% endfor %}</ul>\n")
+    load = load_caseload(folder, today, use_cache=False)
+    page = render("chronology", load.get("CP-2026-0008"), load, fmt="html")
+    assert page.startswith("<ul><li>")  # the team's template, not the bundled page
+    assert "{{7*7}} &lt;script&gt;alert(1)&lt;/script&gt; {% raw %}" in page
+    assert "<script>" not in page
+    md = render("chronology", load.get("CP-2026-0008"), load, fmt="md")
+    assert "&lt;" not in md  # Markdown templates are not HTML-escaped
+
+
 def test_team_template_overrides_and_is_sandboxed(tmp_path: Path, today: date, demo: Path) -> None:
     folder = tmp_path / "cases"
     shutil.copytree(demo, folder)

@@ -304,6 +304,7 @@ def test_full_copy_counts_what_that_documents_parent_copy_leaves_out(secret_load
 @pytest.mark.parametrize("tpl, want", [
     ("{{ 2 ** 10 }}|{{ (-3) ** 3 }}|{{ 1 ** 1000000 }}|{{ 0 ** 5 }}|{{ 2.0 ** 3 }}",
      "1024|-27|1|0|8.0"),
+    ("{{ 2 ** 50000 % 1000003 }}", str(pow(2, 50000, 1000003))),  # 2 bits x 50000: the limit
     ("{{ 'ab' * 3 }}|{{ 3 * 'ab' }}|{{ [1, 2] * 2 }}|{{ 6 * 7 }}", "ababab|ababab|[1, 2, 1, 2]|42"),
     ("{{ ('x' * 100000) | length }}|{{ ([0] * 100000) | length }}|"
      "{{ range(10000) | list | length }}",
