@@ -108,7 +108,7 @@ def environment(cases_dir: Path) -> BoundedSandbox:
                          autoescape=lambda name: bool(name and name.endswith(".html.j2")),
                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
     env.filters["d"] = fmt_date
-    env.filters["first_word"] = lambda s: str(s).split(" ")[0]
+    env.filters["first_word"] = lambda s: (str(s or "").split() or [""])[0]
     env.filters["and_list"] = lambda xs: (
         (", ".join(xs[:-1]) + " and " + xs[-1]) if len(xs) > 1 else "".join(xs)
     )

@@ -319,6 +319,27 @@ def test_sandbox_arithmetic_within_its_bounds_is_ordinary(tmp_path: Path, tpl: s
     assert want in out
 
 
+@pytest.mark.parametrize("tpl, want", [
+    ("{{ 'Ava Example'|first_word }}|{{ '  Ava  Example'|first_word }}|{{ ''|first_word }}"
+     "|{{ none|first_word }}", "Ava|Ava||"),
+    ("{{ ['Ava', 'Ben', 'Cal']|and_list }}|{{ ['Ava', 'Ben']|and_list }}|{{ ['Ava']|and_list }}"
+     "|{{ []|and_list }}", "Ava, Ben and Cal|Ava and Ben|Ava|"),
+    ("{{ ' a |  b\n c '|cell }}|{{ none|cell }}", "a / b c|"),
+    ("{{ []|dates }}", "none"),
+])
+def test_the_filters_a_team_template_may_use(tmp_path: Path, tpl: str, want: str) -> None:
+    """``first_word``, ``and_list``, ``cell`` and ``dates`` are offered to team templates
+    (the README lists them); the bundled ones use only some, so each is held here."""
+    load, cv = team(tmp_path, "[" + tpl + "]\n")
+    assert "[" + want + "]" in render("agenda", cv, load)
+
+
+def test_a_team_template_may_indent_its_tags(tmp_path: Path) -> None:
+    """Tags on lines of their own leave no blank lines or stray spaces behind."""
+    load, cv = team(tmp_path, "Items:\n  {% for x in [1, 2] %}\n  - {{ x }}\n  {% endfor %}\nEnd\n")
+    assert "Items:\n  - 1\n  - 2\nEnd\n" in render("agenda", cv, load)
+
+
 @pytest.mark.parametrize("tpl, msg", [
     ("{{ 2 ** 100001 }}", "template power over 100000 bits"),
     ("{{ 'x' * 100001 }}", "template repeat over 100000 items"),
