@@ -341,15 +341,15 @@ def test_a_css_string_keeps_words_and_drops_anything_that_could_end_it() -> None
 
 @pytest.mark.parametrize("err, why", [
     (errno.ENOSPC, "the disk is full"), (errno.EDQUOT, "the disk is full"),
-    (errno.EACCES, "Permission denied"),
+    (errno.EACCES, "Permission denied"), (None, "no reason given"),
 ])
 def test_a_document_that_cannot_be_written_says_why_in_words(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, err: int, why: str) -> None:
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, err: int | None, why: str) -> None:
     from cptui import fsio
     from cptui.documents import OutputError, write_text
 
     def refuse(path: Path, data: bytes) -> None:
-        raise OSError(err, os.strerror(err))
+        raise OSError(err, os.strerror(err)) if err else OSError("no reason given")
 
     monkeypatch.setattr(fsio, "write_atomic", refuse)
     target = tmp_path / "x.md"

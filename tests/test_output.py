@@ -42,8 +42,11 @@ def test_default_is_out_beside_the_cases_folder(tmp_path: Path) -> None:
 
 def test_output_dir_dot_would_write_into_the_shared_folder_and_is_refused(tmp_path: Path) -> None:
     folder = folder_with(tmp_path, 'output_dir = "."\n')
-    with pytest.raises(OutputError, match="inside the cases folder"):
+    with pytest.raises(OutputError) as refused:
         write(folder)
+    assert str(refused.value).endswith(
+        f"is inside the cases folder {folder.resolve()}, which is shared; "
+        "choose a folder outside it")
     with pytest.raises(OutputError, match="inside the cases folder"):
         write(folder_with(tmp_path / "b", 'output_dir = "sub/../docs"\n'))
     assert not list(folder.glob("*-plan-*"))
@@ -156,3 +159,10 @@ def test_without_a_cases_folder_only_top_level_system_folders_are_trusted(
     asked = symlink_checks(monkeypatch, out, None)
     assert asked == [Path(*out.parts[:i]) for i in range(3, len(out.parts) + 1)]
     assert Path(out.parts[0], out.parts[1]) not in asked  # e.g. /tmp itself
+
+
+def test_a_configured_output_folder_is_made_with_its_parents_private(tmp_path: Path) -> None:
+    folder = folder_with(tmp_path, 'output_dir = "../docs/2026/november"\n')
+    path = write(folder)
+    assert path.parent == (tmp_path / "docs" / "2026" / "november").resolve() and path.is_file()
+    assert (path.parent.stat().st_mode & 0o777) & ~0o700 == 0
