@@ -117,8 +117,8 @@ def environment(cases_dir: Path) -> BoundedSandbox:
     return env
 
 
-def context(view: CaseView, load: Caseload, copy: str = "full", meeting: str | None = None,
-            conference: str | None = None, name: str | None = None) -> dict[str, Any]:
+def context(view: CaseView, load: Caseload, copy: str, meeting: str | None = None,
+            conference: str | None = None, name: str = "") -> dict[str, Any]:
     """The whole template context: the view model, plus the document's own count."""
     if copy not in ("full", "parent"):
         raise DocumentError("--copy is full or parent")
@@ -129,8 +129,8 @@ def context(view: CaseView, load: Caseload, copy: str = "full", meeting: str | N
         vm["omitted"] = 0
     else:
         vm, full_refs = build(view, load, False, meeting, conference)
-        vm["omitted"] = omitted_for(name or "", full_refs, parent_refs)
-    vm["document"] = {"name": name or "", "title": DOCUMENTS.get(name or "", "")}
+        vm["omitted"] = omitted_for(name, full_refs, parent_refs)
+    vm["document"] = {"name": name, "title": DOCUMENTS.get(name, "")}
     return vm
 
 

@@ -84,6 +84,42 @@ def test_parent_copy_marked_top_and_bottom_and_every_printed_page() -> None:
     assert '@bottom-center { content: "Parent\'s copy"' in page
 
 
+def test_full_copy_page_says_full_copy_everywhere_and_never_parents_copy() -> None:
+    """A full copy mislabelled "Parent's copy" is how confidential text reaches a family."""
+    page = doc("plan", "CP-2026-0001", fmt="html")
+    assert "<title>Child protection plan — CP-2026-0001</title>" in page
+    assert '<div class="banner">Full copy — confidential</div>' in page
+    assert ('@top-center { content: "Full copy — confidential · Child protection plan — '
+            'CP-2026-0001";') in page
+    assert '@bottom-center { content: "Full copy — confidential";' in page
+    assert "Parent's copy" not in page
+    parent = doc("plan", "CP-2026-0001", copy="parent", fmt="html")
+    assert '<div class="banner">Parent&#39;s copy</div>' in parent  # escaped, as HTML
+    assert "<title>Child protection plan — CP-2026-0001</title>" in parent
+    assert "Full copy" not in parent
+
+
+def test_a_named_conference_is_recorded_not_the_latest() -> None:
+    latest = doc("record", "CP-2026-0009")
+    assert "**Conference:** review child protection conference, Thu 15 Oct 2026" in latest
+    for copy in ("full", "parent"):
+        first = doc("record", "CP-2026-0009", conference="k1", copy=copy)
+        assert "**Conference:** initial child protection conference, Mon 19 Jan 2026" in first
+
+
+def test_wrong_document_format_or_copy_is_named_with_the_choices() -> None:
+    with pytest.raises(DocumentError) as e:
+        doc("minutes", "CP-2026-0001")
+    assert str(e.value) == ("unknown document 'minutes'; choose from: agenda, notes, plan, "
+                            "plan-child, chronology, record")
+    with pytest.raises(DocumentError) as e:
+        doc("plan", "CP-2026-0001", fmt="pdf")
+    assert str(e.value) == "--format is md or html"
+    with pytest.raises(DocumentError) as e:
+        doc("plan", "CP-2026-0001", copy="draft")
+    assert str(e.value) == "--copy is full or parent"
+
+
 def test_agenda_first_meeting_and_later_variants() -> None:
     first = doc("agenda", "CP-2026-0003")
     for item in ("Develop the outline plan", "Plan the assessment", "written agreement",

@@ -340,6 +340,27 @@ def test_a_team_template_may_indent_its_tags(tmp_path: Path) -> None:
     assert "Items:\n  - 1\n  - 2\nEnd\n" in render("agenda", cv, load)
 
 
+def test_a_team_template_knows_which_document_it_is(tmp_path: Path) -> None:
+    """``document`` and ``omitted`` (what the parent's copy of this document leaves out:
+    one item on this agenda, none in a parent's copy itself)."""
+    load, cv = team(tmp_path, "[{{ document.name }}|{{ document.title }}|{{ omitted }}]\n")
+    assert "[agenda|Core group agenda|1]" in render("agenda", cv, load)
+    assert "[agenda|Core group agenda|0]" in render("agenda", cv, load, copy="parent")
+
+
+@pytest.mark.parametrize("extra, stops", [("", False), ("y", True)])
+def test_a_document_may_be_as_long_as_the_limit_and_no_longer(tmp_path: Path, extra: str,
+                                                              stops: bool) -> None:
+    """Exactly 5,000,000 characters is allowed; one more stops the template."""
+    load, cv = team(tmp_path, "{% for i in range(50) %}{{ 'x' * 100000 }}{% endfor %}" + extra)
+    if stops:
+        with pytest.raises(DocumentError) as err:
+            render("agenda", cv, load)
+        assert str(err.value) == "document longer than 5000000 characters: template stopped"
+    else:
+        assert len(render("agenda", cv, load)) == 5_000_000
+
+
 @pytest.mark.parametrize("tpl, msg", [
     ("{{ 2 ** 100001 }}", "template power over 100000 bits"),
     ("{{ 'x' * 100001 }}", "template repeat over 100000 items"),
