@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import hashlib
+import re
 from cptui import tomlread as tomllib  # one reader: compiled tomli where installed
 from dataclasses import dataclass
 from pathlib import Path
@@ -109,6 +110,9 @@ def table_text(header: str, values: Mapping[str, Any], nl: str = "\n") -> str:
 
 def content_digest(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+_LONE_LF = re.compile(r"(?<!\r)\n")
 
 
 def _plain(v: Any) -> Any:
@@ -273,6 +277,8 @@ class CaseFile:
             node = node[k]
         _apply(node, values)
         new = tomlkit.dumps(doc)
+        if self.newline == "\r\n":  # tomlkit ends the lines it adds with "\n" alone
+            new = _LONE_LF.sub("\r\n", new)
         if new and not new.endswith("\n"):
             new += self.newline
         self.lines[chunk.start:chunk.end] = new.splitlines(keepends=True)

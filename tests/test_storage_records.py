@@ -1,0 +1,215 @@
+"""Record edits that must land on exactly one record, in the right place, or not at all.
+
+From the mutation run of ``cptui/storage.py``: these are the ways an edit could
+silently reach the wrong record, move a new one away from its kind, mix line
+endings, or leave a refused edit half-applied, that no other test noticed.
+"""
+
+from __future__ import annotations
+
+import math
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+import tomlkit
+
+from conftest import DEMO
+from cptui import tomlread as tomllib
+from cptui.storage import CaseFile, SaveError, _apply, create_case, new_case_text
+
+
+@pytest.fixture
+def folder(tmp_path: Path) -> Path:
+    shutil.copytree(DEMO, tmp_path / "cases")
+    return tmp_path / "cases"
+
+
+def test_record_gives_exactly_the_record_asked_for(folder: Path) -> None:
+    cf = CaseFile(folder / "CP-2026-0005.toml")
+    data = tomllib.loads((folder / "CP-2026-0005.toml").read_text())
+    assert cf.record("visit", "v2") == data["visits"][1]
+    assert cf.record("visit", "v2")["notes"] == "No answer at the door."
+    assert cf.record("member", "m2") == data["members"][1]
+    assert cf.record("core_group", "g2") == data["core_groups"][-1]
+    assert cf.record("visit", "v9") is None and cf.record("visit", None) is None
+    plan = CaseFile(folder / "CP-2026-0001.toml").record("plan", None)
+    assert plan is not None and plan["disagreements"] == "" and "outcomes" in plan
+    rec = cf.record("visit", "v2")
+    assert rec is not None
+    rec["notes"] = "changed by the caller"
+    assert cf.record("visit", "v2")["notes"] == "No answer at the door."  # a copy, not the file's
+
+
+def test_a_new_record_goes_after_the_last_of_its_kind(folder: Path) -> None:
+    """CP-2026-0005 ends with a core group after its visits: a new visit joins the visits."""
+    path = folder / "CP-2026-0005.toml"
+    cf = CaseFile(path)
+    cf.add("visit", {"date": date(2026, 11, 23), "by": "m1", "seen": []})
+    cf.save()
+    text = path.read_text()
+    assert ('notes = "Mother said Finn was asleep and refused entry."\n\n[[visits]]\nid = "v4"\n'
+            'date = 2026-11-23\nby = "m1"\nseen = []\n\n[[core_groups]]\nid = "g2"') in text
+
+
+def test_a_new_record_of_a_kind_the_file_lacks_goes_at_the_end(folder: Path) -> None:
+    path = folder / "CP-2026-0005.toml"
+    text = path.read_text()
+    cf = CaseFile(path)
+    cf.add("outcome", {"concern": "Finn is not seen."})
+    cf.save()
+    assert path.read_text() == text + '\n[[plan.outcomes]]\nid = "o1"\nconcern = "Finn is not seen."\n'
+
+
+
+def test_a_windows_file_stays_windows_whatever_the_edit(folder: Path) -> None:
+    """Lines tomlkit adds end in "\\n" alone; in a file written on Windows they must not."""
+    path = folder / "CP-2026-0005.toml"
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    cf = CaseFile(path)
+    cf.add("visit", {"date": date(2026, 11, 23), "by": "m1", "seen": []})
+    cf.update("visit", "v1", {"notes": "Seen in the garden."})  # a key the visit lacked
+    cf.set_root({"team_manager": "m3", "review_note": "Early review."})
+    cf.set_table("plan", {"contingency": "Legal advice.", "child_views": "Finn likes school."})
+    cf.save()
+    data = path.read_bytes()
+    assert data.count(b"\n") == data.count(b"\r\n")
+    for line in (b'id = "v4"', b'notes = "Seen in the garden."', b'review_note = "Early review."',
+                 b'[plan]', b'child_views = "Finn likes school."'):
+        assert line + b"\r\n" in data
+
+
+def test_a_file_without_a_final_newline_gets_one_where_an_edit_needs_it(folder: Path) -> None:
+    path = folder / "CP-2026-0005.toml"
+    text = path.read_text().rstrip("\n")
+    path.write_text(text)
+    cf = CaseFile(path)
+    cf.update("core_group", "g2", {"chair": "m3"})  # the last table in the file
+    cf.save()
+    assert path.read_text() == text.replace('chair = "m1"', 'chair = "m3"') + "\n"
+    path.write_text(text)
+    cf = CaseFile(path)
+    cf.add("outcome", {"concern": "Finn is not seen."})
+    cf.save()
+    assert path.read_text() == (text + '\n\n[[plan.outcomes]]\nid = "o1"\n'
+                                'concern = "Finn is not seen."\n')
+
+
+def test_deleting_a_record_leaves_one_blank_line_between_its_neighbours(folder: Path) -> None:
+    path = folder / "CP-2026-0005.toml"
+    text = path.read_text()
+    cf = CaseFile(path)
+    cf.delete("visit", "v2")
+    cf.save()
+    v2 = ('[[visits]]\nid = "v2"\ndate = 2026-10-29\nby = "m1"\nseen = []\n'
+          'notes = "No answer at the door."\n\n')
+    assert v2 in text and path.read_text() == text.replace(v2, "")
+
+
+def test_deleting_every_action_of_a_plan_removes_the_array_and_keeps_the_plan(
+        folder: Path) -> None:
+    path = folder / "CP-2026-0001.toml"
+    data = tomllib.loads(path.read_text())
+    cf = CaseFile(path)
+    for a in data["plan"]["actions"]:
+        cf.delete("action", a["id"])
+    after = tomllib.loads(cf.text())
+    assert "actions" not in after["plan"]
+    del data["plan"]["actions"]
+    assert after == data
+
+
+def test_a_record_missing_or_not_a_table_is_named(folder: Path) -> None:
+    cf = CaseFile(folder / "CP-2026-0005.toml")
+    with pytest.raises(SaveError) as e:
+        cf.update("visit", "v9", {"notes": "x"})
+    assert str(e.value) == "no record 'v9' in visits"
+    with pytest.raises(SaveError) as e:
+        cf.update("action", "a9", {"status": "done"})
+    assert str(e.value) == "no record 'a9' in plan.actions"
+    path = folder / "inline.toml"
+    path.write_text('schema = 1\nid = "CP-2026-0099"\nvisits = [{id = "v1", date = 2026-11-02}]\n')
+    with pytest.raises(SaveError) as e:
+        CaseFile(path).update("visit", "v1", {"notes": "x"})
+    assert str(e.value) == ("record 'v1' is not written as a [[visits]] table; edit it by hand")
+    with pytest.raises(SaveError) as e:
+        CaseFile(folder / "CP-2026-0001.toml").add("outcome", {"id": "o1"})
+    assert str(e.value) == "id 'o1' is already used in plan.outcomes"
+
+
+@pytest.mark.parametrize("edit, what", [
+    (lambda cf: cf.update("visit", "v1", {"date": math.nan}),
+     "Edit refused: editing v1 would have changed other records in CP-2026-0001.toml. "
+     "Nothing was changed; please report this."),
+    (lambda cf: cf.add("visit", {"sub": {"a": 1}, "date": 1}),
+     "Edit refused: adding v7 would have changed other records in CP-2026-0001.toml. "
+     "Nothing was changed; please report this."),
+    (lambda cf: cf.set_root({"plan": "x"}),
+     "Edit refused: changing the case details would make the file invalid TOML"),
+])
+def test_a_refused_edit_says_which_and_leaves_the_text_as_it_was(folder: Path, edit,
+                                                                   what: str) -> None:
+    cf = CaseFile(folder / "CP-2026-0001.toml")
+    cf.update("visit", "v2", {"notes": "an earlier edit, kept"})
+    lines = list(cf.lines)
+    with pytest.raises(SaveError) as e:
+        edit(cf)
+    assert str(e.value).startswith(what)
+    assert cf.lines == lines and cf.record("visit", "v2")["notes"] == "an earlier edit, kept"
+
+
+def test_a_refused_delete_leaves_the_text_as_it_was(tmp_path: Path) -> None:
+    """A record with a sub-table of its own: cutting out its [[visits]] part alone would
+    hand the sub-table to the visit before it."""
+    path = tmp_path / "CP-2026-0099.toml"
+    path.write_text('schema = 1\n\n[[visits]]\nid = "v1"\n\n[[visits]]\nid = "v2"\n\n'
+                    '[visits.extra]\nx = 1\n')
+    cf = CaseFile(path)
+    lines = list(cf.lines)
+    with pytest.raises(SaveError) as e:
+        cf.delete("visit", "v2")
+    assert str(e.value).startswith("Edit refused: deleting v2 would have changed other records")
+    assert cf.lines == lines
+
+
+def test_a_save_with_errors_lists_each_one(folder: Path) -> None:
+    cf = CaseFile(folder / "CP-2026-0001.toml")
+    cf.update("visit", "v1", {"by": "m99"})
+    cf.update("visit", "v2", {"by": "m98"})
+    with pytest.raises(SaveError) as e:
+        cf.save()
+    lines = str(e.value).split("\n")
+    assert lines[0] == "Not saved: the edit would leave the file with errors:"
+    assert len(lines) == 3 and all(l.startswith("  ") for l in lines[1:])
+    assert "'m99'" in lines[1] and "'m98'" in lines[2]
+
+
+@pytest.mark.parametrize("old, new, text", [
+    ("n = 1_000  # keep\n", {"n": 1000}, "n = 1_000  # keep\n"),  # equal: untouched
+    ("n = 1\n", {"n": 1.0}, "n = 1.0\n"),  # equal but another type: written
+    ("a = 1\nb = 2\n", {"a": None, "b": 3}, "b = 3\n"),  # a removal, then the rest
+    ("a = 1\nb = 2\n", {"a": 1, "b": 3}, "a = 1\nb = 3\n"),  # an unchanged key, then the rest
+    ("a = 1\n", {"z": None, "a": 2}, "a = 2\n"),  # removing a key that is not there
+])
+def test_only_changed_keys_are_written(old: str, new: dict, text: str) -> None:
+    doc = tomlkit.parse(old)
+    _apply(doc, new)
+    assert tomlkit.dumps(doc) == text
+
+
+def test_a_new_case_starts_with_its_own_keys_and_refuses_errors(tmp_path: Path) -> None:
+    root = {"schema": 1, "id": "CP-2026-0100", "procedure": "hillingdon",
+            "lead_social_worker": "m1"}
+    text = new_case_text(root, {"name": "Nova Example", "date_of_birth": date(2020, 1, 2)},
+                         {"name": "Lee Example", "role": "Lead social worker"})
+    assert text.startswith('schema = 1\nid = "CP-2026-0100"\n')
+    assert '\n[[children]]\nid = "c1"\nname = "Nova Example"\n' in text
+    assert '\n[[members]]\nid = "m1"\nname = "Lee Example"\n' in text
+    bad = text.replace('lead_social_worker = "m1"', 'lead_social_worker = "m9"')
+    with pytest.raises(SaveError) as e:
+        create_case(tmp_path, "CP-2026-0100", bad)
+    assert str(e.value).startswith("Not created: ") and "'m9'" in str(e.value)
+    assert not (tmp_path / "CP-2026-0100.toml").exists()
+    path = create_case(tmp_path, "CP-2026-0100", text)  # warnings (no core group yet) are fine
+    assert path.read_text() == text
