@@ -77,7 +77,7 @@ def chunks(lines: list[str]) -> list[Chunk]:
 
 def insert_block(lines: list[str], at: int, body: str, nl: str) -> None:
     """Insert a table at ``at`` with exactly one blank line either side of it."""
-    if at > 0 and not lines[at - 1].endswith(("\n", "\r")):
+    if at > 0 and not lines[at - 1].endswith("\n"):  # a lone "\r" is not TOML
         lines[at - 1] += nl
     block = body.splitlines(keepends=True)
     if at > 0 and lines[at - 1].strip():
@@ -92,10 +92,7 @@ def next_id(prefix: str, taken: set[str]) -> str:
     nums = [
         int(t[len(prefix) :]) for t in taken if t.startswith(prefix) and t[len(prefix) :].isdigit()
     ]
-    n = max(nums, default=0) + 1
-    while f"{prefix}{n}" in taken:
-        n += 1
-    return f"{prefix}{n}"
+    return f"{prefix}{max(nums, default=0) + 1}"
 
 
 def table_text(header: str, values: Mapping[str, Any], nl: str = "\n") -> str:
@@ -105,7 +102,7 @@ def table_text(header: str, values: Mapping[str, Any], nl: str = "\n") -> str:
         if v is not None:
             doc[k] = toml_value(v)
     body = tomlkit.dumps(doc)
-    return f"{header}{nl}" + (body.replace("\n", nl) if nl != "\n" else body)
+    return f"{header}{nl}" + body.replace("\n", nl)
 
 
 def content_digest(data: bytes) -> str:
@@ -321,7 +318,7 @@ class CaseFile:
         ]
         at = same[-1].end if same else len(self.lines)
         self._append_text(table_text(f"[[{'.'.join(array)}]]", values, self.newline), at)
-        self._verified(before, expected, f"adding {values.get('id', 'a record')}")
+        self._verified(before, expected, f"adding {values['id']}")
 
     def delete_record(self, array: tuple[str, ...], rid: str) -> None:
         before, expected = list(self.lines), copy.deepcopy(self.data)
@@ -332,11 +329,9 @@ class CaseFile:
                 parent = parent[part]
             del parent[array[-1]]
         chunk = self.record_chunk(array, rid)
+        # A chunk runs from its header (or the comments right above it) to the next one,
+        # its own blank lines included, so the neighbours keep one blank line between them.
         del self.lines[chunk.start:chunk.end]
-        # keep one blank line between neighbours, not two
-        s = chunk.start
-        if 0 < s < len(self.lines) and not self.lines[s - 1].strip() and not self.lines[s].strip():
-            del self.lines[s]
         self._verified(before, expected, f"deleting {rid}")
 
     def update(self, kind: str, rid: str, values: Mapping[str, Any]) -> None:
@@ -411,7 +406,7 @@ def new_case_text(
     root: Mapping[str, Any], child: Mapping[str, Any], worker: Mapping[str, Any]
 ) -> str:
     """A fresh case file: the root keys given, one child (c1), the lead worker (m1)."""
-    return (table_text("", root).lstrip("\n")
+    return (table_text("", root).lstrip()
             + "\n" + table_text("[[children]]", {"id": "c1", **child})
             + "\n" + table_text("[[members]]", {"id": "m1", **worker}))
 

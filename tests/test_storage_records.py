@@ -147,16 +147,24 @@ def test_a_record_missing_or_not_a_table_is_named(folder: Path) -> None:
      "Nothing was changed; please report this."),
     (lambda cf: cf.set_root({"plan": "x"}),
      "Edit refused: changing the case details would make the file invalid TOML"),
+    (lambda cf: cf.set_table("plan", {"contingency": math.nan}),
+     "Edit refused: changing [plan] would have changed other records in CP-2026-0001.toml. "
+     "Nothing was changed; please report this."),
+    (lambda cf: cf.set_table("plan", {"outcomes": "x"}),
+     "Edit refused: changing [plan] would make the file invalid TOML ("),
 ])
 def test_a_refused_edit_says_which_and_leaves_the_text_as_it_was(folder: Path, edit,
                                                                    what: str) -> None:
+    import copy
+
     cf = CaseFile(folder / "CP-2026-0001.toml")
     cf.update("visit", "v2", {"notes": "an earlier edit, kept"})
-    lines = list(cf.lines)
+    lines, data = list(cf.lines), copy.deepcopy(cf.data)
     with pytest.raises(SaveError) as e:
         edit(cf)
     assert str(e.value).startswith(what)
-    assert cf.lines == lines and cf.record("visit", "v2")["notes"] == "an earlier edit, kept"
+    assert cf.lines == lines and cf.data == data  # the text and what it means, both as before
+    assert cf.record("visit", "v2")["notes"] == "an earlier edit, kept"
 
 
 def test_a_refused_delete_leaves_the_text_as_it_was(tmp_path: Path) -> None:
@@ -206,10 +214,139 @@ def test_a_new_case_starts_with_its_own_keys_and_refuses_errors(tmp_path: Path) 
     assert text.startswith('schema = 1\nid = "CP-2026-0100"\n')
     assert '\n[[children]]\nid = "c1"\nname = "Nova Example"\n' in text
     assert '\n[[members]]\nid = "m1"\nname = "Lee Example"\n' in text
-    bad = text.replace('lead_social_worker = "m1"', 'lead_social_worker = "m9"')
+    bad = text.replace('lead_social_worker = "m1"', 'lead_social_worker = "m9"\nteam_manager = "m8"')
     with pytest.raises(SaveError) as e:
         create_case(tmp_path, "CP-2026-0100", bad)
-    assert str(e.value).startswith("Not created: ") and "'m9'" in str(e.value)
+    assert str(e.value).startswith("Not created: ")
+    first, second = str(e.value).removeprefix("Not created: ").split("; ")
+    assert "'m9'" in first and "'m8'" in second
     assert not (tmp_path / "CP-2026-0100.toml").exists()
     path = create_case(tmp_path, "CP-2026-0100", text)  # warnings (no core group yet) are fine
     assert path.read_text() == text
+
+
+def test_the_comments_right_above_a_header_belong_to_it_even_indented() -> None:
+    from cptui.storage import chunks
+
+    lines = ['a = 1\n', '\n', '  # about x, indented\n', '[[x]]\n', 'n = """first\n',
+             '# inside the string"""\n', '[[x]]\n', 'id = 2\n']
+    assert [(c.start, c.end, c.path) for c in chunks(lines)] == [
+        (0, 2, ()), (2, 6, ("x", 0)), (6, 8, ("x", 1))]
+
+
+@pytest.mark.parametrize("text, want", [
+    ("", '[[visits]]\nid = "v1"\n'),
+    ("schema = 1", 'schema = 1\n\n[[visits]]\nid = "v1"\n'),
+    ("schema = 1\n", 'schema = 1\n\n[[visits]]\nid = "v1"\n'),
+])
+def test_a_record_added_to_a_nearly_empty_file_is_laid_out(tmp_path: Path, text: str,
+                                                           want: str) -> None:
+    path = tmp_path / "CP-2026-0099.toml"
+    path.write_text(text)
+    cf = CaseFile(path)
+    cf.add("visit", {})
+    assert cf.text() == want
+
+
+@pytest.mark.parametrize("taken, want", [
+    (set(), "v1"), ({"v1", "v2", "v7"}, "v8"), ({"m12", "v1"}, "v2"), ({"v", "vx3", "v2"}, "v3"),
+])
+def test_next_id_is_one_past_the_highest_of_its_own_prefix(taken: set[str], want: str) -> None:
+    from cptui.storage import next_id
+
+    assert next_id("v", taken) == want
+
+
+def test_an_empty_id_from_a_form_gets_a_new_id_written_first(folder: Path) -> None:
+    cf = CaseFile(folder / "CP-2026-0005.toml")
+    assert cf.add("visit", {"date": date(2026, 11, 23), "id": "", "by": "m1"}) == "v4"
+    assert '[[visits]]\nid = "v4"\ndate = 2026-11-23\nby = "m1"\n' in cf.text()
+
+
+def test_plain_values_and_odd_shapes() -> None:
+    from cptui.storage import _node, plain_value
+
+    assert plain_value({"a": (1, 2), "b": [{"c": (3,)}]}) == {"a": [1, 2], "b": [{"c": [3]}]}
+    data = {"plan": "not a table", "visits": "not a list", "events": [{"id": "e1"}]}
+    assert _node(data, ("plan", "actions")) == [] and _node(data, ("visits",)) == []
+    assert _node(data, ("members",)) == [] and _node(data, ("core", "groups")) == []
+    assert _node(data, ("events",)) is data["events"]
+    assert data == {"plan": "not a table", "visits": "not a list", "events": [{"id": "e1"}]}
+    made: dict = {}
+    _node(made, ("plan", "actions"), create=True).append({"id": "a1"})
+    assert made == {"plan": {"actions": [{"id": "a1"}]}}
+
+
+def test_opening_a_file_says_why_it_cannot_be_edited(folder: Path) -> None:
+    import hashlib
+
+    from cptui.storage import ExternalChange
+
+    path = folder / "CP-2026-0005.toml"
+    raw = path.read_bytes()
+    assert CaseFile(path).digest == hashlib.sha256(raw).hexdigest()
+    with pytest.raises(ExternalChange) as e:
+        CaseFile(path, expected_digest="0" * 64)
+    assert str(e.value) == ("CP-2026-0005.toml was changed on disk since it was loaded (perhaps "
+                            "by git or a colleague). Nothing was saved: reload (ctrl+r) and make "
+                            "the edit again.")
+    path.write_bytes(raw + b"\xff")
+    with pytest.raises(SaveError) as e:
+        CaseFile(path)
+    assert str(e.value) == "CP-2026-0005.toml is not valid UTF-8; it is never written over"
+    path.write_bytes(raw + b"[[visits\n")
+    with pytest.raises(SaveError) as e:
+        CaseFile(path)
+    assert str(e.value).startswith("CP-2026-0005.toml is not valid TOML (")
+    assert str(e.value).endswith("); fix it by hand first")
+
+
+@pytest.mark.parametrize("mode", [0o444, 0o555, 0o400])
+def test_a_read_only_file_is_never_written(folder: Path, mode: int) -> None:
+    """By its permission bits, so the answer is the same for every user (even root)."""
+    path = folder / "CP-2026-0005.toml"
+    before = path.read_bytes()
+    cf = CaseFile(path)
+    cf.update("visit", "v1", {"notes": "x"})
+    path.chmod(mode)
+    with pytest.raises(SaveError) as e:
+        cf.save()
+    assert str(e.value) == "CP-2026-0005.toml is read-only; nothing was saved"
+    assert path.read_bytes() == before
+
+
+def test_a_file_changed_while_editing_or_a_failed_write_says_so(folder: Path,
+                                                              monkeypatch) -> None:
+    import errno
+    import os
+
+    from cptui.storage import ExternalChange
+
+    path = folder / "CP-2026-0005.toml"
+    cf = CaseFile(path)
+    cf.update("visit", "v1", {"notes": "x"})
+    path.write_text(path.read_text() + "# a colleague's line\n")
+    with pytest.raises(ExternalChange) as e:
+        cf.save()
+    assert str(e.value) == ("CP-2026-0005.toml changed on disk while you were editing; nothing "
+                            "was saved: reload and make the edit again")
+    cf = CaseFile(path)
+    cf.update("visit", "v1", {"notes": "x"})
+
+    def full(p: Path, data: bytes) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("cptui.storage.write_atomic", full)
+    with pytest.raises(SaveError) as e:
+        cf.save()
+    assert str(e.value).startswith("could not save CP-2026-0005.toml: ")
+    assert str(e.value).endswith(". The file on disk is unchanged.")
+
+
+def test_check_names_a_text_that_no_longer_parses(folder: Path) -> None:
+    """Edits are verified as they are made; ``check`` still never trusts the text."""
+    cf = CaseFile(folder / "CP-2026-0005.toml")
+    cf.lines.append("[[visits\n")
+    (p,) = cf.check()
+    assert (p.path, p.line, p.col, p.severity) == ("CP-2026-0005.toml", None, None, "error")
+    assert p.message.startswith("the edit would make invalid TOML: ")
