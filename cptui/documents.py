@@ -118,7 +118,7 @@ def environment(cases_dir: Path) -> BoundedSandbox:
 
 
 def context(view: CaseView, load: Caseload, copy: str, meeting: str | None = None,
-            conference: str | None = None, name: str = "") -> dict[str, Any]:
+            conference: str | None = None, *, name: str) -> dict[str, Any]:
     """The whole template context: the view model, plus the document's own count."""
     if copy not in ("full", "parent"):
         raise DocumentError("--copy is full or parent")
@@ -130,7 +130,7 @@ def context(view: CaseView, load: Caseload, copy: str, meeting: str | None = Non
     else:
         vm, full_refs = build(view, load, False, meeting, conference)
         vm["omitted"] = omitted_for(name, full_refs, parent_refs)
-    vm["document"] = {"name": name, "title": DOCUMENTS.get(name, "")}
+    vm["document"] = {"name": name, "title": DOCUMENTS[name]}
     return vm
 
 
@@ -160,7 +160,7 @@ def render(name: str, view: CaseView, load: Caseload, copy: str = "full", fmt: s
         raise DocumentError(f"unknown document {name!r}; choose from: {', '.join(DOCUMENTS)}")
     if fmt not in ("md", "html"):
         raise DocumentError("--format is md or html")
-    ctx = context(view, load, copy, meeting, conference, name)
+    ctx = context(view, load, copy, meeting, conference, name=name)
     env = environment(load.folder)
     title = DOCUMENTS[name]
     if fmt == "html":
@@ -174,9 +174,8 @@ def render(name: str, view: CaseView, load: Caseload, copy: str = "full", fmt: s
         return body
     env.finalize = None
     page = env.get_template("page.html.j2")
-    parent = copy == "parent"
-    banner = "Parent's copy" if parent else "Full copy — confidential"
-    return page.render(title=f"{title} — {view.case.id}", banner=banner, parent=parent,
+    banner = "Parent's copy" if copy == "parent" else "Full copy — confidential"
+    return page.render(title=f"{title} — {view.case.id}", banner=banner,
                        css_banner=_css_string(f"{banner} · {title} — {view.case.id}"),
                        css_foot=_css_string(banner), body=Markup(md_to_html(body)))
 
