@@ -159,17 +159,17 @@ def _set_keys(table: dict[str, Any], values: Mapping[str, Any]) -> None:
 
 
 def _node(data: dict[str, Any], array: tuple[str, ...], create: bool = False) -> list[Any]:
+    """The list of records at ``array`` ([] for any other shape); ``create`` makes it."""
     node: Any = data
     for part in array[:-1]:
-        if create:
-            node = node.setdefault(part, {})
-        else:
-            node = node.get(part, {}) if isinstance(node, dict) else {}
+        if not isinstance(node, dict):
+            return []
+        node = node.setdefault(part, {}) if create else node.get(part)
     if not isinstance(node, dict):
         return []
     if create:
         return node.setdefault(array[-1], [])
-    found = node.get(array[-1], [])
+    found = node.get(array[-1])
     return found if isinstance(found, list) else []
 
 
