@@ -7,6 +7,8 @@ every record accounted for, conflicts visible, either side keepable.
 
 from __future__ import annotations
 
+import contextlib
+import io
 import re
 import subprocess
 import sys
@@ -15,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from cptui.cli import main
 from cptui.loader import load_case
 from cptui.merge import merge
 
@@ -49,15 +52,29 @@ line two"""
 '''
 
 
-def drive(tmp_path: Path, base: str, ours: str, theirs: str, nl: str = "\n") -> tuple[int, str, str]:
+def drive(tmp_path: Path, base: str, ours: str, theirs: str, nl: str = "\n",
+          process: bool = False) -> tuple[int, str, str]:
+    """The driver as git runs it: ``cptui merge-driver %O %A %B %P``.
+
+    In this process by default (so mutation testing sees the merge code run), or as
+    its own process with ``process=True``, exactly as git starts it.
+    """
     paths = []
     for name, text in (("base", base), ("ours", ours), ("theirs", theirs)):
         p = tmp_path / f"{name}.toml"
         p.write_bytes(text.replace("\n", nl).encode())
         paths.append(str(p))
-    r = subprocess.run([sys.executable, "-m", "cptui", "merge-driver", paths[0], paths[1], paths[2],
-                        "CP-M-1.toml"], capture_output=True, text=True, cwd=tmp_path)
-    return r.returncode, (tmp_path / "ours.toml").read_bytes().decode(), r.stderr
+    args = ["merge-driver", paths[0], paths[1], paths[2], "CP-M-1.toml"]
+    if process:
+        r = subprocess.run([sys.executable, "-m", "cptui", *args], capture_output=True, text=True,
+                           cwd=tmp_path)
+        code, err = r.returncode, r.stderr
+    else:
+        buf = io.StringIO()
+        with contextlib.redirect_stderr(buf):
+            code = main(args)
+        err = buf.getvalue()
+    return code, (tmp_path / "ours.toml").read_bytes().decode(), err
 
 
 def keep(text: str, side: str) -> str:
@@ -119,20 +136,53 @@ def test_both_add_same_member_id_renumbers_every_reference(tmp_path: Path) -> No
     assert data["visits"][0]["by"] == jo
 
 
+WHOLE_FILE = ("cptui merge: CP-M-1.toml: CONFLICT the whole file: both versions are in it "
+              "between markers; keep one, copy over what the other adds, and delete the marker "
+              "lines\n")
+
+
 def test_inline_arrays_never_merge_into_invalid_toml(tmp_path: Path) -> None:
+    """Both sides add to a one-line array: git's line merge conflicts, so the whole file
+    is one visible conflict, either side of which is that side's file exactly."""
     # inline arrays must sit before any table: move them to the root
     head, rest = BASE.split("\n[[children]]", 1)
     mk = lambda vs: head + "\nvisits = [" + ", ".join(vs) + "]\n\n[[children]]" + rest
     v1 = '{id = "v1", date = 2026-10-05, by = "m1", seen = ["c1"]}'
     v2 = '{id = "v2", date = 2026-10-06, by = "m1", seen = ["c1"]}'
     v3 = '{id = "v3", date = 2026-10-07, by = "m1", seen = []}'
-    code, text, err = drive(tmp_path, mk([v1]), mk([v1, v2]), mk([v1, v3]))
-    if code == 0:
-        assert sorted(ids(text, "visits")) == ["v1", "v2", "v3"]
-    else:
-        assert "<<<<<<<" in text
-        for side in ("ours", "theirs"):
-            tomllib.loads(keep(text, side))
+    ours, theirs = mk([v1, v2]), mk([v1, v3])
+    code, text, err = drive(tmp_path, mk([v1]), ours, theirs)
+    assert code == 1
+    assert err == ("cptui merge: CP-M-1.toml: the record merge cannot key this file (visits is "
+                   "written inline, not as [[visits]] tables); trying git's line merge\n"
+                   + WHOLE_FILE)
+    assert text.startswith("<<<<<<< ours\n") and text.endswith(">>>>>>> theirs\n")
+    assert keep(text, "ours") == ours and keep(text, "theirs") == theirs
+
+
+def test_inline_arrays_changed_on_one_side_take_gits_clean_line_merge(tmp_path: Path) -> None:
+    head, rest = BASE.split("\n[[children]]", 1)
+    mk = lambda vs: head + "\nvisits = [" + ", ".join(vs) + "]\n\n[[children]]" + rest
+    v1 = '{id = "v1", date = 2026-10-05, by = "m1", seen = ["c1"]}'
+    v2 = '{id = "v2", date = 2026-10-06, by = "m1", seen = ["c1"]}'
+    ours = mk([v1]).replace('summary = "first"', 'summary = "first (ours)"')
+    code, text, err = drive(tmp_path, mk([v1]), ours, mk([v1, v2]))
+    assert code == 0 and err.endswith("trying git's line merge\n")
+    assert text == mk([v1, v2]).replace('summary = "first"', 'summary = "first (ours)"')
+
+
+def test_a_line_merge_that_would_lose_a_record_is_a_whole_file_conflict(tmp_path: Path) -> None:
+    """git merges the lines cleanly, but their new visit has no id: the record merge
+    cannot account for it, so neither merge is trusted."""
+    theirs = BASE + '\n[[visits]]\ndate = 2026-10-05\nby = "m1"\nseen = ["c1"]\n'
+    ours = BASE.replace('summary = "first"', 'summary = "first!"')
+    code, text, err = drive(tmp_path, BASE, ours, theirs)
+    assert code == 1
+    assert err == ("cptui merge: CP-M-1.toml: the record merge cannot key this file (a record "
+                   "in visits has no id); trying git's line merge\n"
+                   "cptui merge: CP-M-1.toml: the line merge is not safe here (a record in "
+                   "visits has no id)\n" + WHOLE_FILE)
+    assert keep(text, "ours") == ours and keep(text, "theirs") == theirs
 
 
 def test_multiline_field_conflict_keeps_valid_toml_either_way(tmp_path: Path) -> None:
@@ -143,16 +193,6 @@ def test_multiline_field_conflict_keeps_valid_toml_either_way(tmp_path: Path) ->
     for side, want in (("ours", "ours one\nours two\nours three"), ("theirs", "theirs\nnew")):
         data = tomllib.loads(keep(text, side))
         assert next(e for e in data["events"] if e["id"] == "e2")["summary"] == want
-
-
-def test_record_without_id_is_not_dropped(tmp_path: Path) -> None:
-    theirs = BASE + '\n[[visits]]\ndate = 2026-10-05\nby = "m1"\nseen = ["c1"]\n'
-    ours = BASE.replace('summary = "first"', 'summary = "first!"')
-    code, text, err = drive(tmp_path, BASE, ours, theirs)
-    if code == 0:
-        assert len(tomllib.loads(text).get("visits", [])) == 1
-    else:
-        assert "<<<<<<<" in text and "2026-10-05" in text
 
 
 def test_crlf_files_stay_crlf(tmp_path: Path) -> None:
@@ -181,3 +221,13 @@ def test_their_deletion_of_a_record_after_a_triple_quote(tmp_path: Path) -> None
 def test_unit_merge_reports_what_it_renumbered() -> None:
     res = merge(BASE, BASE, BASE)
     assert res.text == BASE and not res.conflicts
+
+
+def test_the_driver_started_as_git_starts_it_gives_the_same_result(tmp_path: Path) -> None:
+    ours = BASE.replace('summary = "first"', 'summary = "first (ours)"')
+    theirs = BASE + '\n[[visits]]\nid = "v1"\ndate = 2026-10-05\nby = "m1"\nseen = ["c1"]\n'
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    here = drive(tmp_path / "a", BASE, ours, theirs)
+    there = drive(tmp_path / "b", BASE, ours, theirs, process=True)
+    assert here == there and here[0] == 0 and "first (ours)" in here[1] and 'id = "v1"' in here[1]
