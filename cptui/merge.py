@@ -165,12 +165,13 @@ def _write_conflicts(
                 ends = [span[1] for k, span in recs.items() if k[:-1] == array]
                 at = max(ends) if ends else len(cf.lines)
                 body = table_text(f"[[{'.'.join(array)}]]", theirs_records[p.key], nl)
-                block = f"{nl}<<<<<<< ours{nl}======={nl}{body}>>>>>>> theirs{nl}"
+                # blank lines only inside their side, so keeping ours is exactly our file
+                lead = nl if at > 0 and cf.lines[at - 1].strip() else ""
+                trail = nl if at < len(cf.lines) and cf.lines[at].strip() else ""
+                block = f"<<<<<<< ours{nl}======={nl}{lead}{body}{trail}>>>>>>> theirs{nl}"
                 edits.append((at, at, block.splitlines(keepends=True)))
             else:  # we changed it, they deleted it: our record on our side
-                start, end = recs[p.key]
-                while end > start and not cf.lines[end - 1].strip():
-                    end -= 1
+                start, end = recs[p.key]  # its blank lines too, so either side is exact
                 ours = cf.lines[start:end]
                 if ours and not ours[-1].endswith("\n"):
                     ours[-1] += nl
@@ -331,8 +332,8 @@ def _text_merge(base: Path, ours: Path, theirs: Path) -> tuple[str, bool]:
     """git's own line merge, into a string: (text, clean)."""
     import subprocess
 
-    r = subprocess.run(["git", "merge-file", "-p", "-L", "ours", "-L", "base", "-L", "theirs",
-                        str(ours), str(base), str(theirs)], capture_output=True)
+    r = subprocess.run(["git", "merge-file", "-p", str(ours), str(base), str(theirs)],
+                       capture_output=True)  # a conflicted result is never used: no labels
     if r.returncode < 0 or r.returncode > 127:
         raise OSError(f"git merge-file failed: {r.stderr.decode(errors='replace').strip()}")
     return r.stdout.decode("utf-8"), r.returncode == 0

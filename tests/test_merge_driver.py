@@ -231,3 +231,40 @@ def test_the_driver_started_as_git_starts_it_gives_the_same_result(tmp_path: Pat
     here = drive(tmp_path / "a", BASE, ours, theirs)
     there = drive(tmp_path / "b", BASE, ours, theirs, process=True)
     assert here == there and here[0] == 0 and "first (ours)" in here[1] and 'id = "v1"' in here[1]
+
+
+def test_a_file_that_is_not_utf8_is_left_as_git_gave_it(tmp_path: Path) -> None:
+    for name, text in (("base", BASE), ("ours", BASE), ("theirs", BASE)):
+        (tmp_path / f"{name}.toml").write_text(text)
+    (tmp_path / "theirs.toml").write_bytes(BASE.encode() + b"# \xff\n")
+    buf = io.StringIO()
+    with contextlib.redirect_stderr(buf):
+        code = main(["merge-driver", str(tmp_path / "base.toml"), str(tmp_path / "ours.toml"),
+                     str(tmp_path / "theirs.toml"), "CP-M-1.toml"])
+    assert code == 1 and (tmp_path / "ours.toml").read_text() == BASE
+    assert buf.getvalue().startswith("cptui merge: CP-M-1.toml: cannot merge (")
+    assert buf.getvalue().endswith("); the file is left as git gave it\n")
+
+
+@pytest.mark.parametrize("rc, unsafe", [(255, True), (128, True), (-9, True), (127, False),
+                                        (1, False)])
+def test_when_gits_line_merge_fails_or_conflicts_the_whole_file_is_the_conflict(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rc: int, unsafe: bool) -> None:
+    """git merge-file exits with the number of conflicts (at most 127), or above 127 (or
+    killed) when it failed; either way nothing of its output is used."""
+    head, rest = BASE.split("\n[[children]]", 1)
+    mk = lambda vs: head + "\nvisits = [" + ", ".join(vs) + "]\n\n[[children]]" + rest
+    v1 = '{id = "v1", date = 2026-10-05, by = "m1", seen = ["c1"]}'
+    ours = mk([v1]).replace('summary = "first"', 'summary = "first (ours)"')
+    real = subprocess.run
+
+    def git(args, **kw):
+        if args[:2] == ["git", "merge-file"]:
+            return subprocess.CompletedProcess(args, rc, b"half a merge\n", b"fatal: boom\n")
+        return real(args, **kw)
+
+    monkeypatch.setattr(subprocess, "run", git)
+    code, text, err = drive(tmp_path, mk([v1]), ours, mk([]))
+    assert code == 1 and keep(text, "ours") == ours and keep(text, "theirs") == mk([])
+    assert ("the line merge is not safe here (git merge-file failed: fatal: boom)" in err) == unsafe
+    assert err.endswith(WHOLE_FILE)
