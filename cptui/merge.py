@@ -33,7 +33,7 @@ import tomlkit
 
 from cptui.locate import table_path
 from cptui.records import BY_ARRAY, ROOT_REFS
-from cptui.storage import CaseFile, SaveError, chunks, next_id, table_text, toml_value
+from cptui.storage import CaseFile, SaveError, _node, chunks, next_id, table_text, toml_value
 from cptui.tomlscan import scan
 
 Key = tuple[str, ...]  # ("",) root keys, ("plan",) plan keys, array + (id,) a record
@@ -66,10 +66,7 @@ def _records(text: str) -> dict[Key, dict[str, Any]]:
         ROOT: {k: v for k, v in data.items() if not isinstance(v, dict) and k not in arrays},
         PLAN: {k: v for k, v in data.get("plan", {}).items() if not isinstance(v, list)}}
     for array in BY_ARRAY:
-        node: Any = data
-        for part in array:
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-        for rec in node if isinstance(node, list) else []:
+        for rec in _node(data, array):
             rid = rec.get("id") if isinstance(rec, dict) else None
             if not isinstance(rid, str):
                 raise Unsupported(f"a record in {'.'.join(array)} has no id")
@@ -85,10 +82,7 @@ def _inline(text: str) -> str | None:
     tables = {h.key for h in scan(text).headers if h.double}
     data = tomllib.loads(text)
     for array in BY_ARRAY:
-        node: Any = data
-        for part in array:
-            node = node.get(part, {}) if isinstance(node, dict) else {}
-        if isinstance(node, list) and node and array not in tables:
+        if _node(data, array) and array not in tables:
             return ".".join(array)
     return None
 
@@ -138,7 +132,7 @@ def _spans(
     table_keys: dict[int, Key] = {-1: ROOT}
     for i, h in enumerate(found.headers):
         path = table_path(h.double, h.key, counts)
-        if h.double and h.key in BY_ARRAY:
+        if h.key in BY_ARRAY:  # always [[...]]: a single table there cannot be keyed
             rec = cf._array(h.key)[path[-1]]
             key = h.key + (rec["id"],)
             recs[key] = by_path[path]
@@ -152,9 +146,7 @@ def _spans(
     return recs, fields
 
 
-def _write_conflicts(
-    cf: CaseFile, pending: list[_Pending], theirs_records: dict[Key, dict[str, Any]]
-) -> None:
+def _write_conflicts(cf: CaseFile, pending: list[_Pending]) -> None:
     recs, fields = _spans(cf)
     nl = cf.newline
     edits: list[tuple[int, int, list[str]]] = []  # replace lines[start:end] with these
@@ -164,7 +156,7 @@ def _write_conflicts(
                 array = p.key[:-1]
                 ends = [span[1] for k, span in recs.items() if k[:-1] == array]
                 at = max(ends) if ends else len(cf.lines)
-                body = table_text(f"[[{'.'.join(array)}]]", theirs_records[p.key], nl)
+                body = table_text(f"[[{'.'.join(array)}]]", p.theirs, nl)
                 # blank lines only inside their side, so keeping ours is exactly our file
                 lead = nl if at > 0 and cf.lines[at - 1].strip() else ""
                 trail = nl if at < len(cf.lines) and cf.lines[at].strip() else ""
@@ -217,7 +209,7 @@ def _account(B: dict, O: dict, T: dict, result: str, renamed: dict[Key, Key],
     """Every record of base, ours and theirs is kept, deleted by a side, or in a conflict."""
     R = _records(_keep(result, "ours")) if conflicted else _records(result)
     lost = []
-    for key in set(B) | set(O) | set(T):
+    for key in sorted(set(B) | set(O) | set(T)):
         if len(key) == 1 or key in conflicted:
             continue
         b, o, t = key in B, key in O, key in T
@@ -232,7 +224,7 @@ def _account(B: dict, O: dict, T: dict, result: str, renamed: dict[Key, Key],
             lost.append(key)
     if lost:
         raise Unsupported(
-            "the merge could not account for " + ", ".join(".".join(k) for k in sorted(lost))
+            "the merge could not account for " + ", ".join(".".join(k) for k in lost)
         )
 
 
@@ -249,7 +241,7 @@ def merge(base: str, ours: str, theirs: str) -> MergeResult:
     renames: dict[str, dict[str, str]] = {}
     renamed: dict[Key, Key] = {}
     for key in T:
-        if len(key) > 1 and key not in B and key in O and O[key] != T[key]:
+        if key not in B and key in O and O[key] != T[key]:  # the top level and plan always are
             kind = BY_ARRAY[key[:-1]]
             taken = {k[-1] for k in list(O) + list(T) if k[:-1] == key[:-1]}
             taken |= set(renames.get(kind.name, {}).values())
@@ -259,7 +251,8 @@ def merge(base: str, ours: str, theirs: str) -> MergeResult:
     T = {k: _rename(v, k, renames) for k, v in T.items()}
 
     try:
-        for key in sorted(set(B) | set(O) | set(T), key=lambda k: (len(k) > 1, k)):
+        # in key order: the top level first, and [plan] before its arrays
+        for key in sorted(set(B) | set(O) | set(T)):
             b, o, t = B.get(key), O.get(key), T.get(key)
             if key in renamed:
                 continue  # handled below as a renamed addition
@@ -283,7 +276,7 @@ def merge(base: str, ours: str, theirs: str) -> MergeResult:
                 continue  # deleted by us, or added by us only
             b = b or {}
             changes: dict[str, Any] = {}
-            for name in sorted(set(b) | set(o) | set(t)):
+            for name in sorted(set(o) | set(t)):  # one only in base was deleted by both
                 bv, ov, tv = b.get(name), o.get(name), t.get(name)
                 if ov == tv or tv == bv:
                     continue
@@ -307,10 +300,8 @@ def merge(base: str, ours: str, theirs: str) -> MergeResult:
         raise Unsupported(str(e)) from e
 
     if pending:
-        _write_conflicts(doc, pending, T)
+        _write_conflicts(doc, pending)
     text = doc.text()
-    if doc.newline == "\r\n":
-        text = text.replace("\r\n", "\n").replace("\n", "\r\n")
     for side in ("ours", "theirs"):
         try:
             tomllib.loads(_keep(text, side))

@@ -329,9 +329,12 @@ class CaseFile:
                 parent = parent[part]
             del parent[array[-1]]
         chunk = self.record_chunk(array, rid)
+        last = chunk.end == len(self.lines)
         # A chunk runs from its header (or the comments right above it) to the next one,
         # its own blank lines included, so the neighbours keep one blank line between them.
         del self.lines[chunk.start:chunk.end]
+        while last and self.lines and not self.lines[-1].strip():
+            self.lines.pop()  # the blank line above it: adding, then deleting, is no change
         self._verified(before, expected, f"deleting {rid}")
 
     def update(self, kind: str, rid: str, values: Mapping[str, Any]) -> None:

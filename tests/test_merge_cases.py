@@ -94,6 +94,22 @@ CLEAN = [
           ('action = "Visit weekly."', 'action = "Visit twice a week."'))),
     ("both added the same record",
      edit(BASE, (E2, E2 + E3)), edit(BASE, (E2, E2 + E3)), edit(BASE, (E2, E2 + E3))),
+    ("we added a record",
+     edit(BASE, (E2, E2 + E3)), edit(BASE, ('name = "Sam Patel"', 'name = "Sam Q Patel"')),
+     edit(BASE, (E2, E2 + E3), ('name = "Sam Patel"', 'name = "Sam Q Patel"'))),
+    ("both deleted the same record", drop(BASE, E1), drop(BASE, E1), drop(BASE, E1)),
+    ("they deleted a plan action",
+     edit(BASE, ('summary = "first"', 'summary = "first (ours)"')),
+     BASE.split("\n[[plan.actions]]")[0],
+     edit(BASE, ('summary = "first"', 'summary = "first (ours)"')).split("\n[[plan.actions]]")[0]),
+    ("everything at once: each kind of change, then later records still merged",
+     edit(drop(BASE, E2), ('contingency = "Legal advice."', 'contingency = "Court."')),
+     edit(drop(BASE, E1), (E2, E2 + E3), ('name = "Sam Patel"', 'name = "Sam Q Patel"'),
+          ('action = "Visit weekly."', 'action = "Visit twice a week."')),
+     # their e3 follows the last event we have; with e1 deleted too, that is the end
+     edit(BASE, (E1 + E2, ""), ('name = "Sam Patel"', 'name = "Sam Q Patel"'),
+          ('contingency = "Legal advice."', 'contingency = "Court."'),
+          ('action = "Visit weekly."', 'action = "Visit twice a week."')) + E3),
     ("they removed a field we left alone",
      edit(BASE, ('summary = "second"', 'summary = "2nd"')),
      edit(BASE, ('lead_social_worker = "m1"\n', '')),
@@ -152,6 +168,16 @@ CONFLICTS = [
      drop(drop(BASE, E1), E2), edit(BASE, ('summary = "first"', 'summary = "first (theirs)"')),
      ["events.e1: they changed it, we deleted it"], None,
      drop(drop(BASE, E1), E2) + E1.replace('"first"', '"first (theirs)"')),
+    ("they changed a plan action we deleted",
+     BASE.split("\n[[plan.actions]]")[0] + '\n[[plan.actions]]\nid = "a2"\naction = "Call."\n',
+     edit(BASE, ('action = "Visit weekly."', 'action = "Visit daily."')),
+     ["plan.actions.a1: they changed it, we deleted it"], None,
+     BASE.split("\n[[plan.actions]]")[0] + '\n[[plan.actions]]\nid = "a2"\naction = "Call."\n'
+     '\n[[plan.actions]]\nid = "a1"\naction = "Visit daily."\nowner = "m1"\n'),
+    ("we removed a plan text they changed",
+     edit(BASE, ('contingency = "Legal advice."\n', '')),
+     edit(BASE, ('contingency = "Legal advice."', 'contingency = "Court."')),
+     ["plan, field contingency: ours None, theirs 'Court.'"], None, None),
     ("we removed a field they changed",
      edit(BASE, ('date = 2026-10-02\nsummary = "second"', 'date = 2026-10-02')),
      edit(BASE, ('summary = "second"', 'summary = "2nd"')),
@@ -280,15 +306,17 @@ def test_a_merge_that_loses_a_record_is_refused_by_name() -> None:
     _account(B, _records(BASE + E3), B, BASE + conflicted, {}, {("events", "e3")})
 
 
-def test_a_merge_whose_conflicts_would_not_parse_is_refused(monkeypatch) -> None:
+@pytest.mark.parametrize("block, side", [
+    ("<<<<<<< ours\nx = \n=======\n>>>>>>> theirs\n", "ours"),
+    ("<<<<<<< ours\n=======\nx = \n>>>>>>> theirs\n", "theirs"),
+])
+def test_a_merge_whose_conflicts_would_not_parse_is_refused(monkeypatch, block: str,
+                                                            side: str) -> None:
     """The last check before anything is written: either side kept must be TOML."""
-    def garbage(cf, pending, theirs) -> None:
-        cf.lines.append("<<<<<<< ours\nx = \n=======\n>>>>>>> theirs\n")
-
-    monkeypatch.setattr("cptui.merge._write_conflicts", garbage)
+    monkeypatch.setattr("cptui.merge._write_conflicts", lambda cf, pending: cf.lines.append(block))
     with pytest.raises(Unsupported) as e:
         merge(BASE, edit(BASE, ('"first"', '"a"')), edit(BASE, ('"first"', '"b"')))
-    assert str(e.value).startswith("keeping ours would not be valid TOML: ")
+    assert str(e.value).startswith(f"keeping {side} would not be valid TOML: ")
 
 
 @pytest.mark.parametrize("ours, theirs, want", [
@@ -300,3 +328,92 @@ def test_a_merge_whose_conflicts_would_not_parse_is_refused(monkeypatch) -> None
 def test_a_whole_file_conflict_holds_both_files_exactly(ours: str, theirs: str,
                                                         want: str) -> None:
     assert whole_file_conflict(ours, theirs) == want
+
+
+def test_several_conflicts_in_one_file_are_each_written_where_they_belong() -> None:
+    """Conflicts are written last to first, so writing one never moves another."""
+    ours = edit(drop(BASE, E2), ('summary = "first"', 'summary = "a"'),
+                ('contingency = "Legal advice."', 'contingency = "A"'), ('id = "CP-M-2"', 'id = "X"'))
+    theirs = edit(BASE, ('summary = "first"', 'summary = "b"'), ('summary = "second"', 'summary = "2"'),
+                  ('contingency = "Legal advice."', 'contingency = "B"'), ('id = "CP-M-2"', 'id = "Y"'))
+    r = merge(BASE, ours, theirs)
+    assert r.conflicts == ["top level, field id: ours 'X', theirs 'Y'",
+                           "events.e1, field summary: ours 'a', theirs 'b'",
+                           "events.e2: they changed it, we deleted it",
+                           "plan, field contingency: ours 'A', theirs 'B'"]
+    assert r.text.count("<<<<<<< ours") == 4
+    assert _keep(r.text, "ours") == ours
+    assert tomllib.loads(_keep(r.text, "theirs")) == tomllib.loads(theirs)
+
+
+@pytest.mark.parametrize("ours, theirs", [
+    # our record is last and has no final newline; they deleted it
+    (BASE.split("\n[plan]")[0].replace('"second"', '"second (ours)"').rstrip("\n"),
+     BASE.split("\n[plan]")[0].replace(E2, "\n")),
+    # we removed a field of the last record (no final newline); they changed it
+    (BASE.split("\n[plan]")[0].replace('\nsummary = "second"', "").rstrip("\n"),
+     BASE.split("\n[plan]")[0].replace('"second"', '"2nd"')),
+])
+def test_a_file_without_a_final_newline_still_conflicts_cleanly(ours: str, theirs: str) -> None:
+    base = BASE.split("\n[plan]")[0]
+    r = merge(base, ours, theirs)
+    assert len(r.conflicts) == 1
+    assert _keep(r.text, "ours") == ours + "\n"
+    assert tomllib.loads(_keep(r.text, "theirs")) == tomllib.loads(theirs)
+
+
+def test_a_record_they_changed_returns_below_a_one_line_file() -> None:
+    base = 'schema = 1\n\n[[events]]\nid = "e1"\nsummary = "x"\n'
+    theirs = base.replace('"x"', '"y"')
+    r = merge(base, "schema = 1\n", theirs)
+    assert r.conflicts == ["events.e1: they changed it, we deleted it"]
+    assert _keep(r.text, "ours") == "schema = 1\n" and _keep(r.text, "theirs") == theirs
+
+
+def test_a_windows_file_keeps_its_line_endings_through_a_record_conflict() -> None:
+    crlf = lambda t: t.replace("\n", "\r\n")
+    ours, theirs = drop(BASE, E1), edit(BASE, ('summary = "first"', 'summary = "1st"'))
+    r = merge(crlf(BASE), crlf(ours), crlf(theirs))
+    assert r.text.count("\n") == r.text.count("\r\n")
+    assert _keep(r.text, "ours") == crlf(ours)
+
+
+def test_an_edit_the_merge_cannot_make_safely_is_not_made() -> None:
+    """A record with a table of its own: deleting its [[events]] part alone would give
+    that table to the record above, so the edit is refused and the driver falls back."""
+    base = BASE.replace('summary = "first"\n', 'summary = "first"\n\n[events.extra]\nx = 1\n')
+    with pytest.raises(Unsupported) as e:
+        merge(base, base.replace('name = "Sam Patel"', 'name = "Sam Q Patel"'),
+              base.replace(E1.replace('"first"\n', '"first"\n\n[events.extra]\nx = 1\n'), ""))
+    assert str(e.value).startswith("Edit refused: deleting e1 would ")
+    assert str(e.value).endswith("Nothing was changed.")
+
+
+def test_records_that_are_not_tables_have_no_id() -> None:
+    with pytest.raises(Unsupported) as e:
+        _records("schema = 1\nvisits = [1]\n")
+    assert str(e.value) == "a record in visits has no id"
+    assert _inline("schema = 1\nvisits = \"x\"\n") is None
+
+
+def test_a_list_reference_to_a_renumbered_child_keeps_what_is_not_an_id() -> None:
+    from cptui.merge import _rename
+
+    rec = {"id": "v1", "seen": ["c2", {"x": 1}, "c1"], "by": "m2"}
+    out = _rename(rec, ("visits", "v1"), {"child": {"c2": "c3"}, "member": {"m2": "m4"}})
+    assert out == {"id": "v1", "seen": ["c3", {"x": 1}, "c1"], "by": "m4"}
+    assert rec["seen"][0] == "c2"  # their record itself is not changed
+
+
+def test_the_account_covers_records_we_added_and_those_after_a_renumbering() -> None:
+    B = _records(BASE)
+    O = _records(BASE + E3)
+    with pytest.raises(Unsupported) as e:
+        _account(B, O, B, BASE, {}, set())  # our e3 lost
+    assert str(e.value) == "the merge could not account for events.e3"
+    renamed = {("events", "e1"): ("events", "e9")}
+    T = _records(BASE.replace('name = "Sam Patel"\n', 'name = "Sam Patel"\n\n[[members]]\nid = "m2"\n'))
+    result = BASE.replace(E1, E1 + E1.replace('"e1"', '"e9"'))
+    with pytest.raises(Unsupported) as e:
+        _account(B, B, T, result, renamed, set())  # their m2 lost, after the renumbered e1
+    assert str(e.value) == "the merge could not account for members.m2"

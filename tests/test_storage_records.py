@@ -355,3 +355,25 @@ def test_check_names_a_text_that_no_longer_parses(folder: Path) -> None:
     (p,) = cf.check()
     assert (p.path, p.line, p.col, p.severity) == ("CP-2026-0005.toml", None, None, "error")
     assert p.message.startswith("the edit would make invalid TOML: ")
+
+
+@pytest.mark.parametrize("name", ["CP-2026-0005.toml", "CP-2026-0001.toml"])
+def test_adding_a_record_then_deleting_it_gives_back_the_same_file(folder: Path,
+                                                                   name: str) -> None:
+    """The new record is the file's last table in one case and not in the other."""
+    path = folder / name
+    before = path.read_text()
+    cf = CaseFile(path)
+    rid = cf.add("visit", {"date": date(2026, 11, 23), "by": "m1"})
+    cf.delete("visit", rid)
+    assert cf.text() == before
+    cf.add("event", {"date": date(2026, 11, 23), "kind": "other", "summary": "x"})
+    cf.delete("event", cf.ids("event")[-1])
+    assert cf.text() == before
+
+
+def test_deleting_the_last_record_leaves_no_blank_line_at_the_end(folder: Path) -> None:
+    path = folder / "CP-2026-0005.toml"
+    cf = CaseFile(path)
+    cf.delete("core_group", "g2")
+    assert cf.text().endswith('notes = "Mother said Finn was asleep and refused entry."\n')
