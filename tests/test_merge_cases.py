@@ -417,3 +417,20 @@ def test_the_account_covers_records_we_added_and_those_after_a_renumbering() -> 
     with pytest.raises(Unsupported) as e:
         _account(B, B, T, result, renamed, set())  # their m2 lost, after the renumbered e1
     assert str(e.value) == "the merge could not account for members.m2"
+
+
+def test_a_plan_action_comes_back_after_the_last_action_not_at_the_end() -> None:
+    visit = '\n[[visits]]\nid = "v1"\ndate = 2026-10-05\n'
+    ours = BASE.split("\n[[plan.actions]]")[0] + '\n[[plan.actions]]\nid = "a2"\naction = "Call."\n'
+    ours += visit
+    theirs = edit(BASE, ('action = "Visit weekly."', 'action = "Visit daily."')) + visit
+    r = merge(BASE + visit, ours, theirs)
+    assert r.conflicts == ["plan.actions.a1: they changed it, we deleted it"]
+    assert _keep(r.text, "theirs") == ours.replace(
+        visit, '\n[[plan.actions]]\nid = "a1"\naction = "Visit daily."\nowner = "m1"\n' + visit)
+
+
+def test_a_one_line_file_without_a_final_newline_conflicts_cleanly() -> None:
+    r = merge("schema = 1\nx = 1\n", "schema = 1", "schema = 1\nx = 2\n")
+    assert r.conflicts == ["top level, field x: ours None, theirs 2"]
+    assert r.text == "schema = 1\n<<<<<<< ours\n=======\nx = 2\n>>>>>>> theirs\n"
