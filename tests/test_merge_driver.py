@@ -260,11 +260,12 @@ def test_when_gits_line_merge_fails_or_conflicts_the_whole_file_is_the_conflict(
 
     def git(args, **kw):
         if args[:2] == ["git", "merge-file"]:
-            return subprocess.CompletedProcess(args, rc, b"half a merge\n", b"fatal: boom\n")
+            return subprocess.CompletedProcess(args, rc, b"half a merge\n", b"fatal: boom \xff\n")
         return real(args, **kw)
 
     monkeypatch.setattr(subprocess, "run", git)
     code, text, err = drive(tmp_path, mk([v1]), ours, mk([]))
     assert code == 1 and keep(text, "ours") == ours and keep(text, "theirs") == mk([])
-    assert ("the line merge is not safe here (git merge-file failed: fatal: boom)" in err) == unsafe
+    assert ("the line merge is not safe here (git merge-file failed: fatal: boom \ufffd)"
+            in err) == unsafe  # git's own words, even when they are not UTF-8
     assert err.endswith(WHOLE_FILE)
