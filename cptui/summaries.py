@@ -27,9 +27,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
+from cptui.rules import Deadline
+
 if TYPE_CHECKING:
     from cptui.model import Case
-    from cptui.rules import Deadline
 
 URGENT = ("overdue", "due_soon")  # the statuses the caseload's panel lists
 
@@ -61,13 +62,7 @@ class Summary:
         return next((name for i, name in self.children if i == cid), cid or "—")
 
 
-def _fields() -> list[str]:
-    from cptui.rules import Deadline
-
-    return [f.name for f in dataclasses.fields(Deadline) if f.init]
-
-
-FIELDS = _fields()
+FIELDS = [f.name for f in dataclasses.fields(Deadline) if f.init]
 AT = {name: i for i, name in enumerate(FIELDS)}
 SHARED = tuple(AT[n] for n in ("cite", "timescale", "origin"))  # stored once, by number
 
