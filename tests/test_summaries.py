@@ -37,6 +37,8 @@ def test_warm_load_gives_the_same_caseload_without_reading_cases(
         # What the caseload row and panel need comes from the cached rows, undecoded...
         assert [w.count(s) for s in statuses] == [c.count(s) for s in statuses]
         assert w.next_deadline == c.next_deadline
+        # the first of the earliest open deadlines, as every deadline decoded says
+        assert w.next_deadline == min(c.open_deadlines, key=lambda d: d.due, default=None)
         assert w.having(("overdue", "due_soon")) == c.having(("overdue", "due_soon"))
         assert w.having(("overdue",)) == [d for d in c.deadlines if d.status == "overdue"]
         for some in (("met", "late"), ("upcoming",), ("overdue", "met")):  # beyond the urgent
@@ -52,6 +54,7 @@ def test_warm_load_gives_the_same_caseload_without_reading_cases(
         assert w.deadlines == c.deadlines and w.problems == c.problems
         assert w.profile == c.profile
     assert warm.problems == cold.problems
+    assert sum(w.next_deadline is not None for w in warm.cases) >= len(warm.cases) - 1
     # Every caseload-wide view reads summaries only: the list and the timeliness table.
     assert render_table(warm, True) == render_table(cold, True)
     assert timeliness(warm, "worker") == timeliness(cold, "worker")
