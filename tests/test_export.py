@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 import io
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -167,3 +168,11 @@ def test_csv_of_the_demo_is_unchanged_apart_from_neutralising(capsys, demo: Path
     load = load_caseload(demo)
     assert [r["case"] for r in rows] == sorted(d.case for d in load.deadlines())
     assert not any(v[:1] in "=+-@\t\r" and v for r in rows for v in r.values() if v)
+
+
+def test_the_sequence_history_given_is_the_one_kept(tmp_path: Path) -> None:
+    """The CLI passes the history kept beside the cases; it must not be swapped for another."""
+    path = tmp_path / "given" / "seq.json"
+    path.parent.mkdir()
+    to_ics([dl()], date(2026, 11, 23), NOW, SequenceHistory(path))
+    assert path.is_file() and json.loads(path.read_text())
