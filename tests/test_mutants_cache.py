@@ -315,9 +315,10 @@ def test_an_index_that_is_not_a_table_is_started_again(tmp_path: Path, own_cache
     folder = cases(tmp_path)
     load_caseload(folder, TODAY)
     idx = own_cache / cache_mod.INDEX
-    idx.write_text("[1, 2]")
-    assert load_caseload(folder, TODAY).cases
-    assert json.loads(idx.read_bytes()) == {cache_file(folder).name: str(folder.resolve())}
+    for garbage in ("[1, 2]", "{not json", "\xff"):
+        idx.write_text(garbage, encoding="latin-1")
+        assert load_caseload(folder, TODAY).cases
+        assert json.loads(idx.read_bytes()) == {cache_file(folder).name: str(folder.resolve())}
 
 
 def test_loading_again_with_nothing_changed_writes_nothing(tmp_path: Path,
@@ -342,6 +343,9 @@ def test_pruning_a_gone_folder_removes_both_its_files_and_its_index_entry(
     gone_files = [cache_file(gone), cache_file(gone).with_suffix(".summaries.json"),
                   cache_file(gone).with_suffix(".lines")]
     assert all(f.exists() for f in gone_files)
+    older = cache_file(gone).with_suffix(".models.json")  # as cptui before format 4 left
+    older.write_text("{}")
+    gone_files.append(older)
     shutil.rmtree(gone)
     load_caseload(kept, TODAY)
     assert not any(f.exists() for f in gone_files)
