@@ -62,7 +62,7 @@ DONE_FIELDS = {
 
 
 def practice_flags(case: Case, text: str, name: str, cal: WorkCalendar, today: date,
-                   profile: Profile | None = None) -> list[Problem]:
+                   profile: Profile) -> list[Problem]:
     locs: list[Locator] = []  # built on the first flag only
     out: list[Problem] = []
 
@@ -182,7 +182,7 @@ def _future_dated(case: Case, idx: dict[int, int], flag, today: date) -> None:
 
 
 def _meeting_flags(case: Case, idx: dict[int, int], flag, cal: WorkCalendar, today: date,
-                   profile: Profile | None) -> None:
+                   profile: Profile) -> None:
     """Who came to held meetings, and whether the first core group was booked
     (docs/format.md#practice-flags).
 
@@ -219,7 +219,7 @@ def _meeting_flags(case: Case, idx: dict[int, int], flag, cal: WorkCalendar, tod
         if case.interpreter and g.interpreter_present is False:
             flag("interpreter_not_invited", p, f"core group on {fmt_date(g.date)}: no "
                  f"{case.interpreter} interpreter took part, though the family needs one")
-    rule = profile.flags.get("first_core_group_chair") if profile else None
+    rule = profile.flags.get("first_core_group_chair")
     S = case.plan_start(today)
     first = next((g for g in groups if S is not None and g.date >= S), None)
     if (

@@ -36,6 +36,8 @@ def test_warm_load_gives_the_same_caseload_without_reading_cases(
     for c, w in zip(cold.cases, warm.cases, strict=True):
         # What the caseload row and panel need comes from the cached rows, undecoded...
         assert [w.count(s) for s in statuses] == [c.count(s) for s in statuses]
+        assert [w.count(s) for s in statuses] == [  # as every deadline decoded says
+            sum(d.status == s for d in c.deadlines) for s in statuses]
         assert w.next_deadline == c.next_deadline
         # the first of the earliest open deadlines, as every deadline decoded says
         assert w.next_deadline == min(c.open_deadlines, key=lambda d: d.due, default=None)
