@@ -522,7 +522,9 @@ def test_a_team_timescale_is_kept_when_a_case_comes_back_from_the_cache(
     (folder / "cptui.toml").write_text('[timescales]\ncore_group = "15 working days"\n')
     truth = load_caseload(folder, TODAY, use_cache=False)
     load_caseload(folder, TODAY)
-    hit = load_caseload(folder, TODAY)
+    with pytest.MonkeyPatch.context() as m:  # a hit reads no case file: the cache kept both
+        m.setattr("cptui.caseload.load_one", lambda *a, **k: pytest.fail("a case file was read"))
+        hit = load_caseload(folder, TODAY)
     for got, want in zip(hit.cases, truth.cases):
         assert got.profile == want.profile
         assert got.profile.get("core_group").text == "15 working days"
