@@ -719,3 +719,54 @@ def test_saving_the_same_cache_twice_writes_once(tmp_path: Path, own_cache: Path
     inode = os.stat(cache_file(folder)).st_ino
     c.save()
     assert os.stat(cache_file(folder)).st_ino == inode
+
+
+def _json(folder: Path) -> list[str]:
+    return load_caseload(folder, TODAY, models=False).json_lines
+
+
+def test_json_lines_cached_for_an_older_version_of_a_file_are_never_used(
+        tmp_path: Path, own_cache: Path) -> None:
+    """`deadlines --format json`, then the app after an edit, then the JSON again: the
+    app's load keeps the older JSON lines of the edited file (it does not make them), so
+    the last load must see their digest is not the file's and work them out again."""
+    folder = cases(tmp_path, 2)
+    _json(folder)  # the lines file: both cases as they were
+    f = folder / "CP-T-1.toml"
+    f.write_text(f.read_text().replace("2026-", "2025-", 1))
+    load_caseload(folder, TODAY)  # the app: main entry and summaries for the new text
+    truth = load_caseload(folder, TODAY, use_cache=False, models=False).json_lines
+    assert _json(folder) == truth
+
+
+@pytest.mark.parametrize("damage", ["summaries file removed", "summaries entry of old text"])
+def test_a_missing_or_older_summary_is_read_from_the_file_again(
+        tmp_path: Path, own_cache: Path, damage: str) -> None:
+    import json
+
+    folder = cases(tmp_path, 2)
+    truth = load_caseload(folder, TODAY, use_cache=False)
+    load_caseload(folder, TODAY)
+    side = cache_file(folder).with_suffix(".summaries.json")
+    if damage == "summaries file removed":
+        side.unlink()
+    else:
+        data = json.loads(side.read_bytes())
+        for entry in data["entries"].values():
+            entry[0] = "0" * 64
+        side.write_text(json.dumps(data))
+    again = load_caseload(folder, TODAY)
+    assert [(v.summary, v.deadlines, v.problems) for v in again.cases] == [
+        (v.summary, v.deadlines, v.problems) for v in truth.cases]
+
+
+def test_this_folders_cache_file_from_before_format_4_is_removed(
+        tmp_path: Path, own_cache: Path) -> None:
+    folder = cases(tmp_path)
+    load_caseload(folder, TODAY)
+    older = cache_file(folder).with_suffix(".models.json")
+    older.write_text("{}")
+    f = folder / "CP-T-1.toml"
+    f.write_text(f.read_text() + "\n")  # something to save
+    load_caseload(folder, TODAY)
+    assert not older.exists()
