@@ -770,3 +770,31 @@ def test_this_folders_cache_file_from_before_format_4_is_removed(
     f.write_text(f.read_text() + "\n")  # something to save
     load_caseload(folder, TODAY)
     assert not older.exists()
+
+
+@pytest.mark.parametrize("side", ["lines", "summaries"])
+def test_a_save_cut_short_between_the_main_file_and_a_side_file_serves_nothing_stale(
+        tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch, side: str) -> None:
+    """Main file written, side file not (cptui killed in between): the main entry says the
+    new text, the side file still holds the old text's lines or summary. Each side entry
+    carries its own digest, so the old one is never used."""
+    folder = cases(tmp_path, 2)
+    models = side == "summaries"
+    load_caseload(folder, TODAY, models=models)
+    f = folder / "CP-T-1.toml"
+    f.write_text(f.read_text().replace("plan_start = 2026-09-01", "plan_start = 2026-10-01"))
+    with monkeypatch.context() as m:
+        if side == "lines":
+            m.setattr("cptui.cache.linesfile.write", lambda *a, **k: None)
+        else:
+            real = cache_mod._write
+            m.setattr("cptui.cache._write", lambda path, data: None if path.name.endswith(
+                ".summaries.json") else real(path, data))
+        load_caseload(folder, TODAY, models=models)
+    truth = load_caseload(folder, TODAY, use_cache=False, models=models)
+    again = load_caseload(folder, TODAY, models=models)
+    if models:
+        assert [(v.summary, v.deadlines) for v in again.cases] == [
+            (v.summary, v.deadlines) for v in truth.cases]
+    else:
+        assert again.json_lines == truth.json_lines
