@@ -798,3 +798,29 @@ def test_a_save_cut_short_between_the_main_file_and_a_side_file_serves_nothing_s
             (v.summary, v.deadlines) for v in truth.cases]
     else:
         assert again.json_lines == truth.json_lines
+
+
+def test_a_cut_short_save_serves_no_older_summary_for_a_case_without_warnings(
+        tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """As above, for a case with no warnings at all (its cache entry lists no problems)."""
+    import shutil
+
+    from conftest import DEMO
+
+    folder = tmp_path / "cases"
+    shutil.copytree(DEMO, folder)
+    first = load_caseload(folder, TODAY)
+    quiet = next(v for v in first.cases if not v.problems)
+    f = quiet.summary.path
+    text = f.read_text()
+    start = next(l for l in text.splitlines() if l.startswith("plan_start = "))
+    f.write_text(text.replace(start, "plan_start = 2026-06-01", 1))
+    real = cache_mod._write
+    with monkeypatch.context() as m:
+        m.setattr("cptui.cache._write", lambda path, data: None if path.name.endswith(
+            ".summaries.json") else real(path, data))
+        load_caseload(folder, TODAY)
+    truth = {v.id: (v.summary, v.deadlines) for v in load_caseload(folder, TODAY,
+                                                                   use_cache=False).cases}
+    again = {v.id: (v.summary, v.deadlines) for v in load_caseload(folder, TODAY).cases}
+    assert again[quiet.id] == truth[quiet.id] and again == truth
