@@ -824,3 +824,18 @@ def test_a_cut_short_save_serves_no_older_summary_for_a_case_without_warnings(
                                                                    use_cache=False).cases}
     again = {v.id: (v.summary, v.deadlines) for v in load_caseload(folder, TODAY).cases}
     assert again[quiet.id] == truth[quiet.id] and again == truth
+
+
+def test_a_cut_short_save_serves_no_older_lines_for_a_file_now_broken(
+        tmp_path: Path, own_cache: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A broken file has no summary, only its (empty) JSON lines: after a save cut short,
+    the older text's lines must not come back for it."""
+    folder = cases(tmp_path, 2)
+    _json(folder)
+    f = folder / "CP-T-1.toml"
+    f.write_text(f.read_text().replace('lead_social_worker = "m1"', 'lead_social_worker = "m9"'))
+    with monkeypatch.context() as m:
+        m.setattr("cptui.cache.linesfile.write", lambda *a, **k: None)
+        _json(folder)
+    truth = load_caseload(folder, TODAY, use_cache=False, models=False)
+    assert truth.broken and _json(folder) == truth.json_lines
