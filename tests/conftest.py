@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import subprocess
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -45,6 +46,25 @@ def write_folder(folder: Path, cases: dict[str, str], settings: str | None = Non
     for stem, text in cases.items():
         (folder / f"{stem}.toml").write_text(textwrap.dedent(text), encoding="utf-8")
     return folder
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A copy of the demo in a git repository with one commit, so ``diff`` shows an edit."""
+    folder = tmp_path / "cases"
+    shutil.copytree(DEMO, folder)
+    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
+    subprocess.run(["git", "add", "-A"], cwd=folder, check=True)
+    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit",
+                    "-qm", "x"], cwd=folder, check=True)
+    return folder
+
+
+def diff(folder: Path) -> list[str]:
+    """The lines ``git diff`` shows removed and added in ``folder``, without headers."""
+    out = subprocess.run(["git", "diff", "-U0"], cwd=folder, capture_output=True, text=True,
+                         check=True).stdout
+    return [l for l in out.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
 
 
 @pytest.fixture

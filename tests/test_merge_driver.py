@@ -19,6 +19,7 @@ import pytest
 
 from cptui.cli import main
 from cptui.loader import load_case
+from cptui.merge import _keep as keep  # resolve every conflict to one side, as a person would
 from cptui.merge import merge
 
 BASE = '''schema = 1
@@ -75,21 +76,6 @@ def drive(tmp_path: Path, base: str, ours: str, theirs: str, nl: str = "\n",
             code = main(args)
         err = buf.getvalue()
     return code, (tmp_path / "ours.toml").read_bytes().decode(), err
-
-
-def keep(text: str, side: str) -> str:
-    """Resolve every conflict by keeping one side and deleting the marker lines."""
-    out, mode = [], None
-    for line in text.splitlines(keepends=True):
-        if line.startswith("<<<<<<<"):
-            mode = "ours"
-        elif line.startswith("=======") and mode:
-            mode = "theirs"
-        elif line.startswith(">>>>>>>") and mode:
-            mode = None
-        elif mode is None or mode == side:
-            out.append(line)
-    return "".join(out)
 
 
 def ids(text: str, array: str) -> list[str]:

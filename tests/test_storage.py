@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import shutil
 import subprocess
 import tomllib
 from datetime import date, datetime
@@ -12,28 +11,12 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
-from conftest import DEMO
+from conftest import DEMO, diff
 from cptui.forms import FORMS, changes, show, validate
 from cptui.loader import load_case
 from cptui.storage import ARRAYS, CaseFile, ExternalChange, SaveError, chunks, create_case, new_case_text
 
 DEMO_FILES = sorted(p for p in DEMO.glob("CP-*.toml"))
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    folder = tmp_path / "cases"
-    shutil.copytree(DEMO, folder)
-    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=folder, check=True)
-    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit", "-qm", "x"],
-                   cwd=folder, check=True)
-    return folder
-
-
-def diff(folder: Path) -> list[str]:
-    out = subprocess.run(["git", "diff", "-U0"], cwd=folder, capture_output=True, text=True, check=True).stdout
-    return [l for l in out.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
 
 
 @pytest.mark.parametrize("path", DEMO_FILES, ids=lambda p: p.stem)

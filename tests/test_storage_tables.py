@@ -3,32 +3,13 @@ one line per change, nothing else touched, the table made when it is missing."""
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
-from conftest import DEMO
+from conftest import diff
 from cptui import tomlread as tomllib
 from cptui.storage import CaseFile, SaveError
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    folder = tmp_path / "cases"
-    shutil.copytree(DEMO, folder)
-    subprocess.run(["git", "init", "-q"], cwd=folder, check=True)
-    subprocess.run(["git", "add", "-A"], cwd=folder, check=True)
-    subprocess.run(["git", "-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit",
-                    "-qm", "x"], cwd=folder, check=True)
-    return folder
-
-
-def diff(folder: Path) -> list[str]:
-    out = subprocess.run(["git", "diff", "-U0"], cwd=folder, capture_output=True, text=True,
-                         check=True).stdout
-    return [l for l in out.splitlines() if l[:1] in "+-" and not l.startswith(("+++", "---"))]
 
 
 def test_editing_the_plan_changes_one_line(repo: Path) -> None:
