@@ -33,7 +33,8 @@ import tomlkit
 
 from cptui.locate import table_path
 from cptui.records import BY_ARRAY, ROOT_REFS
-from cptui.storage import CaseFile, SaveError, _node, chunks, next_id, table_text, toml_value
+from cptui.storage import (CaseFile, SaveError, _node, chunks, in_newline, next_id,
+                           table_text, toml_value)
 from cptui.tomlscan import scan
 
 Key = tuple[str, ...]  # ("",) root keys, ("plan",) plan keys, array + (id,) a record
@@ -106,7 +107,7 @@ def _rename(rec: dict[str, Any], table: Key, renames: dict[str, dict[str, str]])
 
 
 def _field_line(name: str, value: Any, nl: str) -> str:
-    return "" if value is None else tomlkit.dumps({name: toml_value(value)}).replace("\n", nl)
+    return "" if value is None else in_newline(tomlkit.dumps({name: toml_value(value)}), nl)
 
 
 @dataclass

@@ -101,8 +101,7 @@ def table_text(header: str, values: Mapping[str, Any], nl: str = "\n") -> str:
     for k, v in values.items():
         if v is not None:
             doc[k] = toml_value(v)
-    body = tomlkit.dumps(doc)
-    return f"{header}{nl}" + body.replace("\n", nl)
+    return f"{header}{nl}" + in_newline(tomlkit.dumps(doc), nl)
 
 
 def content_digest(data: bytes) -> str:
@@ -110,6 +109,12 @@ def content_digest(data: bytes) -> str:
 
 
 _LONE_LF = re.compile(r"(?<!\r)\n")
+
+
+def in_newline(text: str, nl: str) -> str:
+    """Text tomlkit wrote in the file's own line ending: tomlkit ends the lines it writes
+    with "\n" alone, beside any "\r\n" lines of the file it was given."""
+    return _LONE_LF.sub(nl, text) if nl != "\n" else text
 
 
 def _plain(v: Any) -> Any:
@@ -273,9 +278,7 @@ class CaseFile:
         for k in keys:
             node = node[k]
         _apply(node, values)
-        new = tomlkit.dumps(doc)
-        if self.newline == "\r\n":  # tomlkit ends the lines it adds with "\n" alone
-            new = _LONE_LF.sub("\r\n", new)
+        new = in_newline(tomlkit.dumps(doc), self.newline)
         if new and not new.endswith("\n"):
             new += self.newline
         self.lines[chunk.start:chunk.end] = new.splitlines(keepends=True)
