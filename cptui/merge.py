@@ -33,7 +33,7 @@ import tomlkit
 
 from cptui.locate import table_path
 from cptui.records import BY_ARRAY, ROOT_REFS
-from cptui.storage import (CaseFile, SaveError, _node, chunks, in_newline, next_id,
+from cptui.storage import (CaseFile, SaveError, chunks, in_newline, next_id, records_at,
                            table_text, toml_value)
 from cptui.tomlscan import scan
 
@@ -67,7 +67,7 @@ def _records(text: str) -> dict[Key, dict[str, Any]]:
         ROOT: {k: v for k, v in data.items() if not isinstance(v, dict) and k not in arrays},
         PLAN: {k: v for k, v in data.get("plan", {}).items() if not isinstance(v, list)}}
     for array in BY_ARRAY:
-        for rec in _node(data, array):
+        for rec in records_at(data, array):
             rid = rec.get("id") if isinstance(rec, dict) else None
             if not isinstance(rid, str):
                 raise Unsupported(f"a record in {'.'.join(array)} has no id")
@@ -83,7 +83,7 @@ def _inline(text: str) -> str | None:
     tables = {h.key for h in scan(text).headers if h.double}
     data = tomllib.loads(text)
     for array in BY_ARRAY:
-        if _node(data, array) and array not in tables:
+        if records_at(data, array) and array not in tables:
             return ".".join(array)
     return None
 

@@ -163,7 +163,7 @@ def _set_keys(table: dict[str, Any], values: Mapping[str, Any]) -> None:
             table[k] = plain_value(v)
 
 
-def _node(data: dict[str, Any], array: tuple[str, ...], create: bool = False) -> list[Any]:
+def records_at(data: dict[str, Any], array: tuple[str, ...], create: bool = False) -> list[Any]:
     """The list of records at ``array`` ([] for any other shape); ``create`` makes it."""
     node: Any = data
     for part in array[:-1]:
@@ -214,7 +214,7 @@ class CaseFile:
         return next((c for c in chunks(self.lines) if c.path == path), None)
 
     def _array(self, array: tuple[str, ...]) -> list[Any]:
-        return _node(self.data, array)
+        return records_at(self.data, array)
 
     def _index(self, array: tuple[str, ...], rid: str) -> int:
         idx = next((i for i, e in enumerate(self._array(array))
@@ -305,14 +305,14 @@ class CaseFile:
 
     def update_record(self, array: tuple[str, ...], rid: str, values: Mapping[str, Any]) -> None:
         before, expected = list(self.lines), copy.deepcopy(self.data)
-        _set_keys(_node(expected, array)[self._index(array, rid)], values)
+        _set_keys(records_at(expected, array)[self._index(array, rid)], values)
         self._edit_chunk(self.record_chunk(array, rid), array + (0,), values)
         self._verified(before, expected, f"editing {rid}")
 
     def append_record(self, array: tuple[str, ...], values: Mapping[str, Any]) -> None:
         """A new [[array]] table (``values`` includes its id) after the last of its kind."""
         before, expected = list(self.lines), copy.deepcopy(self.data)
-        _node(expected, array, create=True).append(
+        records_at(expected, array, create=True).append(
             {k: plain_value(v) for k, v in values.items() if v is not None})
         same = [
             c
@@ -325,8 +325,8 @@ class CaseFile:
 
     def delete_record(self, array: tuple[str, ...], rid: str) -> None:
         before, expected = list(self.lines), copy.deepcopy(self.data)
-        del _node(expected, array)[self._index(array, rid)]
-        if not _node(expected, array):  # the last one: the key goes too
+        del records_at(expected, array)[self._index(array, rid)]
+        if not records_at(expected, array):  # the last one: the key goes too
             parent: Any = expected
             for part in array[:-1]:
                 parent = parent[part]

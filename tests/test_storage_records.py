@@ -269,16 +269,16 @@ def test_an_empty_id_from_a_form_gets_a_new_id_written_first(folder: Path) -> No
 
 
 def test_plain_values_and_odd_shapes() -> None:
-    from cptui.storage import _node, plain_value
+    from cptui.storage import records_at, plain_value
 
     assert plain_value({"a": (1, 2), "b": [{"c": (3,)}]}) == {"a": [1, 2], "b": [{"c": [3]}]}
     data = {"plan": "not a table", "visits": "not a list", "events": [{"id": "e1"}]}
-    assert _node(data, ("plan", "actions")) == [] and _node(data, ("visits",)) == []
-    assert _node(data, ("members",)) == [] and _node(data, ("core", "groups")) == []
-    assert _node(data, ("events",)) is data["events"]
+    assert records_at(data, ("plan", "actions")) == [] and records_at(data, ("visits",)) == []
+    assert records_at(data, ("members",)) == [] and records_at(data, ("core", "groups")) == []
+    assert records_at(data, ("events",)) is data["events"]
     assert data == {"plan": "not a table", "visits": "not a list", "events": [{"id": "e1"}]}
     made: dict = {}
-    _node(made, ("plan", "actions"), create=True).append({"id": "a1"})
+    records_at(made, ("plan", "actions"), create=True).append({"id": "a1"})
     assert made == {"plan": {"actions": [{"id": "a1"}]}}
 
 
