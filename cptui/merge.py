@@ -158,6 +158,8 @@ def _write_conflicts(cf: CaseFile, pending: list[_Pending]) -> None:
                 ends = [span[1] for k, span in recs.items() if k[:-1] == array]
                 at = max(ends) if ends else len(cf.lines)
                 body = table_text(f"[[{'.'.join(array)}]]", p.theirs, nl)
+                if at > 0 and not cf.lines[at - 1].endswith("\n"):
+                    cf.lines[at - 1] += nl  # our last line had none: the marker needs its own
                 # blank lines only inside their side, so keeping ours is exactly our file
                 lead = nl if at > 0 and cf.lines[at - 1].strip() else ""
                 trail = nl if at < len(cf.lines) and cf.lines[at].strip() else ""

@@ -434,3 +434,13 @@ def test_a_one_line_file_without_a_final_newline_conflicts_cleanly() -> None:
     r = merge("schema = 1\nx = 1\n", "schema = 1", "schema = 1\nx = 2\n")
     assert r.conflicts == ["top level, field x: ours None, theirs 2"]
     assert r.text == "schema = 1\n<<<<<<< ours\n=======\nx = 2\n>>>>>>> theirs\n"
+
+
+def test_a_record_they_changed_returns_below_a_last_line_without_a_newline() -> None:
+    # we deleted the events (our file ends without a newline); they changed e1
+    ours = drop(drop(BASE, E1), E2).rstrip("\n")
+    theirs = edit(BASE, ('summary = "first"', 'summary = "first (theirs)"'))
+    r = merge(BASE, ours, theirs)
+    assert r.conflicts == ["events.e1: they changed it, we deleted it"]
+    assert _keep(r.text, "ours") == ours + "\n"
+    assert tomllib.loads(_keep(r.text, "theirs"))["events"][0]["summary"] == "first (theirs)"
