@@ -151,6 +151,40 @@ def test_git_status_in_the_app_model(clones) -> None:
     assert status(a) == {FILE: "modified", "CP-2026-0999.toml": "untracked"}
 
 
+def test_git_status_outside_a_repository_or_folder_is_empty(tmp_path: Path) -> None:
+    (tmp_path / "CP-1.toml").write_text('schema = 1\nid = "CP-1"\n')
+    assert status(tmp_path) == {} and status(tmp_path / "missing") == {}
+
+
+async def test_the_app_starts_git_before_reading_the_files_and_collects_it_after(
+        clones, today: date, monkeypatch: pytest.MonkeyPatch) -> None:
+    """git's status runs in its own process alongside the load, not after it."""
+    import cptui.tui.app as app_module
+    from tui_helpers import ready
+
+    a, _ = clones
+    (a / FILE).write_text((a / FILE).read_text() + "\n")
+    events: list[str] = []
+    real_start, real_load = app_module.status_started, app_module.load_caseload
+
+    def start(folder: Path):
+        events.append("git started")
+        done = real_start(folder)
+        return lambda: (events.append("git collected"), done())[1]
+
+    def load(*args, **kwargs):
+        events.append("files read")
+        return real_load(*args, **kwargs)
+
+    monkeypatch.setattr(app_module, "status_started", start)
+    monkeypatch.setattr(app_module, "load_caseload", load)
+    app = app_module.make_app(a, today=today)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert events == ["git started", "files read", "git collected"]
+        assert app.git_state == {FILE: "modified"}
+
+
 def test_merge_unit_both_sides_add_outcome_and_action_referencing_it() -> None:
     base = 'schema = 1\nid = "X"\n\n[[members]]\nid = "m1"\nname = "A Example"\n'
     ours = base + '\n[[plan.outcomes]]\nid = "o1"\nconcern = "ours"\n'

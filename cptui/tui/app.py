@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.screen import Screen
 
 from cptui.caseload import Caseload, CaseView, load_caseload
-from cptui.gitops import status
+from cptui.gitops import status_started
 from cptui.tui.messages import CaseloadChanged, LoadDone, LoadProgress
 from cptui.tui.screens.case_base import CaseScreen
 from cptui.tui.screens.case_views import VIEWS
@@ -72,8 +72,11 @@ class CptuiApp(App):
             # the first cases takes about as long as reading the rest.
             self.post_message(LoadProgress(done, total, first))
 
-        load = load_caseload(self.cases_dir, self.today_override, progress=progress, every=250)
-        git = status(self.cases_dir)
+        git_done = status_started(self.cases_dir)  # git works alongside the load
+        try:
+            load = load_caseload(self.cases_dir, self.today_override, progress=progress, every=250)
+        finally:
+            git = git_done()
         if not worker.is_cancelled:  # a later reload replaced this one
             self.post_message(LoadDone(load, git))
 
