@@ -386,10 +386,10 @@ class Cache:
             )
         return self._profiles[name]
 
-    def put(self, path: Path, digest: str, cv: Any, probs: Any, json_lines: str
-            ) -> list | None:
+    def put(self, path: Path, digest: str, cv: Any, probs: Any, json_lines: str,
+            name: str | None = None, mode: int | None = None) -> list | None:
         """Store one file's results; gives back the view's summary data (for
-        ``restore``) when it was stored, else None."""
+        ``restore``) when it was stored, else None. ``name``, ``mode``: as for ``get``."""
         if not self.usable:
             return None
         from cptui.problems import display_path
@@ -405,7 +405,8 @@ class Cache:
                 self._read_side("views")  # the table new strings are numbered in
                 view = encode(cv.summary, cv.deadlines, self.strings)
             penc = codec(Problem)[0]
-            entry = [digest, display_path(path), _writable(path), view is not None,
+            writable = _writable(path) if mode is None else bool(mode & 0o222)
+            entry = [digest, name or display_path(path), writable, view is not None,
                      [penc(p) for p in probs]]
         except (TypeError, ValueError, AttributeError, OSError):
             self.entries.pop(path.name, None)

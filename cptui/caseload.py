@@ -341,7 +341,7 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
                     kept = view
                 data = None
                 if cache is not None and digest is not None:
-                    data = cache.put(path, digest, kept, probs, lines)
+                    data = cache.put(path, digest, kept, probs, lines, name, mode)
                 if not models:
                     view = None  # as for cached files: the JSON output needs no models
                 elif view is not None:  # kept as a warm load keeps it: summary and deadlines
