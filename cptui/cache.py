@@ -276,6 +276,7 @@ class Cache:
         self.dirty = False
         self.seen: set[str] = set()
         self._profiles: dict[str, Any] = {}
+        self._equal: dict[str, Any] = {}  # profiles found equal to the lookup's
 
     def side_path(self, side: str) -> Path:
         return self.path.with_suffix(SIDES[side])
@@ -386,10 +387,19 @@ class Cache:
             )
         return self._profiles[name]
 
+    def shared_strings(self) -> Strings:
+        """The table the views file numbers its shared strings in (read first if need be)."""
+        if self.usable:
+            self._read_side("views")
+        return self.strings
+
     def put(self, path: Path, digest: str, cv: Any, probs: Any, json_lines: str,
-            name: str | None = None, mode: int | None = None) -> list | None:
+            name: str | None = None, mode: int | None = None,
+            encoded: tuple[Any, list] | None = None) -> list | None:
         """Store one file's results; gives back the view's summary data (for
-        ``restore``) when it was stored, else None. ``name``, ``mode``: as for ``get``."""
+        ``restore``) when it was stored, else None. ``name``, ``mode``: as for ``get``.
+        ``encoded``: instead of ``cv``, a worker's (profile, encoded summary),
+        numbered in ``shared_strings()``."""
         if not self.usable:
             return None
         from cptui.problems import display_path
@@ -398,12 +408,17 @@ class Cache:
         Problem = _classes()[2]
         try:
             view = None
-            if cv is not None:
-                known = self._profile(cv.profile.name)
-                if cv.profile is not known and cv.profile != known:
-                    raise ValueError("not the profile a lookup gives back: not cached")
+            profile = (cv.profile if cv is not None
+                       else encoded[0] if encoded is not None else None)
+            if profile is not None:
+                known = self._profile(profile.name)
+                if profile is not known and profile is not self._equal.get(profile.name):
+                    if profile != known:
+                        raise ValueError("not the profile a lookup gives back: not cached")
+                    self._equal[profile.name] = profile  # a worker's copy: compared once
                 self._read_side("views")  # the table new strings are numbered in
-                view = encode(cv.summary, cv.deadlines, self.strings)
+                view = (encode(cv.summary, cv.deadlines, self.strings) if cv is not None
+                        else encoded[1])  # type: ignore[index]
             penc = codec(Problem)[0]
             writable = _writable(path) if mode is None else bool(mode & 0o222)
             entry = [digest, name or display_path(path), writable, view is not None,

@@ -24,7 +24,7 @@ from cptui.loader import build_case, read_toml
 from cptui.locate import Locator
 from cptui.model import Case
 from cptui.problems import Problem, display_path, has_errors
-from cptui.profiles import Profile, ProfileError, get_profile
+from cptui.profiles import Profile, ProfileError, get_profile, library_for
 from cptui.rules import Deadline, compute
 from cptui.settings import SETTINGS_FILE, Settings, load_settings
 from cptui.summaries import DeadlineRows, Strings, Summary, decode, encode
@@ -314,7 +314,12 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
         stale = [(files[i], raw, mode, digest, names[i]) for i, (raw, mode, digest, hit)
                  in enumerate(todo) if hit is None and raw is not None]
         n = pool.workers_for(len(stale), workers)
-        done = _pool_results(stale, n, settings, cal, today, soon_until)
+        if n >= 2 and stale:  # workers encode summaries with the strings numbered now
+            if cache is not None and cache.usable:
+                strings = cache.shared_strings()
+            strings.seed(p.with_overrides(settings.timescales, SETTINGS_FILE)
+                         for p in library_for(folder).profiles.values())
+        done = _pool_results(stale, n, settings, cal, today, soon_until, strings)
         for i, (path, name, (raw, mode, digest, hit)) in enumerate(zip(files, names, todo), 1):
             if hit is not None:
                 blob, probs, lines = hit
@@ -333,20 +338,22 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
                     )
                     lines = json_lines(view.deadlines) if view is not None else ""
                     kept = view
-                else:  # from a worker: what a view keeps, the whole case read if opened
-                    parts, probs, lines = got
-                    view = None if parts is None else CaseView(
-                        None, parts[1], parts[2], parts[3], parts[0],
-                        partial(load_one, path, settings, cal, today, soon_until))
-                    kept = view
+                else:  # from a worker: its profile and encoded summary, or None
+                    encoded, probs, lines = got
+                    view = kept = None
                 data = None
                 if cache is not None and digest is not None:
-                    data = cache.put(path, digest, kept, probs, lines, name, mode)
+                    data = cache.put(path, digest, kept, probs, lines, name, mode,
+                                     None if got is None else encoded)
+                loader = partial(load_one, path, settings, cal, today, soon_until)
                 if not models:
                     view = None  # as for cached files: the JSON output needs no models
                 elif view is not None:  # kept as a warm load keeps it: summary and deadlines
-                    view = _summarised(view, data, strings, profiles, partial(
-                        load_one, path, settings, cal, today, soon_until))
+                    view = _summarised(view, data, strings, profiles, loader)
+                elif got is not None and encoded is not None:
+                    summary, rows = decode(data or encoded[1], path, digest, strings.table)
+                    profile = profiles.setdefault(encoded[0].name, encoded[0])
+                    view = CaseView(None, profile, None, probs, summary, loader, rows)
             load.problems.extend(probs)
             if lines and not models:
                 load.json_lines.append(lines)
@@ -374,19 +381,19 @@ def _summarised(view: CaseView, data: list | None, strings: Strings,
 
 
 def _pool_results(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: date,
-                  soon_until: date) -> Iterator[tuple]:
+                  soon_until: date, strings: Strings) -> Iterator[tuple]:
     """The pool's results for ``stale`` in order; stops early (the rest load
     serially, in order) if there is no pool or a worker dies."""
     if n < 2 or not stale:
         return iter(())
-    return _pooled(stale, n, settings, cal, today, soon_until)
+    return _pooled(stale, n, settings, cal, today, soon_until, strings)
 
 
 def _pooled(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: date,
-            soon_until: date) -> Iterator[tuple]:
+            soon_until: date, strings: Strings) -> Iterator[tuple]:
     from cptui import pool
 
-    results = pool.load_stale(stale, n, settings, cal, today, soon_until)
+    results = pool.load_stale(stale, n, settings, cal, today, soon_until, strings.index)
     if results is None:
         return
     try:

@@ -31,9 +31,10 @@ if TYPE_CHECKING:
 POOL_MIN = 200  # fewer stale files than this load faster in one process
 
 Job = tuple[Path, bytes, int | None, str, str]  # path, bytes, st_mode, SHA-256, name shown
-# (what the parent keeps of a case: summary, profile, deadlines, warnings; or None if the
-# file did not load), its problems, its JSON lines.
-Kept = tuple[Any, Any, list, list]  # Summary, Profile, list[Deadline], list[Problem]
+# What the parent keeps of a case: its profile and its summary encoded as the cache
+# stores it (cptui.summaries.encode), or None if the file did not load; then the
+# file's problems and its JSON lines.
+Kept = tuple[Any, list]  # Profile, encoded Summary and deadlines
 Result = tuple["Kept | None", list, str]
 
 
@@ -92,21 +93,27 @@ def start_method() -> str:
 _CTX: tuple[Any, ...] = ()
 
 
-def _init(settings: Settings, cal: WorkCalendar, today: date, soon_until: date) -> None:
+def _init(settings: Settings, cal: WorkCalendar, today: date, soon_until: date,
+          numbers: dict[str, int]) -> None:
     global _CTX
-    _CTX = (settings, cal, today, soon_until)
+    from cptui.summaries import KnownStrings
+
+    _CTX = (settings, cal, today, soon_until, KnownStrings(numbers))
 
 
 def _work(jobs: list[Job]) -> list[Result]:
-    """In a worker: the serial per-file path for each job of a chunk.
+    """In a worker: the serial per-file path for each job of a chunk, and the
+    encoding the cache keeps, so the parent has little left to do per file.
 
-    Only what the parent keeps of a case comes back, never the whole case (the
-    parent reads that from the file if it is ever opened), and a chunk's results
+    Only what the parent keeps of a case comes back, as plain values (quick to
+    pickle, unlike thousands of deadline objects), never the whole case (the
+    parent reads that from the file if it is ever opened); a chunk's results
     are pickled together, so the procedure profile they share crosses once.
     """
     from cptui.caseload import json_lines, load_one
+    from cptui.summaries import encode
 
-    settings, cal, today, soon_until = _CTX
+    settings, cal, today, soon_until, strings = _CTX
     with no_cyclic_gc():  # as in the parent: many long-lived objects, no cycles worth finding
         out: list[Result] = []
         for path, raw, mode, digest, name in jobs:
@@ -114,15 +121,18 @@ def _work(jobs: list[Job]) -> list[Result]:
             if cv is None:
                 out.append((None, probs, ""))
             else:
-                out.append(((cv.summary, cv.profile, cv.deadlines, cv.problems), probs,
+                out.append(((cv.profile, encode(cv.summary, cv.deadlines, strings)), probs,
                             json_lines(cv.deadlines)))
         return out
 
 
 def load_stale(jobs: list[Job], workers: int, settings: Settings, cal: WorkCalendar,
-               today: date, soon_until: date) -> Iterator[Result] | None:
+               today: date, soon_until: date, numbers: dict[str, int]
+               ) -> Iterator[Result] | None:
     """Results for ``jobs`` in order, computed by ``workers`` processes.
 
+    ``numbers``: the shared-strings table the summaries are encoded with (a
+    copy: the caller's table must not change while workers use it).
     A generator, so the caller can show progress as chunks finish. None when
     no pool can be started: the caller then loads serially.
     """
@@ -137,7 +147,7 @@ def load_stale(jobs: list[Job], workers: int, settings: Settings, cal: WorkCalen
             ctx.set_forkserver_preload(["cptui.caseload"])
         _start_resource_tracker()
         ex = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_init,
-                                 initargs=(settings, cal, today, soon_until))
+                                 initargs=(settings, cal, today, soon_until, dict(numbers)))
         futures = [ex.submit(_work, jobs[i:i + size]) for i in range(0, len(jobs), size)]
     except Exception:  # no semaphores, no fds, ...: the caller loads serially
         return None

@@ -25,7 +25,7 @@ from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Any, Callable, Iterable
 
 from cptui.rules import Deadline
 
@@ -81,6 +81,26 @@ class Strings:
             self.table.append(s)
         return i
 
+    def seed(self, profiles: Iterable[Any]) -> None:
+        """Number every shared string these profiles can give a deadline, before
+        worker processes encode with a copy of the table (``KnownStrings``)."""
+        for profile in sorted(profiles, key=lambda p: p.name):
+            for setting in profile.timescales.values():
+                for s in (setting.cite, setting.text, setting.origin):
+                    self.number(s)
+
+
+class KnownStrings:
+    """A worker process's copy of the parent's table: the number of a string the
+    table had, else the string itself (a worker cannot add numbers the parent and
+    the other workers would agree on). ``DeadlineRows`` reads either."""
+
+    def __init__(self, index: dict[str, int]) -> None:
+        self.index = index
+
+    def number(self, s: str) -> int | str:
+        return self.index.get(s, s)
+
 
 @functools.cache  # built on first use: cptui.cache imports this module
 def _encoder() -> Callable[[Any], list]:
@@ -111,7 +131,10 @@ class DeadlineRows:
     def _decode(self, row: list) -> "Deadline":
         row = row[:]
         for i in SHARED:
-            row[i] = self._strings[row[i]]
+            if type(row[i]) is int:
+                row[i] = self._strings[row[i]]
+            elif type(row[i]) is not str:  # a string is one a worker wrote out (KnownStrings)
+                raise TypeError("cached shared string of another type")
         return _decoder()(row)
 
     def all(self) -> list["Deadline"]:
@@ -145,7 +168,8 @@ def _unpack(packed: str) -> list[list]:
     return json.loads(zlib.decompress(base64.b64decode(packed)))
 
 
-def encode(summary: Summary, deadlines: list["Deadline"], strings: Strings) -> list:
+def encode(summary: Summary, deadlines: list["Deadline"],
+           strings: "Strings | KnownStrings") -> list:
     """A summary and its deadlines as plain JSON values (see the module's docstring)."""
     enc = _encoder()
     rows = []

@@ -105,6 +105,27 @@ def test_a_case_whose_profile_is_not_the_lookups_is_not_cached(tmp_path: Path,
     assert "CP-T-1.toml" not in c.entries and c.dirty
 
 
+def test_a_workers_copy_of_the_profile_is_cached_only_while_it_is_the_lookups(
+        tmp_path: Path, own_cache: Path) -> None:
+    """A worker sends its own copy of the profile with each encoded summary: an equal
+    copy is cached (and compared once), a changed one never, even after an equal one."""
+    from cptui.summaries import encode
+
+    folder = cases(tmp_path)
+    settings, _ = load_settings(folder)
+    path = folder / "CP-T-1.toml"
+    cv = load_caseload(folder, TODAY, use_cache=False).cases[0]
+    c = Cache.open(folder, TODAY, settings)
+    data = encode(cv.summary, cv.deadlines, c.shared_strings())
+    copy = dataclasses.replace(cv.profile)
+    assert copy == cv.profile and copy is not cv.profile
+    assert c.put(path, "digest-1", None, cv.problems, "lines", encoded=(copy, data)) is data
+    assert c.entries["CP-T-1.toml"][3] is True  # stored with its summary
+    other = dataclasses.replace(cv.profile, title=cv.profile.title + " (changed)")
+    assert c.put(path, "digest-2", None, cv.problems, "lines", encoded=(other, data)) is None
+    assert "CP-T-1.toml" not in c.entries
+
+
 # -- plain data <-> cptui's classes --------------------------------------------------
 # codec() keeps what it built in _CODECS, so a test that wants to see it build starts
 # from an empty table (otherwise an earlier test's codecs answer).

@@ -284,6 +284,44 @@ def test_pool_gives_what_the_serial_path_gives(which, generated, bad, tmp_path, 
     assert len(used) == 3  # the warm loads found nothing stale
 
 
+def test_workers_number_shared_strings_from_the_table_seeded_before_they_start(
+        generated, tmp_path, monkeypatch, today: date) -> None:
+    """Workers encode summaries for the cache with the parent's table of shared strings,
+    seeded from every profile first, so their rows hold numbers like the parent's."""
+    import json
+
+    from cptui.cache import cache_file
+    from cptui.caseload import load_caseload
+    from cptui.summaries import AT, SHARED, _unpack
+
+    monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / "cache"))
+    used = _count_pools(monkeypatch)
+    load_caseload(generated, today, workers=2)
+    assert len(used) == 1
+    views = json.loads(cache_file(generated).with_suffix(".summaries.json").read_text())
+    rows = [r for _, view in views["entries"].values() for r in _unpack(view[-1])]
+    assert len(rows) > 1000 and {type(r[i]) for r in rows for i in SHARED} == {int}
+    assert all(views["strings"][r[AT["cite"]]] for r in rows)  # each names its source
+
+
+def test_strings_a_worker_has_no_number_for_are_written_out_and_read_back(
+        generated, tmp_path, monkeypatch, today: date) -> None:
+    """A shared string missing from the seeded table (a profile not seeded, say) is
+    stored as itself: the caseload is the same, cold and warm."""
+    from cptui.caseload import load_caseload
+    from cptui.summaries import Strings
+
+    monkeypatch.setattr(Strings, "seed", lambda self, profiles: None)
+    monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / "cache"))
+    used = _count_pools(monkeypatch)
+    serial = _snapshot(load_caseload(generated, today, use_cache=False, workers=1))
+    cold = load_caseload(generated, today, workers=2)
+    assert len(used) == 1
+    assert _snapshot(cold) == serial
+    assert _snapshot(load_caseload(generated, today, workers=2)) == serial
+    assert _snapshot(load_caseload(generated, today, use_cache=False, workers=2)) == serial
+
+
 def test_pool_from_a_thread_does_not_fork(generated, monkeypatch, today: date) -> None:
     """The app loads on a worker thread: forking a threaded process is unsafe."""
     import threading
@@ -423,6 +461,6 @@ def test_a_pool_that_cannot_start_falls_back_to_serial(generated: Path, monkeypa
         raise ValueError("bad value(s) in fds_to_keep")
 
     monkeypatch.setattr(concurrent.futures, "ProcessPoolExecutor", refuse)
-    assert pool.load_stale([(generated / "x.toml", b"", None, "", "x")], 2, *[None] * 4) is None
+    assert pool.load_stale([(generated / "x.toml", b"", None, "", "x")], 2, *[None] * 4, {}) is None
     got = load_caseload(generated, today, use_cache=False, workers=2)
     assert _snapshot(got) == _snapshot(load_caseload(generated, today, use_cache=False, workers=1))

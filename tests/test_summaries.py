@@ -333,3 +333,27 @@ def test_a_damaged_summary_is_read_from_its_file_instead(
         assert [a.count(s) for s in statuses] == [b.count(s) for s in statuses]  # the row
         assert a.next_deadline == b.next_deadline
         assert (a.summary, a.deadlines, a.problems) == (b.summary, b.deadlines, b.problems)
+
+
+def test_deadline_rows_read_a_shared_string_by_number_or_written_out() -> None:
+    """Numbers index the cache's table; a worker writes out strings it has no number
+    for; anything else is damage (and the file is read instead)."""
+    from cptui.summaries import AT, DeadlineRows, KnownStrings, _pack
+
+    row = ["CP-1", None, "visit", "2026-11-30", None, "due_soon", "2026-11-02", "start",
+           0, 1, 2]
+    assert len(row) == len(AT)
+    table = ["Cite A", "10 working days", "team"]
+    out = row[:]
+    out[AT["cite"]] = "Cite B"  # written out by a worker
+    damaged = row[:]
+    damaged[AT["origin"]] = None
+    rows = DeadlineRows({"due_soon": 2}, None, [row, out], _pack([row, out]), table)
+    got = rows.having(("due_soon",))
+    assert [(d.cite, d.timescale, d.origin) for d in got] == [
+        ("Cite A", "10 working days", "team"), ("Cite B", "10 working days", "team")]
+    assert [d.cite for d in rows.all()] == ["Cite A", "Cite B"]
+    with pytest.raises(ValueError):
+        DeadlineRows({}, None, [], _pack([damaged]), table).all()
+    known = KnownStrings({"Cite A": 0})
+    assert (known.number("Cite A"), known.number("Cite B")) == (0, "Cite B")
