@@ -366,8 +366,17 @@ def build_record(checker: Checker, cls: type, d: dict, p: PathKey) -> Any:
     usable = True
     plan, has_at = _plan(cls)
     for name, check, required, enum, default, or_id in plan:
-        if not required and name not in d:
-            continue  # not given: the declared default, as every check below would give
+        if name not in d:
+            if not required:
+                continue  # not given: the declared default, as every check below would give
+        else:  # the usual case, a value of the right type, without a checker call
+            v = d[name]
+            t = type(v)
+            if (t is str and check == "str" and (not enum or v in enum)) or (
+                    t is date and check == "date") or (
+                    t is bool and (check == "bool" or check == "opt_bool")):
+                values[name] = v
+                continue
         if check == "str":
             v: Any = checker.str_(d, p, name, required=required, enum=enum)
         elif check == "date":
