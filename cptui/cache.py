@@ -115,13 +115,16 @@ def _holiday_key() -> str:
     return f"{source}:{hashlib.sha256(days.encode()).hexdigest()}"
 
 
-def _context_key(today: date, settings: Any) -> str:
-    from cptui.profiles import all_profiles
+def _context_key(today: date, settings: Any, folder: Path) -> str:
+    """Everything but the file a case's deadlines depend on, the team's own profile
+    files included (their digest: edited, every case is worked out again)."""
+    from cptui.profiles import all_profiles, load_library
 
     parts = [__version__, str(FORMAT), _code_hash(), today.isoformat(), _holiday_key(),
              repr(asdict(settings)),
              repr(sorted((n, sorted((k, v.text) for k, v in p.timescales.items()))
-                         for n, p in all_profiles().items()))]
+                         for n, p in all_profiles().items())),
+             load_library(folder).digest]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
@@ -299,7 +302,7 @@ class Cache:
     def open(cls, folder: Path, today: date, settings: Any, models: bool = True) -> "Cache":
         """``models=False``: the caller wants JSON output lines, not case views."""
         path = cache_file(folder)
-        context = _context_key(today, settings)
+        context = _context_key(today, settings, folder)
         usable = usable_folder(path.parent)
         ours = [path] + [path.with_suffix(ext) for ext in SIDES.values()]
         if usable and any(os.path.lexists(f) and not private(f, "file") for f in ours):
@@ -382,7 +385,7 @@ class Cache:
             from cptui.profiles import get_profile
             from cptui.settings import SETTINGS_FILE
 
-            self._profiles[name] = get_profile(name).with_overrides(
+            self._profiles[name] = get_profile(name, self.folder).with_overrides(
                 self.settings.timescales, SETTINGS_FILE
             )
         return self._profiles[name]

@@ -103,7 +103,7 @@ def test_today_is_in_the_key(tmp_path: Path, own_cache: Path) -> None:
     folder = folder_with(tmp_path)
     settings, _ = load_settings(folder)
     d1, d2 = date(2026, 9, 10), date(2026, 11, 23)
-    assert cache_mod._context_key(d1, settings) != cache_mod._context_key(d2, settings)
+    assert cache_mod._context_key(d1, settings, folder) != cache_mod._context_key(d2, settings, folder)
     path = folder / "CP-T-1.toml"
     c = Cache.open(folder, d1, settings)
     cv = truth(folder, d1).cases[0]

@@ -488,16 +488,16 @@ def test_every_input_of_a_deadline_is_in_the_key(tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     folder = cases(tmp_path)
     settings, _ = load_settings(folder)
-    base = cache_mod._context_key(TODAY, settings)
-    assert base == cache_mod._context_key(TODAY, load_settings(folder)[0])  # stable
+    base = cache_mod._context_key(TODAY, settings, folder)
+    assert base == cache_mod._context_key(TODAY, load_settings(folder)[0], folder)  # stable
     assert len(base) == 64
     changed = dataclasses.replace(settings, timescales={"core_group": "15 working days"})
-    assert cache_mod._context_key(TODAY, changed) != base
+    assert cache_mod._context_key(TODAY, changed, folder) != base
     for name, value in (("__version__", "0.0.0-other"), ("FORMAT", cache_mod.FORMAT + 1),
                         ("_CODE", "another build")):
         with monkeypatch.context() as m:
             m.setattr(cache_mod, name, value)
-            assert cache_mod._context_key(TODAY, settings) != base, name
+            assert cache_mod._context_key(TODAY, settings, folder) != base, name
     import cptui.profiles as profiles
 
     real = profiles.all_profiles()
@@ -508,10 +508,17 @@ def test_every_input_of_a_deadline_is_in_the_key(tmp_path: Path,
     other = {**real, name: dataclasses.replace(real[name], timescales=ts)}
     with monkeypatch.context() as m:
         m.setattr(profiles, "all_profiles", lambda: other)
-        assert cache_mod._context_key(TODAY, settings) != base
+        assert cache_mod._context_key(TODAY, settings, folder) != base
     with monkeypatch.context() as m:
         m.setattr(cache_mod, "_holiday_key", lambda: "another table")
-        assert cache_mod._context_key(TODAY, settings) != base
+        assert cache_mod._context_key(TODAY, settings, folder) != base
+    (folder / "profiles").mkdir()  # the team's own profiles, by their files' bytes
+    team = folder / "profiles" / "example-town.toml"
+    team.write_text('title = "Example Town"\nextends = "darlington"\n', encoding="utf-8")
+    with_team = cache_mod._context_key(TODAY, settings, folder)
+    assert with_team != base
+    team.write_text('title = "Example Town (edited)"\nextends = "darlington"\n', encoding="utf-8")
+    assert cache_mod._context_key(TODAY, settings, folder) not in (base, with_team)
 
 
 def test_the_holiday_key_names_the_table_and_where_it_came_from(

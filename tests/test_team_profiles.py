@@ -181,11 +181,32 @@ def test_clash_keeps_shipped_profile(tmp_path: Path, today: D) -> None:
 def test_editing_a_team_profile_invalidates_the_cache(tmp_path: Path, today: D) -> None:
     folder = folder_with(tmp_path, {"example-town": GOOD})
     first = by_rule(load_caseload(folder, today), "core_group")
-    assert by_rule(load_caseload(folder, today), "core_group") == first  # served from the cache
+    assert by_rule(load_caseload(folder, today), "core_group") == first
     (folder / "profiles" / "example-town.toml").write_text(GOOD.replace('"4 weeks"', '"3 weeks"'))
     again = by_rule(load_caseload(folder, today), "core_group")
     # 25 Sep + 3 weeks = 16 Oct (was 23 Oct with 4 weeks): a stale cache would keep 23 Oct.
     assert again[0][1] == D(2026, 10, 16) and first[0][1] == D(2026, 10, 23)
+
+
+def test_cases_on_a_team_profile_are_served_from_the_cache(
+        tmp_path: Path, today: D, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A team that adopts its own profile keeps a warm start: its cases are cached like
+    any other, keyed on the team's profile files (edited, they are worked out again)."""
+    import cptui.caseload as caseload
+
+    monkeypatch.setenv("CPTUI_CACHE_DIR", str(tmp_path / "cache"))
+    folder = folder_with(tmp_path, {"example-town": GOOD})
+    first = load_caseload(folder, today)
+    parsed: list[str] = []
+    real = caseload.read_toml
+    monkeypatch.setattr(caseload, "read_toml", lambda p, *a: parsed.append(p.name) or real(p, *a))
+    warm = load_caseload(folder, today)
+    assert parsed == [] and [cv.profile for cv in warm.cases] == [cv.profile for cv in first.cases]
+    assert by_rule(warm, "core_group") == by_rule(first, "core_group")
+    assert warm.cases[0].profile.name == "example-town"
+    (folder / "profiles" / "example-town.toml").write_text(GOOD.replace('"4 weeks"', '"3 weeks"'))
+    assert by_rule(load_caseload(folder, today), "core_group")[0][1] == D(2026, 10, 16)
+    assert parsed == ["CP-T-1.toml"]  # read again once the team's profile changed
 
 
 def test_profiles_new_writes_a_valid_starter(tmp_path: Path, capsys, today: D) -> None:
