@@ -463,7 +463,7 @@ def _load_one(path: Path, settings: Settings, cal: WorkCalendar, today: date,
     probs += more
     if case is None or has_errors(probs):
         return None, probs
-    case.digest = res.digest
+    case.digest, case.source = res.digest, res.text
     try:
         if case.procedure is None and not settings.procedure_ok:
             raise ProfileError(f"{SETTINGS_FILE} names an unknown procedure profile; "

@@ -226,6 +226,9 @@ class Case:
     visits: list[Visit] = field(default_factory=list)
     plan: Plan = field(default_factory=Plan)
     digest: str = ""  # sha256 of the bytes loaded: detects edits made elsewhere
+    # The text it was loaded from: what the screens show, so an edit is checked against
+    # the records the user saw (never the file as it is now).
+    source: str = field(default="", repr=False, compare=False)
 
     def member(self, mid: str | None) -> Member | None:
         return next((m for m in self.members if m.id == mid), None)

@@ -24,8 +24,16 @@ from cptui.tui.screens.record_form import RecordForm
 
 
 def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | None:
-    """The record as the file on disk has it now, or None for new (``CaseFile.record``)."""
-    return CaseFile(cv.case.path).record(kind, rid)
+    """The record as the screens show it, or None for new (``CaseFile.record``).
+
+    Read from the text the case was loaded from, never from the file as it is now:
+    every edit names what the user saw, so a record a colleague changed meanwhile
+    (or an id that now names another record) is refused, not edited or deleted.
+    """
+    case = cv.case
+    if not case.source:  # built without its text (never by a load): the file itself
+        return CaseFile(case.path).record(kind, rid)
+    return CaseFile(case.path, raw=case.source.encode("utf-8")).record(kind, rid)
 
 
 def write(screen: Screen, cv: CaseView, change: Change | Batch, done_msg: str) -> bool:
