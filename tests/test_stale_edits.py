@@ -182,3 +182,21 @@ async def test_deleting_a_record_nobody_else_touched_goes_onto_the_newer_file(
         assert any("added to the newer version" in n for n in notes(app)), notes(app)
     text = path.read_text()
     assert 'id = "v6"' not in text and "Grandmother reports a bruise." in text
+
+
+async def test_opening_a_case_again_shows_the_file_as_it_is_now(path: Path, today: date) -> None:
+    """A colleague's visit pulled in while the caseload was on top is there on reopening."""
+    app = make_app(path.parent, today=today)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        app.open_case(CASE)
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        change_on_disk(path, "[plan]\n", '[[visits]]\nid = "v7"\ndate = 2026-11-20\nby = "m1"\n'
+                       'seen = ["c1", "c2"]\nnotes = "A colleague\'s visit."\n\n[plan]\n')
+        app.open_case(CASE)
+        await pilot.pause()
+        await pilot.press("t")
+        await pilot.pause()
+        assert "v7" in [e.record for e in app.screen.shown if e.kind == "visit"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import time
 from datetime import date
 from dataclasses import replace
@@ -135,13 +136,21 @@ class CptuiApp(App):
         caseload was drawn from its summary.
 
         The caseload holds summaries; the whole case is read from its file when
-        first needed, so what opens is what is on disk. A changed file redraws
+        first needed, and again whenever the file changed since, so what opens is
+        what is on disk. A changed file redraws
         every screen; one that no longer loads is said, and shows as broken.
         """
         load = self.caseload
         cv = load.get(case_id) if load is not None else None
-        if load is None or cv is None or cv.loaded:
+        if load is None or cv is None:
             return cv, False
+        if cv.loaded:  # read before: still the file on disk? (one file hashed, at once)
+            try:
+                same = hashlib.sha256(cv.summary.path.read_bytes()).hexdigest() == cv.case.digest
+            except OSError:
+                same = False
+            if same:
+                return cv, False
         before = cv.summary.digest
         cv = load.reload_file(cv.summary.path)
         changed = cv is None or cv.summary.digest != before
