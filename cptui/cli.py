@@ -160,8 +160,9 @@ def cmd_tui(args: argparse.Namespace) -> int:
     folder = _folder(args)
     if folder == demo_cases():
         folder = writable_demo()  # edits go to a private copy, never into the installed package
-    make_app(folder, today=args.today, case_id=args.case).run()
-    return 0
+    app = make_app(folder, today=args.today, case_id=args.case)
+    app.run()
+    return app.return_code or 0  # 1 after a crash: scripts and launchers can tell
 
 
 def cmd_check(args: argparse.Namespace) -> int:

@@ -20,7 +20,8 @@ import re
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import (ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError,
+                    TemplateNotFound, TemplateSyntaxError)
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -156,6 +157,45 @@ def md_to_html(md: str) -> str:
 
 def render(name: str, view: CaseView, load: Caseload, copy: str = "full", fmt: str = "md",
            meeting: str | None = None, conference: str | None = None) -> str:
+    """One document as text; any failure of a template is a ``DocumentError`` in one line."""
+    try:
+        return _render(name, view, load, copy, fmt, meeting, conference)
+    except DocumentError:
+        raise
+    except Exception as e:  # a team's template (or ours) failed
+        raise DocumentError(template_failure(e)) from None
+
+
+def template_failure(e: BaseException) -> str:
+    """Which template, which line, what went wrong: never a value from the case.
+
+    Jinja's own messages name variables and attributes, not their values; any
+    other error (raised by a filter or an operation in the template) is named by
+    its kind only, as its text may quote the case.
+    """
+    where, line = None, getattr(e, "lineno", None)
+    if isinstance(e, TemplateSyntaxError):
+        where = e.name or e.filename
+    tb = e.__traceback__
+    while tb is not None:  # the innermost template frame (Jinja maps it to the template)
+        file = tb.tb_frame.f_code.co_filename
+        if file.endswith(".j2"):
+            where, line = file, tb.tb_lineno
+        tb = tb.tb_next
+    name = Path(where).name if where else "a template"
+    at = f" line {line}" if line else ""
+    if isinstance(e, TemplateSyntaxError):
+        what = f"syntax error: {e.message}"
+    elif isinstance(e, TemplateError):
+        what = e.message or type(e).__name__
+    else:
+        what = type(e).__name__
+    what = " ".join(str(what).split())
+    return f"the template {name}{at} failed: {what}"
+
+
+def _render(name: str, view: CaseView, load: Caseload, copy: str, fmt: str,
+            meeting: str | None, conference: str | None) -> str:
     if name not in DOCUMENTS:
         raise DocumentError(f"unknown document {name!r}; choose from: {', '.join(DOCUMENTS)}")
     if fmt not in ("md", "html"):

@@ -10,7 +10,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-from jinja2.exceptions import SecurityError
 
 from conftest import DEMO, shared_load
 from cptui.caseload import Caseload, load_caseload
@@ -242,7 +241,7 @@ def test_team_template_overrides_and_is_sandboxed(tmp_path: Path, today: date, d
     assert render("agenda", load.get("CP-2026-0001"), load) == "# Our agenda for CP-2026-0001\n"
     assert render("plan", load.get("CP-2026-0001"), load).startswith("# Child protection plan")
     (folder / "templates" / "agenda.md.j2").write_text("{{ case.__class__.__mro__ }}\n")
-    with pytest.raises(SecurityError):
+    with pytest.raises(DocumentError, match=r"agenda.md.j2 line 1 failed: .*unsafe"):
         render("agenda", load.get("CP-2026-0001"), load)
 
 
