@@ -48,11 +48,17 @@ class DocumentError(ValueError):
 
 
 def visible_case(case: Case) -> Case:
-    """The case with every confidential record left out (people, too)."""
+    """The case with every confidential record left out (people, too).
+
+    An action under a confidential outcome goes with it: its words usually say
+    what the hidden outcome is about.
+    """
     def keep(items: list) -> list:
         return [x for x in items if not getattr(x, "confidential", False)]
 
-    plan = replace(case.plan, outcomes=keep(case.plan.outcomes), actions=keep(case.plan.actions))
+    hidden = {o.id for o in case.plan.outcomes if o.confidential}
+    actions = [a for a in keep(case.plan.actions) if a.outcome not in hidden]
+    plan = replace(case.plan, outcomes=keep(case.plan.outcomes), actions=actions)
     return replace(case, children=keep(case.children), members=keep(case.members),
                    events=keep(case.events), conferences=keep(case.conferences),
                    core_groups=keep(case.core_groups), visits=keep(case.visits), plan=plan)
