@@ -145,7 +145,7 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         for f in self.fields:
             self._show_state(f)
         if self.kind == "conference":
-            self._update_quoracy()
+            self._update_quoracy(apply=False)  # what the file says stays until attendees change
 
     def _show_state(self, f: Field) -> None:
         """Choices in words: Textual's toggles show state by colour only."""
@@ -219,7 +219,10 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
         if event.checkbox.id == "f-quorate" and not self._setting_quorate:
             self.quorate_touched = True
 
-    def _update_quoracy(self) -> None:
+    def _update_quoracy(self, apply: bool = True) -> None:
+        """Say what the profile's quoracy rule makes of the attendees; with ``apply``
+        (the attendees just changed) tick or clear the box too, unless the user set it.
+        Never as the form opens: a value the user did not change is never written."""
         attendees = next(f for f in self.fields if f.key == "attendees")
         ok, why = suggest_quorate(self.case, self.profile, self._raw(attendees))
         note = (
@@ -228,7 +231,7 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
             else why + ("" if not self.quorate_touched else " (your choice is kept)")
         )
         self.query_one("#quoracy", Static).update(f"ⓘ {note}")
-        if ok is not None and not self.quorate_touched:
+        if apply and ok is not None and not self.quorate_touched:
             box = self.query_one("#f-quorate", Checkbox)
             if box.value != ok:
                 self._setting_quorate = True

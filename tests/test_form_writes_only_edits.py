@@ -1,0 +1,67 @@
+"""A form writes only what the user changed, never a suggestion they did not see change.
+
+Found by editing a booked review conference under a procedure with a quoracy rule
+(Darlington): changing only its date wrote `quorate = false`, because the form
+applied its quoracy suggestion (nobody attended a meeting not yet held) as it
+opened; the timeline then called the booking "NOT QUORATE". The suggestion now
+follows the attendees as the user ticks them, and only then.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from pathlib import Path
+
+from textual.widgets import Checkbox, Input
+
+from cptui.tui.app import make_app
+from cptui.tui.screens.record_form import RecordForm
+from tui_helpers import ready
+
+CASE = "CP-2026-0001"  # Darlington: a conference needs social care and two other agencies
+
+
+def conference(path: Path, rid: str) -> dict:
+    return next(k for k in tomllib.loads(path.read_text())["conferences"] if k["id"] == rid)
+
+
+async def edit_conference(demo_copy: Path, today: date, rid: str, key: str, value: str) -> Path:
+    path = demo_copy / f"{CASE}.toml"
+    app = make_app(demo_copy, today=today, case_id=CASE)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        table = app.screen.query_one("#conferences")
+        table.focus()
+        table.move_cursor(row=table.get_row_index(rid))
+        await pilot.press("e")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        before = form.query_one("#f-quorate", Checkbox).value
+        assert before is conference(path, rid).get("quorate", True)  # as the file says
+        form.query_one(f"#f-{key}", Input).value = value
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm)
+    return path
+
+
+async def test_rebooking_a_conference_writes_only_its_date(demo_copy: Path, today: date) -> None:
+    before = (demo_copy / f"{CASE}.toml").read_text()
+    path = await edit_conference(demo_copy, today, "k2", "date", "2026-12-15")
+    after = path.read_text()
+    assert "quorate" not in conference(path, "k2")
+    assert [(a, b) for a, b in zip(before.splitlines(), after.splitlines()) if a != b] == [
+        ("date = 2026-12-14", "date = 2026-12-15")]
+
+
+async def test_editing_a_held_conference_keeps_its_quoracy(demo_copy: Path, today: date) -> None:
+    path = demo_copy / f"{CASE}.toml"
+    # true by default; and with these two the rule would suggest "not quorate"
+    path.write_text(path.read_text().replace("quorate = true\n", "", 1).replace(
+        'attendees = ["m1", "m2", "m3", "m4", "m5"]', 'attendees = ["m1", "m3"]', 1))
+    await edit_conference(demo_copy, today, "k1", "record_circulated", "2026-09-30")
+    k1 = conference(path, "k1")
+    assert "quorate" not in k1 and k1["record_circulated"] == date(2026, 9, 30)
