@@ -7,9 +7,9 @@ Values use the case file's keys (docs/format.md#the-case-file), so a form result
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from cptui.dates import parse_user_date
 from cptui.model import (
@@ -197,12 +197,24 @@ def next_case_id(existing: list[str], today: date) -> str:
 
 
 def form_fields(kind: str, case: Case | None) -> list[Field]:
-    """The fields a form asks: some only when the case needs them (an interpreter)."""
-    return [
+    """The fields a form asks: some only when the case needs them (an interpreter).
+
+    A procedure is chosen from every profile the case's folder can use, the team's
+    own included, and always from the one the case names: a value missing from the
+    list would show blank, and blank means "remove it" when the form is saved.
+    """
+    fields = [
         f
         for f in FORMS[kind]
         if f.when is None or (case is not None and getattr(case, f.when, None))
     ]
+    if case is None or not any(f.key == "procedure" for f in fields):
+        return fields
+    from cptui.profiles import library_for
+
+    names = set(library_for(case.path.parent).profiles) | ({case.procedure} - {None})
+    return [replace(f, options=tuple(sorted(names))) if f.key == "procedure" else f
+            for f in fields]
 
 
 def show(field: Field, value: Any) -> Any:
@@ -254,11 +266,12 @@ def parse(field: Field, raw: Any, today: date) -> tuple[Any, str | None]:
 
 
 def validate(
-    kind: str, raw: Mapping[str, Any], today: date
+    kind: str, raw: Mapping[str, Any], today: date, fields: Sequence[Field] | None = None
 ) -> tuple[dict[str, Any], dict[str, str]]:
+    """Typed values and errors; ``fields``: as the form asked them (``form_fields``)."""
     values: dict[str, Any] = {}
     errors: dict[str, str] = {}
-    for f in FORMS[kind]:
+    for f in FORMS[kind] if fields is None else fields:
         if f.when is not None and f.key not in raw:
             continue  # not asked for this case: leave the stored value alone
         v, err = parse(f, raw.get(f.key), today)

@@ -65,3 +65,39 @@ async def test_editing_a_held_conference_keeps_its_quoracy(demo_copy: Path, toda
     await edit_conference(demo_copy, today, "k1", "record_circulated", "2026-09-30")
     k1 = conference(path, "k1")
     assert "quorate" not in k1 and k1["record_circulated"] == date(2026, 9, 30)
+
+
+TEAM = 'title = "Example Town"\nextends = "working-together-2023"\n'
+
+
+async def test_case_details_keep_a_teams_own_procedure(demo_copy: Path, today: date) -> None:
+    """The procedure list held only shipped profiles: a case on the team's own profile
+    showed a blank procedure, and saving any detail removed it from the file."""
+    (demo_copy / "profiles").mkdir()
+    (demo_copy / "profiles" / "example-town.toml").write_text(TEAM, encoding="utf-8")
+    path = demo_copy / f"{CASE}.toml"
+    path.write_text(path.read_text().replace('procedure = "darlington"', 'procedure = "example-town"'))
+    before = path.read_text()
+    app = make_app(demo_copy, today=today, case_id=CASE)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        assert app.caseload.get(CASE).profile.name == "example-town"
+        await pilot.press("i")
+        await pilot.pause()
+        form = app.screen
+        assert isinstance(form, RecordForm)
+        assert form.query_one("#f-procedure").value == "example-town"
+        await pilot.press("escape")  # nothing changed: closes without asking
+        await pilot.pause()
+        assert not isinstance(app.screen, RecordForm)
+        await pilot.press("i")
+        await pilot.pause()
+        box = app.screen.query_one("#f-interpreter", Input)
+        box.focus()
+        await pilot.press(*"Polish")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+    after = path.read_text()
+    assert 'procedure = "example-town"' in after
+    assert [b for b in after.splitlines() if b not in before.splitlines()] == [
+        'interpreter = "Polish"']

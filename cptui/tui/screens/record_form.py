@@ -243,7 +243,7 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
 
     # --- actions ----------------------------------------------------------------------
     def action_save(self) -> None:
-        values, errors = validate(self.kind, self.raw_values(), self.today)
+        values, errors = validate(self.kind, self.raw_values(), self.today, self.fields)
         for f in self.fields:
             for box in self.query(f"#e-{f.key}").results(Static):
                 say(box, f"✗ {errors[f.key]}" if f.key in errors else "")
