@@ -200,3 +200,32 @@ async def test_opening_a_case_again_shows_the_file_as_it_is_now(path: Path, toda
         await pilot.press("t")
         await pilot.pause()
         assert "v7" in [e.record for e in app.screen.shown if e.kind == "visit"]
+
+
+@pytest.mark.parametrize("keys", [("delete", "y"), ("e", "ctrl+s"), ("x", "ctrl+s")])
+async def test_a_file_broken_on_disk_while_open_is_never_written_and_the_app_stays(
+        path: Path, today: date, keys: tuple[str, ...]) -> None:
+    """A pull with a conflict puts markers in the open case's file: each edit says
+    "Not saved" (the app used to crash reading the record from the broken file)."""
+    app = make_app(path.parent, today=today, case_id=CASE)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        if keys[0] == "x":
+            await pilot.press("p")
+            await pilot.pause()
+            await on_row(pilot, "actions", "a2")
+        else:
+            await pilot.press("t")
+            await pilot.pause()
+            await on_row(pilot, "timeline", "v6")
+        before = change_on_disk(path, "[plan]\n", "<<<<<<< ours\n=======\n>>>>>>> theirs\n[plan]\n")
+        await pilot.press(keys[0])
+        await pilot.pause()
+        if keys[0] == "e":  # the form opens as shown: make a change to save
+            app.screen.query_one("#f-date").value = "2026-11-13"
+            await pilot.pause()
+        await pilot.press(keys[1])
+        await pilot.pause()
+        assert any("Not saved" in n for n in notes(app)), notes(app)
+        assert app.is_running and app.return_code is None
+    assert path.read_bytes() == before
