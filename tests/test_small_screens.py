@@ -114,3 +114,20 @@ async def test_footer_shows_help_and_quit_everywhere(today: date, demo: Path) ->
             await pilot.press(key)
             await pilot.pause()
             assert {"?", "q"} <= set(footer_keys(app)), (key, footer_keys(app))
+
+
+async def test_every_overdue_and_due_soon_deadline_is_on_screen_at_80x24(demo: Path) -> None:
+    """At 80x24 the panel kept only its overdue rows in view: the five due-soon ones
+    (a statutory visit due today among them) sat below the fold; the cases give way."""
+    today = date(2026, 11, 23)
+    load = load_caseload(demo, today)
+    urgent = [d for d in load.deadlines() if d.status in ("overdue", "due_soon")]
+    assert {d.status for d in urgent} == {"overdue", "due_soon"}
+    app = make_app(demo, today=today)
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        panel = app.screen.query_one("#deadlines", FitTable)
+        assert panel.row_count == len(urgent)
+        assert panel.region.height >= len(urgent) + 3  # borders and the header
+        assert panel.scroll_offset.y == 0 and panel.max_scroll_y == 0  # nothing to scroll to
+        assert app.screen.query_one("#cases", FitTable).region.height >= 6

@@ -177,8 +177,9 @@ class CaseloadScreen(Screen):
         self._fill_cases(load, visible)
         panel = self.query_one("#deadlines", DeadlinePanel)
         panel.show(load, open_items(visible, load.today, ("overdue", "due_soon")))
-        # Every overdue row stays in view, whatever the terminal's height (the cases give way).
-        panel.styles.min_height = sum(d.status == "overdue" for d, _ in panel.rows_data) + 3
+        # Every overdue and due-soon row stays in view, whatever the terminal's height: the
+        # cases give way (down to their own minimum), overdue rows first if even that is short.
+        panel.styles.min_height = max(1, len(panel.rows_data)) + 3
 
     def _show_clock(self, load: Caseload) -> None:
         over, soon = self.counts
