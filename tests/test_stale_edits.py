@@ -229,3 +229,27 @@ async def test_a_file_broken_on_disk_while_open_is_never_written_and_the_app_sta
         assert any("Not saved" in n for n in notes(app)), notes(app)
         assert app.is_running and app.return_code is None
     assert path.read_bytes() == before
+
+
+async def test_the_cursor_stays_on_the_record_it_was_on_when_rows_move(
+        path: Path, today: date) -> None:
+    """Moving a visit's date re-sorts the timeline: the cursor used to keep its row
+    number and land on a neighbouring record, the one the next key would act on."""
+    app = make_app(path.parent, today=today, case_id=CASE)
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("t")
+        await pilot.pause()
+        await on_row(pilot, "timeline", "v5")
+        screen, table = app.screen, app.screen.query_one("#timeline")
+        row_before = table.cursor_row
+        await pilot.press("e")
+        await pilot.pause()
+        box = app.screen.query_one("#f-date")
+        box.focus()
+        box.value = "2026-10-02"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is screen and any("Saved" in n for n in notes(app)), notes(app)
+        assert screen.shown[table.cursor_row].record == "v5"
+        assert table.cursor_row != row_before  # it moved with its row

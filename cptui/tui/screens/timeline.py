@@ -109,7 +109,16 @@ class TimelineScreen(CaseScreen):
                 if (self.kind == "all" or e.kind == self.kind)
                 and (e.significant or not self.significant_only)]
         self.shown = rows
-        table.set_rows([([fmt_date(e.when), e.kind, marks(e), e.what], None) for e in rows])
+        keys: list[str] = []
+        seen: set[str] = set()
+        for e in rows:  # each row keyed by its record, so the cursor follows it when it moves
+            key = f"{e.kind}:{e.record}"
+            while key in seen:
+                key += "+"
+            keys.append(key)
+            seen.add(key)
+        table.set_rows([([fmt_date(e.when), e.kind, marks(e), e.what], key)
+                        for e, key in zip(rows, keys)])
         filt = f"kind: {self.kind}" + (" · significant only" if self.significant_only else "")
         table.border_title = f"Timeline — {len(rows)} records ({filt})"
 

@@ -107,11 +107,19 @@ class FitTable(LineTable):
         self._fit_widths = None
 
     def set_rows(self, rows: Sequence[tuple[Sequence[Any], str | None]]) -> None:
-        """Replace every row; ``rows`` are (all cells, row key)."""
+        """Replace every row; ``rows`` are (all cells, row key).
+
+        The cursor stays on the row with the same key wherever it moved to (a
+        re-sorted record), so the next key acts on the record the user was on.
+        """
+        at = self.cursor_row
+        key = self.full_rows[at][1] if 0 <= at < len(self.full_rows) else None
         self.full_rows = [(list(cells), key) for cells, key in rows]
         self._fit_layout = None
         self._fit_widths = None
         self._draw()
+        if key is not None and key in self._index:
+            self.move_cursor(row=self._index[key])
 
     @property
     def available(self) -> int:
