@@ -152,7 +152,36 @@ _MD = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": 
 
 def md_to_html(md: str) -> str:
     """CommonMark + tables; raw HTML shown as text; links and images left as plain text."""
-    return _MD.render(md)
+    return _breakable(_MD.render(md))
+
+
+LONG_WORD = 24  # a run of letters without a space longer than this may break when printed
+
+
+def _breakable(html: str) -> str:
+    """Break opportunities (``<wbr>``) inside long unbroken words of the text, so a
+    pasted web address wraps instead of pushing a table column off the printed page.
+
+    Only text between tags is touched, entities stay whole, and nothing visible or
+    copied changes: ``<wbr>`` only allows a line break there.
+    """
+    def word(m: re.Match[str]) -> str:
+        out, run = [], 0
+        for part in re.split(r"(&#?\w+;)", m.group(0)):
+            if part.startswith("&") and part.endswith(";"):
+                out.append(part)
+                run += 1
+                continue
+            for ch in part:
+                out.append(ch)
+                run += 1
+                if ch in "/?=-_.," or run >= 20:
+                    out.append("<wbr>")
+                    run = 0
+        return "".join(out).removesuffix("<wbr>")
+
+    return re.sub(r"(?<=>)[^<]+", lambda t: re.sub(rf"[^\s<>]{{{LONG_WORD + 1},}}", word,
+                                                    t.group(0)), html)
 
 
 def render(name: str, view: CaseView, load: Caseload, copy: str = "full", fmt: str = "md",

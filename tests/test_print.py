@@ -181,3 +181,32 @@ def test_table_headers_repeat_on_every_page_of_a_long_table(printed) -> None:
         body = sorted((w for w in words if w not in set(top + bottom)), key=lambda w: (w[1], w[0]))
         if i > 1:
             assert [w[4] for w in body[:2]] == ["Date", "What"], (i, [w[4] for w in body[:6]])
+
+
+def test_a_long_unbroken_word_wraps_instead_of_pushing_a_column_off_the_page(tmp_path) -> None:
+    """A pasted web address in one event's summary widened the table past the A4 edge,
+    and the last column ("Action taken") was cut off on every row of the printout."""
+    need_tools()
+    folder = tmp_path / "cases"
+    folder.mkdir()
+    url = "https://example.sharepoint.invalid/sites/children/" + "Shared%20Documents/" * 4 + "x.docx"
+    text = (DEMO / "CP-2026-0001.toml").read_text(encoding="utf-8").replace(
+        "Home found without food; children's beds unusable.", f"Home found without food; see {url}")
+    (folder / "CP-2026-0001.toml").write_text(text, encoding="utf-8")
+    load = load_caseload(folder, TODAY, use_cache=False)
+    html = tmp_path / "chronology.html"
+    html.write_text(render("chronology", load.get("CP-2026-0001"), load, "full", "html"),
+                    encoding="utf-8")
+    pdf = tmp_path / "chronology.pdf"
+    print_pdf(html, pdf, tmp_path / "profile")
+    out = subprocess.run([PDFTOTEXT, "-bbox", str(pdf), "-"], check=True, capture_output=True,
+                         text=True).stdout
+    root = ET.fromstring(re.sub(r'xmlns="[^"]+"', "", out, count=1))
+    words = []
+    for page in root.iter("page"):
+        width = float(page.get("width"))
+        for w in page.iter("word"):
+            assert float(w.get("xMax")) <= width, (w.text, w.get("xMax"), width)
+            words.append(w.text or "")
+    # the last column ("Action taken") is on the page: its heading and a visit's notes
+    assert "Action" in words and "grandmother's;" in words, words[:40]
