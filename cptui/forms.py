@@ -313,6 +313,8 @@ def changes(kind: str, old: Mapping[str, Any] | None, new: Mapping[str, Any]) ->
             stored = old[f.key]
             if stored == "" and value is None:
                 continue  # an empty text and no text are the same to a reader
+            if _untouched(f, stored, value):
+                continue  # shown and read back as the form does: the user left it alone
             if value is None and f.default is not None and f.kind != "enum":
                 value = f.default
             if stored != value or type(stored) is not type(value):
@@ -320,6 +322,19 @@ def changes(kind: str, old: Mapping[str, Any] | None, new: Mapping[str, Any]) ->
         elif value is not None and value != f.default:
             out[f.key] = value
     return out
+
+
+def _untouched(f: Field, stored: Any, value: Any) -> bool:
+    """Is ``value`` what the form gives back for ``stored`` when nobody edits it?
+
+    A form shows a value its own way (text trimmed, a time as HH:MM); reading that
+    back is not an edit, so the stored value (a note's final newline, a time's
+    seconds) is kept as it is in the file.
+    """
+    if f.kind == "bool" or f.kind in LIST_KINDS or value is None:
+        return False
+    echo, err = parse(f, show(f, stored), date.today())
+    return err is None and echo == value and type(echo) is type(value)
 
 
 def suggest_quorate(case: Case, profile: Profile, attendees: list[str]) -> tuple[bool | None, str]:

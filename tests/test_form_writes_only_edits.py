@@ -101,3 +101,26 @@ async def test_case_details_keep_a_teams_own_procedure(demo_copy: Path, today: d
     assert 'procedure = "example-town"' in after
     assert [b for b in after.splitlines() if b not in before.splitlines()] == [
         'interpreter = "Polish"']
+
+
+def test_fields_the_user_did_not_touch_are_not_rewritten() -> None:
+    """A form shows a stored value its own way (text trimmed, times as HH:MM); saving a
+    change to another field wrote the shown form back: a hand-written note lost its
+    final newline and its tab, a meeting time its seconds."""
+    from datetime import datetime
+
+    from cptui.forms import FORMS, changes, show, validate
+
+    old = {"id": "e1", "date": date(2026, 10, 1), "kind": "incident",
+           "summary": "Line one\n\tindented line two\n"}
+    raw = {f.key: show(f, old.get(f.key)) for f in FORMS["event"]}
+    raw["date"] = "2026-10-02"  # the one change the user made
+    values, errors = validate("event", raw, date(2026, 11, 23))
+    assert not errors and changes("event", old, values) == {"date": date(2026, 10, 2)}
+
+    old = {"id": "g1", "date": datetime(2026, 10, 22, 14, 0, 45), "status": "held",
+           "location": "Family centre"}
+    raw = {f.key: show(f, old.get(f.key)) for f in FORMS["core_group"]}
+    raw["location"] = "School"
+    values, errors = validate("core_group", raw, date(2026, 11, 23))
+    assert not errors and changes("core_group", old, values) == {"location": "School"}
