@@ -99,11 +99,29 @@ def md_text(value: Any) -> Any:
     return text.replace("![", "!\\[").replace("<", "\\<")
 
 
+class TeamLoader(FileSystemLoader):
+    """The team's templates folder, whose files must really be in it.
+
+    Git carries symbolic links, so a shared templates folder could point a template
+    at any file the user can read and print it into a document: a template whose
+    real path is outside the folder is refused (a link within it is fine).
+    """
+
+    def get_source(self, environment: Any, template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        root = Path(self.searchpath[0]).resolve()
+        real = Path(filename).resolve()
+        if root not in real.parents:
+            raise DocumentError(f"the template {template} is a link to a file outside the "
+                                f"team's templates folder ({root}): refused")
+        return source, filename, uptodate
+
+
 def environment(cases_dir: Path) -> BoundedSandbox:
     """Team templates in ``<cases>/templates`` win over the bundled ones."""
     loaders = []
     if (cases_dir / "templates").is_dir():
-        loaders.append(FileSystemLoader(str(cases_dir / "templates")))
+        loaders.append(TeamLoader(str(cases_dir / "templates")))
     loaders.append(FileSystemLoader(str(bundled_templates())))
     env = BoundedSandbox(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
                          autoescape=lambda name: bool(name and name.endswith(".html.j2")),

@@ -96,3 +96,29 @@ def test_the_app_exit_code_is_its_own(monkeypatch, demo: Path) -> None:
     assert main(["--cases", str(demo), "--today", "2026-11-23"]) == 1
     Crashed.return_code = None
     assert main(["--cases", str(demo), "--today", "2026-11-23"]) == 0
+
+
+@pytest.mark.parametrize("target", ["outside", "inside"])
+def test_a_team_template_that_is_a_link_out_of_its_folder_is_refused(
+        folder: Path, today: date, target: str) -> None:
+    """Git carries symbolic links: a shared template folder could point a template at
+    any file the user can read (another team's cases, ~/.ssh) and print it into a
+    parent's copy. A link within the templates folder is fine."""
+    secret = folder.parent / "secret.txt"
+    secret.write_text("NOT FOR THE DOCUMENT\n", encoding="utf-8")
+    (folder / "templates" / "part.md.j2").write_text("a team's part\n", encoding="utf-8")
+    link = folder / "templates" / "leak.md.j2"
+    link.symlink_to(secret if target == "outside" else folder / "templates" / "part.md.j2")
+    (folder / "templates" / "agenda.md.j2").write_text('# A\n{% include "leak.md.j2" %}\n',
+                                                       encoding="utf-8")
+    load = load_caseload(folder, today)
+    if target == "inside":
+        assert "a team's part" in render("agenda", load.get(CASE), load, "parent")
+        return
+    with pytest.raises(DocumentError, match="leak.md.j2.*outside"):
+        render("agenda", load.get(CASE), load, "parent")
+    (folder / "templates" / "agenda.md.j2").unlink()
+    link.unlink()
+    (folder / "templates" / "agenda.md.j2").symlink_to(secret)  # the template itself
+    with pytest.raises(DocumentError, match="agenda.md.j2.*outside"):
+        render("agenda", load.get(CASE), load, "parent")
