@@ -16,6 +16,7 @@ margin boxes), where it can never cover text, on every printed page.
 from __future__ import annotations
 
 import errno
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -327,10 +328,21 @@ def write_text(path: Path, text: str) -> None:
         raise OutputError(f"could not write {path}: {why}; nothing was written") from None
 
 
+def keep_out_of_git(folder: Path) -> None:
+    """A ``.gitignore`` of ``*`` in the documents folder: git then ignores everything
+    in it, itself included. The folder often sits inside the team's repository (its
+    root above the cases folder), where one ``git add -A`` would share every document.
+    A team's own ``.gitignore`` there is kept as it is."""
+    ignore = folder / ".gitignore"
+    if not os.path.lexists(ignore):
+        write_text(ignore, "# cptui: documents about children are never shared through git\n*\n")
+
+
 def write_document(name: str, view: CaseView, load: Caseload, copy: str, fmt: str) -> Path:
     text = render(name, view, load, copy, fmt)
     folder = output_dir(load)
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)  # the umask can only narrow this
+    keep_out_of_git(folder)
     suffix = "-parent" if copy == "parent" else ""
     path = check_output_path(
         folder / f"{view.case.id}-{name}{suffix}-{load.today.isoformat()}.{fmt}", load.folder

@@ -122,3 +122,26 @@ def test_a_team_template_that_is_a_link_out_of_its_folder_is_refused(
     (folder / "templates" / "agenda.md.j2").symlink_to(secret)  # the template itself
     with pytest.raises(DocumentError, match="agenda.md.j2.*outside"):
         render("agenda", load.get(CASE), load, "parent")
+
+
+def test_documents_written_beside_a_shared_cases_folder_stay_out_of_git(
+        tmp_path: Path, demo: Path, today: date) -> None:
+    """With the repository's root above the cases folder (a layout git-setup supports),
+    `out/` sat untracked in the shared repository, one `git add -A` from being pushed."""
+    import subprocess
+
+    from cptui.documents import write_document
+
+    root = tmp_path / "team"
+    shutil.copytree(demo, root / "cases")
+    subprocess.run(["git", "init", "-q", str(root)], check=True)
+    load = load_caseload(root / "cases", today)
+    path = write_document("plan", load.get(CASE), load, "parent", "html")
+    assert path.parent == root / "out" and path.exists()
+    status = subprocess.run(["git", "status", "--porcelain", "--untracked-files=all"], cwd=root,
+                            capture_output=True, text=True, check=True).stdout
+    assert "out/" not in status and "cases/" in status
+    ignore = (root / "out" / ".gitignore").read_text()
+    (root / "out" / ".gitignore").write_text(ignore + "# ours\n")  # a team's own is kept
+    write_document("plan", load.get(CASE), load, "full", "md")
+    assert (root / "out" / ".gitignore").read_text().endswith("# ours\n")
