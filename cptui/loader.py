@@ -470,14 +470,50 @@ def build_case(
         if kind.name == "outcome":  # the plan's own text comes before its records
             case.plan = Plan(*(checker.str_(plan, ("plan",), k) or "" for k in
                                ("contingency", "child_views", "parent_views", "disagreements")))
+        known = _file_keys(kind.cls)
         for p, d in checker.table_array(table, where, kind.array[-1]):
             rec = build_record(checker, kind.cls, d, p)
             if rec is not None:
                 _AFTER.get(kind.name, _nothing)(checker, rec, d, p)
                 records_of(case, kind).append(rec)
+            extra = d.keys() - known  # a set difference in C: most records have none
+            if extra:
+                _marker_warnings(checker, extra, p)
+    for table, where, what in ((data, root, "the case itself"), (plan, ("plan",), "[plan]")):
+        if "confidential" in table:
+            checker.add(where + ("confidential",), f"`confidential` on {what} hides nothing: "
+                        "mark each record to leave out of parent's copies with "
+                        "`confidential = true` on it", "warning")
+        else:
+            _marker_warnings(checker, {k for k in table if k[:1] in "CcRr"}, where)
 
     _check_refs(checker, case)
     return case, checker.problems
+
+
+@lru_cache(maxsize=None)
+def _file_keys(cls: type) -> frozenset[str]:
+    """Keys a record of ``cls`` may have in the file (every declared field)."""
+    return frozenset(f.name for f in fields(cls))
+
+
+def _marker_warnings(checker: Checker, keys: set[str], path: PathKey) -> None:
+    """Say when a key looks meant to hide a record but does not: a misspelt or
+    capitalised ``confidential``, or a word cptui does not read for it. Other keys
+    of a team's own are kept and never questioned."""
+    from difflib import SequenceMatcher
+
+    for k in sorted(keys):
+        low = k.lower()
+        if low == "confidential" or SequenceMatcher(None, low, "confidential").ratio() >= 0.8:
+            msg = (f"`{k}` is not `confidential`: this record is NOT left out of parent's "
+                   "copies (write `confidential = true`)")
+        elif low in ("restricted", "private", "secret", "hidden", "hide", "redact", "redacted"):
+            msg = (f"`{k}` does nothing: only `confidential = true` leaves a record out of "
+                   "parent's copies")
+        else:
+            continue
+        checker.add(path + (k,), msg, "warning")
 
 
 def _check_refs(checker: Checker, case: Case) -> None:

@@ -256,3 +256,47 @@ def test_a_file_that_trips_a_bug_is_reported_and_never_stops_the_others(
     assert broken.path.name == "CP-X-2.toml"
     err = broken.first_error
     assert "cptui could not read this file" in err.message and "StopIteration" in err.message
+
+
+MARKED = GOOD + '''
+[[visits]]
+id = "v1"
+date = 2026-11-02
+by = "m1"
+seen = ["c1"]
+notes = "Ava said she is frightened of dad."
+{key} = true
+'''
+
+
+@pytest.mark.parametrize("key, says", [
+    ("confidental", "`confidental` is not `confidential`: this record is NOT left out"),
+    ("Confidential", "`Confidential` is not `confidential`: this record is NOT left out"),
+    ("restricted", "`restricted` does nothing: only `confidential = true`"),
+    ("confidential", None),
+    ("reviewed_by_chair", None),  # a team's own key: kept, never questioned
+])
+def test_a_confidential_marker_cptui_would_ignore_is_a_warning(tmp_path: Path, key: str,
+                                                              says: str | None) -> None:
+    """A misspelt or unsupported marker hid nothing, silently: the visit's notes went
+    into every parent's copy while the worker believed them hidden."""
+    got = problems(tmp_path, MARKED.format(key=key))
+    if says is None:
+        assert got == []
+        return
+    line = MARKED.format(key=key).splitlines().index(f"{key} = true") + 1
+    assert len(got) == 1 and got[0][0] == line and got[0][2] == "warning", got
+    assert got[0][1] is not None and got[0][3].startswith(says), got
+
+
+@pytest.mark.parametrize("where, says", [
+    ("top", "`confidential` on the case itself hides nothing"),
+    ("plan", "`confidential` on [plan] hides nothing"),
+])
+def test_confidential_on_a_whole_case_or_plan_is_a_warning(tmp_path: Path, where: str,
+                                                           says: str) -> None:
+    text = (GOOD.replace('lead_social_worker = "m1"\n', 'lead_social_worker = "m1"\nconfidential = true\n')
+            if where == "top" else GOOD + '\n[plan]\ncontingency = "Legal advice."\nconfidential = true\n')
+    got = problems(tmp_path, text)
+    assert len(got) == 1 and got[0][2] == "warning" and got[0][3].startswith(says), got
+    assert got[0][0] == text.splitlines().index("confidential = true") + 1
