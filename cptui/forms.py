@@ -51,6 +51,8 @@ INTERPRETER = Field(
 )
 
 
+CONFIDENTIAL = Field("confidential", "Confidential (left out of parent copies)", "bool",
+                     default=False)
 FORMS: dict[str, list[Field]] = {
     "visit": [
         Field("date", "Date", "date", required=True),
@@ -109,7 +111,7 @@ FORMS: dict[str, list[Field]] = {
             "s47", "A section 47 enquiry began here (strategy discussion)", "bool", default=False
         ),
         Field("significant", "Significant (shown in the chronology)", "bool", default=True),
-        Field("confidential", "Confidential (left out of parent copies)", "bool", default=False),
+        CONFIDENTIAL,
         Field("responded", "Written response sent on (complaint)", "date"),
     ],
     "outcome": [
@@ -139,7 +141,7 @@ FORMS: dict[str, list[Field]] = {
         ),
         Field("core_group", "In the core group", "bool", default=False, always=True),
         Field("contact", "Contact"),
-        Field("confidential", "Confidential (left out of parent copies)", "bool", default=False),
+        CONFIDENTIAL,
     ],
     "child": [
         Field("name", "Name", required=True),
@@ -157,6 +159,10 @@ FORMS: dict[str, list[Field]] = {
         Field("disagreements", "Disagreements", "longtext"),
     ],
 }
+# Every record may be left out of parent's copies (v1.1); each form offers it.
+for _kind in ("visit", "core_group", "conference", "outcome", "action", "child"):
+    FORMS[_kind].append(CONFIDENTIAL)
+
 FORMS["case"] = [
     Field(
         "procedure",

@@ -131,3 +131,27 @@ async def test_every_overdue_and_due_soon_deadline_is_on_screen_at_80x24(demo: P
         assert panel.region.height >= len(urgent) + 3  # borders and the header
         assert panel.scroll_offset.y == 0 and panel.max_scroll_y == 0  # nothing to scroll to
         assert app.screen.query_one("#cases", FitTable).region.height >= 6
+
+
+async def test_a_form_opens_at_its_top_with_title_and_first_label_in_view(demo: Path) -> None:
+    """At 80x24 forms opened scrolled past their title (which says what is being recorded,
+    e.g. that a booked meeting becomes the held one), the save hint and the first label."""
+    from cptui.tui.screens.record_form import RecordForm
+
+    app = make_app(demo, today=TODAY, case_id="CP-2026-0005")
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        for keys in (("v",), ("g", "n")):
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause()
+            form = app.screen
+            assert isinstance(form, RecordForm), keys
+            await pilot.pause()
+            assert form.query_one("#form").scroll_y == 0, keys
+            title = form.query_one("#form-title", Static)
+            assert title.region.y >= 0 and title.region.height >= 1 and "ctrl+s save" in plain(title)
+            assert app.focused is not None and app.focused.id.startswith("f-")  # typing goes in
+            await pilot.press("escape")
+            await pilot.pause()
+            assert not isinstance(app.screen, RecordForm)

@@ -146,6 +146,9 @@ class RecordForm(ModalScreen[dict[str, Any] | None]):
             self._show_state(f)
         if self.kind == "conference":
             self._update_quoracy(apply=False)  # what the file says stays until attendees change
+        # The first field was focused (and scrolled to) before the small layout above
+        # shrank the form: open at the top, with the title and the first label in view.
+        self.call_after_refresh(self.query_one("#form").scroll_home, animate=False)
 
     def _show_state(self, f: Field) -> None:
         """Choices in words: Textual's toggles show state by colour only."""
