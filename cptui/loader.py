@@ -18,8 +18,9 @@ from typing import Any, get_args, get_origin, get_type_hints
 
 from cptui import SCHEMA, tomlread
 from cptui.locate import Locator, PathKey
+from cptui.record_checks import AFTER, file_keys, marker_warnings, nothing
 from cptui.records import KINDS, ROOT_REFS, records_of
-from cptui.model import Action, Case, Child, Plan
+from cptui.model import Case, Plan
 from cptui.problems import Problem, display_path
 
 CASE_ID = re.compile(r"^[A-Za-z0-9_-]+$")
@@ -401,33 +402,6 @@ def build_record(checker: Checker, cls: type, d: dict, p: PathKey) -> Any:
     return cls(**values)
 
 
-def _child_checks(checker: Checker, ch: Child, d: dict, p: PathKey) -> None:
-    if ch.date_of_birth is None and ch.expected_date is None:
-        checker.add(
-            p, f"child {ch.id!r} has neither `date_of_birth` nor `expected_date`", "warning"
-        )
-    if ch.plan_start and ch.plan_end and ch.plan_end < ch.plan_start:
-        checker.add(p + ("plan_end",), "`plan_end` is before `plan_start`")
-
-
-def _action_due(checker: Checker, a: Action, d: dict, p: PathKey) -> None:
-    """``due`` is a date, or words such as "ASAP" that load but are flagged."""
-    due_raw = d.get("due")
-    due_text = due_raw.strip() if isinstance(due_raw, str) else None
-    if due_text is not None and re.fullmatch(r"\d{4}-\d{2}-\d{2}", due_text):
-        due_text = None  # a quoted date: date_ says so rather than treat it as text
-    a.due = checker.date_(d, p, "due") if due_text is None else None
-    a.due_text = due_text
-
-
-def _nothing(checker: Checker, rec: Any, d: dict, p: PathKey) -> None:
-    pass
-
-
-# Checks a type hint cannot say, run after a record of that kind is built.
-_AFTER = {"child": _child_checks, "action": _action_due}
-
-
 def build_case(
     path: Path, data: dict[str, Any], text: str, name: str
 ) -> tuple[Case | None, list[Problem]]:
@@ -470,50 +444,25 @@ def build_case(
         if kind.name == "outcome":  # the plan's own text comes before its records
             case.plan = Plan(*(checker.str_(plan, ("plan",), k) or "" for k in
                                ("contingency", "child_views", "parent_views", "disagreements")))
-        known = _file_keys(kind.cls)
+        known = file_keys(kind.cls)
         for p, d in checker.table_array(table, where, kind.array[-1]):
             rec = build_record(checker, kind.cls, d, p)
             if rec is not None:
-                _AFTER.get(kind.name, _nothing)(checker, rec, d, p)
+                AFTER.get(kind.name, nothing)(checker, rec, d, p)
                 records_of(case, kind).append(rec)
             extra = d.keys() - known  # a set difference in C: most records have none
             if extra:
-                _marker_warnings(checker, extra, p)
+                marker_warnings(checker, extra, p)
     for table, where, what in ((data, root, "the case itself"), (plan, ("plan",), "[plan]")):
         if "confidential" in table:
             checker.add(where + ("confidential",), f"`confidential` on {what} hides nothing: "
                         "mark each record to leave out of parent's copies with "
                         "`confidential = true` on it", "warning")
         else:
-            _marker_warnings(checker, {k for k in table if k[:1] in "CcRr"}, where)
+            marker_warnings(checker, {k for k in table if k[:1] in "CcRr"}, where)
 
     _check_refs(checker, case)
     return case, checker.problems
-
-
-@lru_cache(maxsize=None)
-def _file_keys(cls: type) -> frozenset[str]:
-    """Keys a record of ``cls`` may have in the file (every declared field)."""
-    return frozenset(f.name for f in fields(cls))
-
-
-def _marker_warnings(checker: Checker, keys: set[str], path: PathKey) -> None:
-    """Say when a key looks meant to hide a record but does not: a misspelt or
-    capitalised ``confidential``, or a word cptui does not read for it. Other keys
-    of a team's own are kept and never questioned."""
-    from difflib import SequenceMatcher
-
-    for k in sorted(keys):
-        low = k.lower()
-        if low == "confidential" or SequenceMatcher(None, low, "confidential").ratio() >= 0.8:
-            msg = (f"`{k}` is not `confidential`: this record is NOT left out of parent's "
-                   "copies (write `confidential = true`)")
-        elif low in ("restricted", "private", "secret", "hidden", "hide", "redact", "redacted"):
-            msg = (f"`{k}` does nothing: only `confidential = true` leaves a record out of "
-                   "parent's copies")
-        else:
-            continue
-        checker.add(path + (k,), msg, "warning")
 
 
 def _check_refs(checker: Checker, case: Case) -> None:
