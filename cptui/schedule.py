@@ -21,6 +21,7 @@ class Series:
     review: date | None = None  # a review conference to book (None: one is booked already)
     until: date | None = None  # the review the series runs up to
     note: str = ""
+    rhythm: str = ""  # the timescale(s) the dates follow, as the profile says them
 
 
 def on_or_before_working_day(cal: WorkCalendar, d: date) -> date:
@@ -52,15 +53,20 @@ def propose(cv: CaseView, cal: WorkCalendar, today: date) -> Series:
         prev = on_or_before_working_day(cal, open_first.due)  # type: ignore[union-attr]
         out.append(prev)
     reviews = counted_reviews(case, today)  # the same reviews the core_group rule counts
+    used: list[str] = []
     while True:
         key = "core_group"
         if "core_group_after_first_review" in profile.timescales and any(
             r <= prev for r in reviews
         ):
             key = "core_group_after_first_review"
+        text = profile.timescales[key].text
         nxt = on_or_before_working_day(cal, cal.add(prev, profile.timescales[key].timescale))
         if nxt >= until:
             break
+        if text not in used:
+            used.append(text)
         out.append(nxt)
         prev = nxt
-    return Series(out, None if booked_review else until, until)
+    return Series(out, None if booked_review else until, until,
+                  rhythm=", then ".join(used) or text)

@@ -338,3 +338,15 @@ def test_same_day_visits_ordered_by_time_not_id(load, today: D) -> None:
     assert by_rule(cl, "visit") == [("c1", D(2026, 11, 16), D(2026, 11, 10), MET, D(2026, 11, 2), "c1"),
                                     ("c1", D(2026, 11, 24), None, SOON, D(2026, 11, 10), "v1"),
                                     ("c1", D(2026, 11, 24), D(2026, 11, 10), MET, D(2026, 11, 10), "v2")]
+
+
+def test_the_series_says_the_rhythm_it_used(load, today: D, demo) -> None:
+    """The dialog said "every 6 weeks" while proposing 2-monthly dates: past the first
+    review the rhythm is the after-first-review one, and the series says so."""
+    cl = load(SIBLING, today, procedure="west-midlands")
+    assert propose(cl.get("CP-T-1"), cl.calendar, today).rhythm == "6 weeks"
+    from cptui.caseload import load_caseload
+
+    demo_load = load_caseload(demo, today)
+    series = propose(demo_load.get("CP-2026-0009"), demo_load.calendar, today)
+    assert series.meetings and series.rhythm == "2 months"

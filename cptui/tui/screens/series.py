@@ -36,9 +36,8 @@ class SeriesScreen(ModalScreen[None]):
                 why = s.note or f"meetings are already booked up to {fmt_date(s.until)}"
                 yield Static(f"Nothing to schedule: {why}.\n\n[dim]escape closes[/dim]")
                 return
-            rhythm = self.cv.profile.timescales["core_group"].text
-            yield Static(f"Core groups every {rhythm} ({self.cv.profile.name}), each on a working "
-                         f"day, up to the review on {fmt_date(s.until)}. Edit or clear any date, "
+            yield Static(f"Core groups every {s.rhythm} ({self.cv.profile.name}), each on a "
+                         f"working day, up to the review on {fmt_date(s.until)}. Edit or clear any date, "
                          "then ctrl+s books them all.", id="series-intro")
             for i, d in enumerate(s.meetings):
                 yield Label(f"Core group {i + 1}")
