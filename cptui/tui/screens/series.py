@@ -37,8 +37,8 @@ class SeriesScreen(ModalScreen[None]):
                 yield Static(f"Nothing to schedule: {why}.\n\n[dim]escape closes[/dim]")
                 return
             yield Static(f"Core groups every {s.rhythm} ({self.cv.profile.name}), each on a "
-                         f"working day, up to the review on {fmt_date(s.until)}. Edit or clear any date, "
-                         "then ctrl+s books them all.", id="series-intro")
+                         f"working day, up to the review on {fmt_date(s.until)}. Edit or clear "
+                         "any date, then ctrl+s books them all.", id="series-intro")
             for i, d in enumerate(s.meetings):
                 yield Label(f"Core group {i + 1}")
                 yield Input(d.isoformat(), id=f"m{i}")
