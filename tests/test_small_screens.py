@@ -155,3 +155,23 @@ async def test_a_form_opens_at_its_top_with_title_and_first_label_in_view(demo: 
             await pilot.press("escape")
             await pilot.pause()
             assert not isinstance(app.screen, RecordForm)
+
+
+async def test_counts_of_one_read_as_one(tmp_path: Path, demo: Path) -> None:
+    """ "1 BROKEN FILES", "Timeline — 1 records": a count of one is singular."""
+    import shutil
+
+    folder = tmp_path / "cases"
+    shutil.copytree(demo, folder)
+    (folder / "CP-2026-0002.toml").write_text("schema = 1\nid = [\n", encoding="utf-8")
+    app = make_app(folder, today=TODAY, case_id="CP-2026-0003")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        await pilot.press("t", "k")  # its events: there is one
+        await pilot.pause()
+        table = app.screen.query_one("#timeline", FitTable)
+        assert table.row_count == 1 and "— 1 record (" in str(table.border_title)
+        await pilot.press("escape")
+        await pilot.pause()
+        clock = plain(app.screen.query_one("#clock", Static))
+        assert "⚠ 1 BROKEN FILE ·" in clock or clock.startswith("⚠ 1 BROKEN FILE "), clock

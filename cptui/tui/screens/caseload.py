@@ -183,7 +183,8 @@ class CaseloadScreen(Screen):
 
     def _show_clock(self, load: Caseload) -> None:
         over, soon = self.counts
-        broken = [f"⚠ {len(load.broken)} BROKEN FILES"] if load.broken else []
+        n = len(load.broken)
+        broken = [f"⚠ {n} BROKEN FILE{'' if n == 1 else 'S'}"] if n else []
         if self.reading is not None:  # the counts below are so far: say so first
             broken.insert(0, f"⏳ reading {self.reading[0]} of {self.reading[1]} files…")
         self.query_one("#clock", ClockBar).show(
