@@ -120,7 +120,8 @@ class TimelineScreen(CaseScreen):
         table.set_rows([([fmt_date(e.when), e.kind, marks(e), e.what], key)
                         for e, key in zip(rows, keys)])
         filt = f"kind: {self.kind}" + (" · significant only" if self.significant_only else "")
-        table.border_title = f"Timeline — {len(rows)} record{'' if len(rows) == 1 else 's'} ({filt})"
+        many = "" if len(rows) == 1 else "s"
+        table.border_title = f"Timeline — {len(rows)} record{many} ({filt})"
 
     def selected_record(self) -> tuple[str, str, str] | None:
         table = self.query_one("#timeline", FitTable)
