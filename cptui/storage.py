@@ -405,7 +405,13 @@ class CaseFile:
                                  "nothing was saved: reload and make the edit again")
         if not self.path.stat().st_mode & 0o222:
             raise SaveError(f"{self.path.name} is read-only; nothing was saved")
-        write_atomic(self.path, data)
+        target = self.path
+        if target.is_symlink():  # saved through the link, which stays a link
+            target = self.path.resolve()
+            if self.path.parent.resolve() not in target.parents:
+                raise SaveError(f"{self.path.name} is a link to a file outside the cases "
+                                "folder; nothing was saved")
+        write_atomic(target, data)
 
 
 def new_case_text(

@@ -163,3 +163,27 @@ def test_round_trip_model_toml_model(tmp_path: Path, when, summary, significant,
     assert (g.date, g.at, g.notes, g.chair) == (when, at, notes, "m1")
     CaseFile(path).save()  # and a no-op save after that changes nothing
     assert load_case(path)[0].events[0].summary == summary
+
+
+def test_a_case_file_that_is_a_link_is_saved_through_it(tmp_path: Path) -> None:
+    """A link inside the cases folder is read (the loader allows it); a save replaced the
+    link with a plain file, so the file it pointed to never got the edit."""
+    folder = tmp_path / "cases"
+    (folder / "store").mkdir(parents=True)
+    real = folder / "store" / "CP-2026-0001.toml"
+    real.write_bytes((DEMO / "CP-2026-0001.toml").read_bytes())
+    link = folder / "CP-2026-0001.toml"
+    link.symlink_to(Path("store") / "CP-2026-0001.toml")
+    cf = CaseFile(link)
+    cf.add("visit", {"date": date(2026, 11, 23), "by": "m1", "seen": ["c1"]})
+    cf.save()
+    assert link.is_symlink() and 'date = 2026-11-23' in real.read_text()
+    outside = tmp_path / "elsewhere.toml"
+    outside.write_bytes(real.read_bytes())
+    link.unlink()
+    link.symlink_to(outside)  # changed since: now pointing out of the folder
+    cf = CaseFile(link)
+    cf.add("visit", {"date": date(2026, 11, 24), "by": "m1", "seen": ["c1"]})
+    with pytest.raises(SaveError, match="outside the cases folder"):
+        cf.save()
+    assert link.is_symlink() and "2026-11-24" not in outside.read_text()
