@@ -175,3 +175,15 @@ async def test_counts_of_one_read_as_one(tmp_path: Path, demo: Path) -> None:
         await pilot.pause()
         clock = plain(app.screen.query_one("#clock", Static))
         assert "⚠ 1 BROKEN FILE ·" in clock or clock.startswith("⚠ 1 BROKEN FILE "), clock
+
+
+async def test_a_booking_whose_day_has_passed_is_named_in_the_core_group_header(
+        demo: Path) -> None:
+    """The header said "Booked: none" above a table listing a booking from two days ago."""
+    app = make_app(demo, today=TODAY, case_id="CP-2026-0005")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await ready(pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        head = plain(app.screen.query_one("#next", Static))
+        assert "Booked: none · Sat 21 Nov 2026 passed, not recorded" in head, head

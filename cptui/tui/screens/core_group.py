@@ -95,6 +95,10 @@ class CoreGroupScreen(CaseScreen):
                  if nd else "nothing due")
         # Booked meetings on their own line: a wrap never splits a date in two.
         line += "\nBooked: " + (", ".join(fmt_date(g.date) for g in scheduled) or "[b]none[/b]")
+        passed = sorted(g.date for g in c.core_groups
+                        if g.status == "scheduled" and g.date < load.today)
+        if passed:  # booked, the day gone, nothing recorded: never hidden behind "none"
+            line += " · " + ", ".join(fmt_date(d) for d in passed) + " [b]passed, not recorded[/b]"
         self.query_one("#next", Static).update(line)
 
         members = self.query_one("#members", FitTable)
