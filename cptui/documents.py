@@ -19,10 +19,12 @@ import errno
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from jinja2 import (ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError,
                     TemplateNotFound, TemplateSyntaxError)
+from jinja2.ext import Extension
+from jinja2.lexer import Token, TokenStream
 from jinja2.sandbox import SandboxedEnvironment
 from markdown_it import MarkdownIt
 from markupsafe import Markup
@@ -53,6 +55,22 @@ MAX_OUTPUT = 5_000_000     # characters one document may have
 
 class OutputError(DocumentError):
     """A document would be written where it must not go."""
+
+
+class KeepEscaping(Extension):
+    """Templates cannot turn HTML escaping off: no ``{% autoescape %}`` block (the
+    ``safe`` filter is removed from the environment too), so a case note holding
+    markup can never run in a page someone opens in a browser."""
+
+    def filter_stream(self, stream: TokenStream) -> Iterator[Token]:
+        after_block = False
+        for token in stream:
+            if after_block and token.type == "name" and token.value == "autoescape":
+                raise TemplateSyntaxError("cptui templates cannot turn escaping off "
+                                          "(no autoescape blocks)", token.lineno, stream.name,
+                                          stream.filename)
+            after_block = token.type == "block_begin"
+            yield token
 
 
 class BoundedSandbox(SandboxedEnvironment):
@@ -125,8 +143,10 @@ def environment(cases_dir: Path) -> BoundedSandbox:
         loaders.append(TeamLoader(str(cases_dir / "templates")))
     loaders.append(FileSystemLoader(str(bundled_templates())))
     env = BoundedSandbox(loader=ChoiceLoader(loaders), undefined=StrictUndefined,
+                         extensions=[KeepEscaping],
                          autoescape=lambda name: bool(name and name.endswith(".html.j2")),
                          trim_blocks=True, lstrip_blocks=True, keep_trailing_newline=True)
+    del env.filters["safe"]  # see KeepEscaping
     env.filters["d"] = fmt_date
     env.filters["first_word"] = lambda s: (str(s or "").split() or [""])[0]
     env.filters["and_list"] = lambda xs: (

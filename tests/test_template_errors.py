@@ -145,3 +145,22 @@ def test_documents_written_beside_a_shared_cases_folder_stay_out_of_git(
     (root / "out" / ".gitignore").write_text(ignore + "# ours\n")  # a team's own is kept
     write_document("plan", load.get(CASE), load, "full", "md")
     assert (root / "out" / ".gitignore").read_text().endswith("# ours\n")
+
+
+@pytest.mark.parametrize("body, says", [
+    ("{% autoescape false %}{{ r.what }}{% endautoescape %}", "autoescape"),
+    ("{{ r.what|safe }}", "safe"),
+    ("{% filter safe %}{{ r.what }}{% endfilter %}", "safe"),
+])
+def test_a_team_html_template_cannot_turn_escaping_off(folder: Path, today: date, body: str,
+                                                       says: str) -> None:
+    """Everything a team's .html.j2 prints is escaped, as the README says: a case note
+    holding markup would otherwise run in the page someone opens in a browser."""
+    path = folder / f"{CASE}.toml"
+    path.write_text(path.read_text().replace(
+        "Home found without food; children's beds unusable.", "<script>alert(1)</script>"))
+    (folder / "templates" / "chronology.html.j2").write_text(
+        "<ul>{% for r in timeline %}<li>" + body + "</li>{% endfor %}</ul>\n", encoding="utf-8")
+    load = load_caseload(folder, today)
+    with pytest.raises(DocumentError, match=f"chronology.html.j2 line 1 failed: .*{says}"):
+        render("chronology", load.get(CASE), load, fmt="html")
