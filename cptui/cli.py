@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import shutil
 import sys
 from datetime import date
 from pathlib import Path
@@ -215,7 +216,8 @@ def cmd_deadlines(args: argparse.Namespace) -> int:
         if load.pinned:
             print(load.clock_note(), file=sys.stderr)
     else:
-        print(render_table(load, args.all))
+        width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+        print(render_table(load, args.all, width))
     return 1 if load.has_errors else 0
 
 
@@ -228,8 +230,12 @@ def _case_key(cv: CaseView) -> tuple:
     return (worst, first, cv.id)
 
 
-def render_table(load: Caseload, show_all: bool = False) -> str:
-    """The people's view: grouped by case, cases with overdue items first."""
+def render_table(load: Caseload, show_all: bool = False, width: int | None = None) -> str:
+    """The people's view: grouped by case, cases with overdue items first.
+
+    ``width``: the terminal's, when it is one; a row that would not fit puts its
+    "when" words on a line of their own under the deadline's name.
+    """
     from cptui.dates import distance, fmt_date
     from cptui.rules import STATUS_ORDER, STATUS_TEXT
 
@@ -240,14 +246,26 @@ def render_table(load: Caseload, show_all: bool = False) -> str:
     for cv in sorted(load.cases, key=_case_key):
         rows = cv.deadlines if show_all else cv.open_deadlines
         c = cv.summary  # the whole case is not needed (nor read again) for this view
-        closed = f" · closed {fmt_date(c.closed)}" if c.closed else ""
         kids = ", ".join(c.child_names)
-        out.append(f"{c.id}  {kids} · lead: {c.lead} · {cv.profile.name}{closed}")
+        parts = [f"{c.id}  {kids}", f"lead: {c.lead}", cv.profile.name]
+        parts += [f"closed {fmt_date(c.closed)}"] if c.closed else []
+        header = [parts[0]]
+        for part in parts[1:]:  # on the case's line while it fits, else under it
+            if width is not None and len(f"{header[-1]} · {part}") > width:
+                header.append(" " * (len(c.id) + 2) + part)
+            else:
+                header[-1] += f" · {part}"
+        out += header
         if not rows:
             out.append("    nothing open")
         for d in sorted(rows, key=lambda d: (STATUS_ORDER[d.status], d.due, d.rule)):
-            out.append(f"    {STATUS_TEXT[d.status]:<11} {fmt_date(d.due):<16} "
-                       f"{d.label(c):<44} {distance(load.calendar, d.due, load.today, d.done)}")
+            head = f"    {STATUS_TEXT[d.status]:<11} {fmt_date(d.due):<16} "
+            when = distance(load.calendar, d.due, load.today, d.done)
+            line = f"{head}{d.label(c):<44} {when}"
+            if width is not None and len(line) > width:
+                out += [f"{head}{d.label(c)}".rstrip(), " " * len(head) + when]
+            else:
+                out.append(line)
         out.append("")
     counts = {s: sum(cv.count(s) for cv in load.cases) for s in ("overdue", "due_soon")}
     out.append(f"{len(load.cases)} cases, {len(load.broken)} broken files: "

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -138,3 +139,20 @@ def test_python_dash_m_entry_point(demo: Path) -> None:
     r = subprocess.run([sys.executable, "-m", "cptui", "deadlines", "--cases", str(demo)],
                        capture_output=True, text=True)
     assert r.returncode == 0 and "CP-2026-0001" in r.stdout
+
+
+def test_deadlines_table_fits_the_terminal_it_is_shown_in(capsys, demo: Path) -> None:
+    """In an 80-column terminal every row wrapped mid-word (a 44-character "What" column);
+    rows now fit the width given, the "when" words on a line of their own if need be."""
+    from cptui.caseload import load_caseload
+    from cptui.cli import render_table
+
+    load = load_caseload(demo, date(2026, 11, 23))
+    wide = render_table(load)
+    narrow = render_table(load, width=80)
+    assert max(map(len, narrow.splitlines()[1:])) <= 80  # below the clock note
+    for line in wide.splitlines():  # each row's words, in the same order
+        if "OVERDUE" in line or "due soon" in line:
+            words = line.split()
+            assert " ".join(words) in " ".join(narrow.split()), line
+    assert render_table(load, width=200) == wide  # room for one line: as before
