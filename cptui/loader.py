@@ -453,13 +453,15 @@ def build_case(
             extra = d.keys() - known  # a set difference in C: most records have none
             if extra:
                 marker_warnings(checker, extra, p)
-    for table, where, what in ((data, root, "the case itself"), (plan, ("plan",), "[plan]")):
+    for table, where, what, cls in ((data, root, "the case itself", Case),
+                                    (plan, ("plan",), "[plan]", Plan)):
         if "confidential" in table:
             checker.add(where + ("confidential",), f"`confidential` on {what} hides nothing: "
                         "mark each record to leave out of parent's copies with "
                         "`confidential = true` on it", "warning")
-        else:
-            marker_warnings(checker, {k for k in table if k[:1] in "CcRr"}, where)
+        extra = table.keys() - file_keys(cls) - {"confidential"}
+        if extra:
+            marker_warnings(checker, extra, where)
 
     _check_refs(checker, case)
     return case, checker.problems

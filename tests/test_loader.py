@@ -300,3 +300,10 @@ def test_confidential_on_a_whole_case_or_plan_is_a_warning(tmp_path: Path, where
     got = problems(tmp_path, text)
     assert len(got) == 1 and got[0][2] == "warning" and got[0][3].startswith(says), got
     assert got[0][0] == text.splitlines().index("confidential = true") + 1
+
+
+def test_a_misspelt_marker_on_the_case_itself_is_a_warning_too(tmp_path: Path) -> None:
+    text = GOOD.replace('lead_social_worker = "m1"\n', 'lead_social_worker = "m1"\nconfidental = true\n')
+    got = problems(tmp_path, text)
+    assert [(p[0], p[2]) for p in got] == [(4, "warning")]
+    assert got[0][3].startswith("`confidental` is not `confidential`")
