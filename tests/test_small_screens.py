@@ -187,3 +187,20 @@ async def test_a_booking_whose_day_has_passed_is_named_in_the_core_group_header(
         await pilot.pause()
         head = plain(app.screen.query_one("#next", Static))
         assert "Booked: none · Sat 21 Nov 2026 passed, not recorded" in head, head
+
+
+async def test_the_timeliness_view_shows_its_share_column_at_80x24(demo: Path) -> None:
+    """The share met on time, the view's point, sat off to the right (sideways scrolling)."""
+    app = make_app(demo, today=TODAY)
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        await pilot.press("s")
+        await pilot.pause()
+        table = app.screen.query_one("#stats", FitTable)
+        assert labels(table)[0] == "Procedure step" and "Share on time" in labels(table)
+        assert fits_width(table)
+        await pilot.press("b")
+        await pilot.pause()
+        table = app.screen.query_one("#stats", FitTable)
+        assert labels(table)[0] == "Lead social worker" and "Share on time" in labels(table)
+        assert fits_width(table)

@@ -7,10 +7,10 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.screen import Screen
-from textual.widgets import DataTable
 
 from cptui.stats import Row, bar, timeliness
 from cptui.tui.widgets.clock_bar import ClockBar
+from cptui.tui.widgets.fit_table import Col, FitTable
 from cptui.tui.widgets.footer import SteadyFooter
 from cptui.tui.messages import CaseloadChanged, cptui_app
 
@@ -28,7 +28,7 @@ class StatsScreen(Screen):
 
     def compose(self) -> ComposeResult:
         yield ClockBar(id="clock")
-        yield DataTable(id="stats", cursor_type="row", zebra_stripes=True)
+        yield FitTable(id="stats", cursor_type="row", zebra_stripes=True)
         yield SteadyFooter()
 
     def on_mount(self) -> None:
@@ -46,19 +46,16 @@ class StatsScreen(Screen):
         rows, total = timeliness(load, self.by)
         self.query_one("#clock", ClockBar).show(load, f"Timeliness — {total.share:.0%} of "
                                                       f"{total.total} deadlines met on time")
-        table = self.query_one("#stats", DataTable)
-        table.clear(columns=True)
-        table.add_columns("Procedure step" if self.by == "rule" else "Lead social worker",
-                          "Fell due", "On time", "Late", "Still overdue", "Share on time")
-        for r in rows + [total]:
-            table.add_row(
-                Text(r.group, style="bold" if r is total else ""),
-                str(r.total),
-                str(r.on_time),
-                str(r.late),
-                str(r.overdue),
-                self._bar(r),
-            )
+        table = self.query_one("#stats", FitTable)
+        # The share is the point: on a narrow terminal the counts give way, late first.
+        table.set_columns([
+            Col("Procedure step" if self.by == "rule" else "Lead social worker", flex=True,
+                min_width=16),
+            Col("Fell due", drop=3), Col("On time", drop=2), Col("Late", drop=1),
+            Col("Still overdue", drop=4), Col("Share on time")])
+        table.set_rows([([Text(r.group, style="bold" if r is total else ""), str(r.total),
+                          str(r.on_time), str(r.late), str(r.overdue), self._bar(r)], str(i))
+                        for i, r in enumerate(rows + [total])])
         table.border_title = ("Deadlines that have fallen due, met on time — by "
                               + ("procedure step" if self.by == "rule" else "lead social worker"))
         table.focus()
