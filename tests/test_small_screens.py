@@ -204,3 +204,23 @@ async def test_the_timeliness_view_shows_its_share_column_at_80x24(demo: Path) -
         table = app.screen.query_one("#stats", FitTable)
         assert labels(table)[0] == "Lead social worker" and "Share on time" in labels(table)
         assert fits_width(table)
+
+
+def test_a_folded_column_widens_the_column_it_folds_into() -> None:
+    """The case id folded into "What" without "What" growing, so at 80 columns the
+    deadline's own name was cut to "Statuto…"; then the due date gives way."""
+    from cptui.tui.widgets.deadline_panel import COLUMNS as BASE, WITH_CASE
+    from cptui.tui.widgets.fit_table import plan_columns
+
+    COLUMNS = [WITH_CASE.get(c.label, c) for c in BASE]  # the caseload's panel
+
+    widths = [10, 12, 15, 35, 23]  # Status, Case, Due, What, When as the demo measures them
+    shown, fixed = plan_columns(COLUMNS, widths, 77)
+    assert [COLUMNS[i].label for i in shown] == ["Status", "What", "When"]
+    assert fixed[3] == 77 - (10 + 2) - (23 + 2) - 2  # What: all the room left
+    assert fixed[3] >= 12 + 1 + len("Statutory visit — Finn")
+    shown, fixed = plan_columns(COLUMNS, widths, 160)  # wide: nothing folds or gives way
+    assert len(shown) == 5 and fixed == {}
+    shown, fixed = plan_columns(COLUMNS, [10, 12, 15, 20, 23], 80)  # folded, and it all fits
+    assert [COLUMNS[i].label for i in shown] == ["Status", "What", "When"]
+    assert fixed == {3: 20 + 1 + 12}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from rich.text import Text
@@ -15,9 +16,13 @@ from cptui.tui.widgets.status import STYLE, status_text
 from cptui.tui.messages import cptui_app
 from cptui.tui.screens.why import WhyScreen
 
-# Status, Due, What and When always stay; the case id folds into What when narrow.
-COLUMNS = [Col("Status"), Col("Case", drop=1, fold="What"), Col("Due"),
+# Status, What and When always stay; the case id folds into What when narrow. Across
+# cases What keeps room for the case id too, so the due date gives way (When says how
+# far off it is, `w` shows it) before the name is cut to "CP-2026-0001 Statuto…",
+# which could be any of that case's visits.
+COLUMNS = [Col("Status"), Col("Case", drop=1, fold="What"), Col("Due", drop=2),
            Col("What", flex=True, min_width=18), Col("When")]
+WITH_CASE = {"What": replace(COLUMNS[3], min_width=31)}
 
 
 class DeadlinePanel(FitTable):
@@ -32,7 +37,8 @@ class DeadlinePanel(FitTable):
         super().__init__(cursor_type="row", zebra_stripes=True, **kwargs)
         self.show_case = show_case
         self.rows_data: list[tuple[Deadline, CaseView]] = []
-        self.set_columns([c for c in COLUMNS if show_case or c.label != "Case"])
+        self.set_columns([WITH_CASE.get(c.label, c) if show_case else c
+                          for c in COLUMNS if show_case or c.label != "Case"])
 
     @property
     def urgent(self) -> int:

@@ -62,23 +62,29 @@ def plan_columns(
     """
     shown = list(range(len(cols)))
     flex = [i for i, c in enumerate(cols) if c.flex]
+    label = {c.label: i for i, c in enumerate(cols)}
+    folds = {i: label[c.fold] for i, c in enumerate(cols) if c.fold and c.fold in label}
+
+    def width(i: int, idx: list[int]) -> int:
+        """A column's width with the text of dropped columns folded into it."""
+        return widths[i] + sum(widths[f] + 1 for f, t in folds.items() if t == i and f not in idx)
 
     def need(idx: list[int], squeeze: bool) -> int:
-        return sum((min(widths[i], cols[i].min_width) if squeeze and i in flex else widths[i]) + PAD
-                   for i in idx)
+        return sum((min(width(i, idx), cols[i].min_width) if squeeze and i in flex
+                    else width(i, idx)) + PAD for i in idx)
 
     for i in sorted((i for i, c in enumerate(cols) if c.drop), key=lambda i: cols[i].drop):
         if need(shown, True) <= avail:
             break
         shown.remove(i)
     over = need(shown, False) - avail
-    fixed: dict[int, int] = {}
+    fixed = {i: width(i, shown) for i in shown if width(i, shown) != widths[i]}
     for i in reversed(flex):  # the later (less important) flex column gives way first
         if over <= 0 or i not in shown:
             continue
-        cut = min(over, max(0, widths[i] - cols[i].min_width))
+        cut = min(over, max(0, width(i, shown) - cols[i].min_width))
         if cut:
-            fixed[i] = widths[i] - cut
+            fixed[i] = width(i, shown) - cut
             over -= cut
     return shown, fixed
 
