@@ -224,3 +224,20 @@ def test_a_folded_column_widens_the_column_it_folds_into() -> None:
     shown, fixed = plan_columns(COLUMNS, [10, 12, 15, 20, 23], 80)  # folded, and it all fits
     assert [COLUMNS[i].label for i in shown] == ["Status", "What", "When"]
     assert fixed == {3: 20 + 1 + 12}
+
+
+async def test_the_core_group_screen_keeps_its_tables_whole_at_80x24(demo: Path) -> None:
+    """The meetings box lost its bottom border under the deadline panel, and the members
+    list showed one row: at 80x24 the panel keeps its urgent rows and no more here."""
+    app = make_app(demo, today=TODAY, case_id="CP-2026-0001")
+    async with app.run_test(size=SMALL) as pilot:
+        await ready(pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        meetings = app.screen.query_one("#meetings", FitTable)
+        panel = app.screen.query_one("#deadlines", DeadlinePanel)
+        body = app.screen.query_one("#body")
+        assert meetings.region.bottom <= body.region.bottom <= panel.region.y
+        assert meetings.region.height >= meetings.row_count + 3  # borders and the header
+        assert app.screen.query_one("#members", FitTable).region.height >= 5  # two rows
+        assert panel.region.height >= panel.urgent + 3

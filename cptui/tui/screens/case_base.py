@@ -21,11 +21,15 @@ from cptui.tui import editing
 from cptui.tui.screens.choice import ChoiceScreen
 
 
+SMALL_HEIGHT = 30  # below this many lines the deadline panel gives up its upcoming rows
+
+
 class CaseScreen(Screen):
     """Base for the case views; subclasses supply ``compose_body`` and ``fill``."""
 
     VIEW = "case"
     TITLE_TEXT = "Case"
+    PANEL_GIVES_WAY = False  # see _fit_panel
 
     def title_text(self, cv: CaseView) -> str:
         """The screen's name in the clock bar; a screen may use the partnership's own words."""
@@ -148,10 +152,20 @@ class CaseScreen(Screen):
         )
         panel.show(load, [(d, cv) for d in rows])
         panel.styles.min_height = panel.urgent + 3  # overdue and due soon stay in view
+        self._fit_panel()
         self.fill(cv, load)
+
+    def _fit_panel(self) -> None:
+        """On a small terminal, for a screen whose own tables need every line
+        (``PANEL_GIVES_WAY``), the panel holds its overdue and due-soon rows and no more
+        (upcoming ones scroll), so those tables keep their rows and borders."""
+        panel = self.query_one("#deadlines", DeadlinePanel)
+        small = self.PANEL_GIVES_WAY and self.app.size.height < SMALL_HEIGHT
+        panel.styles.max_height = max(panel.urgent + 3, 5) if small else "40%"
 
     def on_resize(self) -> None:
         self.query_one("#case-header", CaseHeader).redraw()
+        self._fit_panel()
 
     def fill(self, cv: CaseView, load: Caseload) -> None:
         """Subclasses draw their body from the case."""

@@ -61,6 +61,7 @@ class CoreGroupScreen(CaseScreen):
     CSS_PATH = "core_group.tcss"
     VIEW = "core_group"
     TITLE_TEXT = "Core group"
+    PANEL_GIVES_WAY = True  # members and meetings both need their lines at 80x24
     BINDINGS = [
         Binding(
             "S",
