@@ -224,3 +224,23 @@ def test_every_binding_has_a_description() -> None:
     for cls in [CptuiApp, CaseloadScreen, DeadlinePanel, HelpScreen, WhyScreen, *VIEWS.values()]:
         for b in cls.BINDINGS:
             assert b.description, (cls.__name__, b.key)
+
+
+async def test_help_lists_each_key_once_and_leaves_textuals_own_to_one_line(
+        today, demo: Path) -> None:
+    """Help listed ctrl+p twice (once as "palette"), Textual's copy keys, ctrl+q beside q,
+    tab as "Focus Next" and every cursor key of a table one by one, among the case's keys."""
+    app = make_app(demo, today=today, case_id="CP-2026-0001")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        lines = app.screen.lines
+        keys = [k for k, _ in lines]
+        assert len(keys) == len(set(keys)), keys
+        for gone in ("super+c", "ctrl+c", "ctrl+q", "shift+tab", "ctrl+end", "down"):
+            assert gone not in keys, gone
+        said = dict(lines)
+        assert said["ctrl+p"].startswith("Command palette") and said["q"] == "Quit"
+        for key in ("v", "e", "delete", "w", "t", "p", "g", "r"):  # the case's own keys stay
+            assert key in said, key

@@ -11,27 +11,34 @@ from textual.widgets import Static
 
 GLOBAL = [("ctrl+p", "Command palette: every action, and jump to any case"),
           ("tab / shift+tab", "Move between panels"),
-          ("↑ ↓ PgUp PgDn", "Move in a table")]
+          ("↑ ↓ PgUp PgDn", "Move in a table (Home, End: first and last row)")]
+# A table's own cursor keys: summed up in GLOBAL rather than listed one by one.
+MOVES = {"cursor_up", "cursor_down", "page_up", "page_down", "first", "last", "scroll_up",
+         "scroll_down", "scroll_home", "scroll_end", "page_left", "page_right"}
 
 
-def textual_actions(node: DOMNode) -> set[str]:
-    """Actions a widget inherits from Textual's own classes (cursor, page, home...)."""
-    return {b.action if isinstance(b, Binding) else b[1]
+def textual_keys(node: DOMNode) -> set[tuple[str, str]]:
+    """(key, action) of the bindings a node inherits from Textual's own classes: the
+    App's copy, quit and palette keys, a Screen's focus keys, a widget's cursor keys."""
+    return {(b.key, b.action) if isinstance(b, Binding) else (b[0], b[1])
             for cls in type(node).__mro__ if cls.__module__.startswith("textual.")
             for b in getattr(cls, "BINDINGS", [])}
 
 
 def key_lines(screen: Screen) -> list[tuple[str, str]]:
-    """The screen's, the app's and our own widgets' keys; a Textual widget's own
-    navigation keys (cursor, page, home) are summed up in GLOBAL instead."""
+    """The keys cptui itself binds on this screen, each once; Textual's own (copy,
+    focus, palette, cursor movement) are summed up in GLOBAL instead."""
     seen: dict[str, str] = {}
+    ours = {k for k, _ in GLOBAL}
     for key, active in screen.active_bindings.items():
         b = active.binding
-        if active.node is not screen and active.node is not screen.app \
-                and b.action in textual_actions(active.node):
+        if not b.description or b.action in MOVES:
             continue
-        if b.description:
-            seen.setdefault(b.key_display or key, b.description)
+        if any(key in k.split(",") and b.action == a for k, a in textual_keys(active.node)):
+            continue
+        shown = b.key_display or key
+        if shown not in ours:
+            seen.setdefault(shown, b.description)
     return sorted(seen.items(), key=lambda kv: kv[0].lower())
 
 
