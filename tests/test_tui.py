@@ -244,3 +244,14 @@ async def test_help_lists_each_key_once_and_leaves_textuals_own_to_one_line(
         assert said["ctrl+p"].startswith("Command palette") and said["q"] == "Quit"
         for key in ("v", "e", "delete", "w", "t", "p", "g", "r"):  # the case's own keys stay
             assert key in said, key
+
+
+async def test_palette_entries_name_their_key(today, demo: Path) -> None:
+    """A palette entry with a tooltip showed only the tooltip, so the palette never taught
+    the key (Textual's own commands said theirs)."""
+    app = make_app(demo, today=today, case_id="CP-2026-0001")
+    async with app.run_test(size=SIZE) as pilot:
+        await ready(pilot)
+        commands = {c.title: c.help for c in app.get_system_commands(app.screen)}
+        assert commands["Timeline"].endswith("(key: t)"), commands["Timeline"]
+        assert commands["Record visit"].endswith("(key: v)"), commands["Record visit"]

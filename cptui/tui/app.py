@@ -190,8 +190,9 @@ def binding_commands(screen: Screen) -> Iterable[SystemCommand]:
         if active.node is not screen or not b.description or b.action in seen:
             continue
         seen.add(b.action)
-        yield SystemCommand(b.description, b.tooltip or f"Key: {b.key_display or b.key}",
-                            partial(screen.run_action, b.action))
+        key = b.key_display or b.key
+        yield SystemCommand(b.description, f"{b.tooltip} (key: {key})" if b.tooltip
+                            else f"Key: {key}", partial(screen.run_action, b.action))
 
 
 def make_app(cases_dir: Path, today: date | None = None, case_id: str | None = None) -> CptuiApp:
