@@ -349,11 +349,12 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
                 if not models:
                     view = None  # as for cached files: the JSON output needs no models
                 elif view is not None:  # kept as a warm load keeps it: summary and deadlines
-                    view = _summarised(view, data, strings, profiles, loader)
+                    view = _summarised(data or encode(view.summary, view.deadlines, strings),
+                                       path, digest, view.profile, view.problems, strings,
+                                       profiles, loader)
                 elif got is not None and encoded is not None:
-                    summary, rows = decode(data or encoded[1], path, digest, strings.table)
-                    profile = profiles.setdefault(encoded[0].name, encoded[0])
-                    view = CaseView(None, profile, None, probs, summary, loader, rows)
+                    view = _summarised(data or encoded[1], path, digest, encoded[0], probs,
+                                       strings, profiles, loader)
             load.problems.extend(probs)
             if lines and not models:
                 load.json_lines.append(lines)
@@ -368,16 +369,16 @@ def load_caseload(folder: Path, today: date | None = None, use_cache: bool = Tru
     return load
 
 
-def _summarised(view: CaseView, data: list | None, strings: Strings,
-                profiles: dict[str, Profile], loader: Callable) -> CaseView:
-    """A freshly loaded view as the caseload keeps it, the same as from the cache:
-    its summary and packed deadlines, the whole case read again when asked for.
-    So a first (cold) start holds 10,000 summaries, not 10,000 whole cases."""
-    if data is None:
-        data = encode(view.summary, view.deadlines, strings)
-    summary, rows = decode(data, view.summary.path, view.summary.digest, strings.table)
-    profile = profiles.setdefault(view.profile.name, view.profile)
-    return CaseView(None, profile, None, view.problems, summary, loader, rows)
+def _summarised(data: list, path: Path, digest: str, profile: Profile,
+                problems: list[Problem], strings: Strings, profiles: dict[str, Profile],
+                loader: Callable) -> CaseView:
+    """A freshly loaded case (here or by a worker) as the caseload keeps it, the same
+    as from the cache: its encoded summary and packed deadlines decoded, the whole
+    case read again when asked for. So a first (cold) start holds 10,000 summaries,
+    not 10,000 whole cases."""
+    summary, rows = decode(data, path, digest, strings.table)
+    profile = profiles.setdefault(profile.name, profile)
+    return CaseView(None, profile, None, problems, summary, loader, rows)
 
 
 def _pool_results(stale: list, n: int, settings: Settings, cal: WorkCalendar, today: date,
