@@ -52,6 +52,12 @@ def _widest(label: str, cells: Iterable[Any]) -> int:
     return best
 
 
+def fold_targets(cols: Sequence[Col]) -> dict[int, int]:
+    """Column index -> index of the column its text folds into when it is dropped."""
+    label = {c.label: i for i, c in enumerate(cols)}
+    return {i: label[c.fold] for i, c in enumerate(cols) if c.fold and c.fold in label}
+
+
 def plan_columns(
     cols: Sequence[Col], widths: Sequence[int], avail: int
 ) -> tuple[list[int], dict[int, int]]:
@@ -62,8 +68,7 @@ def plan_columns(
     """
     shown = list(range(len(cols)))
     flex = [i for i, c in enumerate(cols) if c.flex]
-    label = {c.label: i for i, c in enumerate(cols)}
-    folds = {i: label[c.fold] for i, c in enumerate(cols) if c.fold and c.fold in label}
+    folds = fold_targets(cols)
 
     def width(i: int, idx: list[int]) -> int:
         """A column's width with the text of dropped columns folded into it."""
@@ -162,11 +167,10 @@ class FitTable(LineTable):
             self.add_column(
                 self.cols[i].label, width=fixed.get(i, widths[i]), key=self.cols[i].label
             )
-        labels = {c.label: i for i, c in enumerate(self.cols)}
         # A dropped column folds into the one it names (if shown). Shortening to the
         # fixed widths is LineTable's, when a row comes into view.
-        folds = [(i, shown.index(labels[c.fold])) for i, c in enumerate(self.cols)
-                 if c.fold and i not in shown and labels.get(c.fold) in shown]
+        folds = [(i, shown.index(t)) for i, t in fold_targets(self.cols).items()
+                 if i not in shown and t in shown]
         for cells, key in self.full_rows:
             out = [cells[i] for i in shown]
             for i, at in folds:
