@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import time
 from datetime import date
 from dataclasses import replace
@@ -18,6 +17,7 @@ from textual.screen import Screen
 
 from cptui.caseload import Caseload, CaseView, load_caseload
 from cptui.gitops import status_started
+from cptui.storage import content_digest
 from cptui.tui.messages import CaseloadChanged, LoadDone, LoadProgress
 from cptui.tui.screens.case_base import CaseScreen
 from cptui.tui.screens.case_views import VIEWS
@@ -146,7 +146,7 @@ class CptuiApp(App):
             return cv, False
         if cv.loaded:  # read before: still the file on disk? (one file hashed, at once)
             try:
-                same = hashlib.sha256(cv.summary.path.read_bytes()).hexdigest() == cv.case.digest
+                same = content_digest(cv.summary.path.read_bytes()) == cv.case.digest
             except OSError:
                 same = False
             if same:
