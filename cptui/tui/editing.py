@@ -30,9 +30,7 @@ def raw_record(cv: CaseView, kind: str, rid: str | None) -> dict[str, Any] | Non
     every edit names what the user saw, so a record a colleague changed meanwhile
     (or an id that now names another record) is refused, not edited or deleted.
     """
-    case = cv.case
-    if not case.source:  # built without its text (never by a load): the file itself
-        return CaseFile(case.path).record(kind, rid)
+    case = cv.case  # every load gives it its text (``Case.source``)
     return CaseFile(case.path, raw=case.source.encode("utf-8")).record(kind, rid)
 
 
