@@ -161,7 +161,7 @@ class CaseScreen(Screen):
         (upcoming ones scroll), so those tables keep their rows and borders."""
         panel = self.query_one("#deadlines", DeadlinePanel)
         small = self.PANEL_GIVES_WAY and self.app.size.height < SMALL_HEIGHT
-        panel.styles.max_height = max(panel.urgent + 3, 5) if small else "40%"
+        panel.styles.max_height = max(panel.urgent + 3, 5) if small else None  # the stylesheet's
 
     def on_resize(self) -> None:
         self.query_one("#case-header", CaseHeader).redraw()
