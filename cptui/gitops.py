@@ -17,6 +17,9 @@ ATTRIBUTES = ("# cptui: merge case files record by record (cptui git-setup)\n"
               "cptui.toml merge=text\n")
 
 
+TOPLEVEL = ("rev-parse", "--show-toplevel")  # the repository's root folder
+
+
 class GitError(RuntimeError):
     pass
 
@@ -35,7 +38,7 @@ def _git(folder: Path, *args: str, check: bool = True) -> subprocess.CompletedPr
 
 
 def repo_root(folder: Path) -> Path | None:
-    r = _git(folder, "rev-parse", "--show-toplevel", check=False)
+    r = _git(folder, *TOPLEVEL, check=False)
     return Path(r.stdout.strip()) if r.returncode == 0 else None
 
 
@@ -79,7 +82,7 @@ def status_started(folder: Path) -> Callable[[], dict[str, str]]:
     try:
         procs = [subprocess.Popen(["git", *a], cwd=folder, stdin=subprocess.DEVNULL,
                                   stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-                 for a in (args, ["rev-parse", "--show-toplevel"])]
+                 for a in (args, TOPLEVEL)]
     except FileNotFoundError:  # git is not installed
         return dict
 
