@@ -49,8 +49,14 @@ def notes(app) -> list[str]:
     return [n.message for n in app._notifications]  # noqa: SLF001
 
 
+SCREEN_KEY = {"timeline": "t", "actions": "p"}  # the case view each table is on
+
+
 async def on_row(pilot, table_id: str, key: str) -> None:
-    """The cursor on a record: by row key, or on the timeline by the entry shown."""
+    """Open the table's case view, and put the cursor on a record: by row key, or on
+    the timeline by the entry shown."""
+    await pilot.press(SCREEN_KEY[table_id])
+    await pilot.pause()
     screen = pilot.app.screen
     table = screen.query_one(f"#{table_id}")
     table.focus()
@@ -78,8 +84,6 @@ async def test_deleting_a_record_a_colleague_changed_is_refused(path: Path, toda
     app = make_app(path.parent, today=today, case_id=CASE)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("t")
-        await pilot.pause()
         await on_row(pilot, "timeline", "v5")
         before = change_on_disk(path, V5_NOTES, V5_NOTES[:-1] + ' Grandmother reports a bruise."')
         await pilot.press("delete")
@@ -95,8 +99,6 @@ async def test_deleting_by_an_id_that_now_names_another_record_is_refused(
     app = make_app(path.parent, today=today, case_id=CASE)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("t")
-        await pilot.pause()
         await on_row(pilot, "timeline", "v6")
         before = change_on_disk(path, V6, V6_THEIRS)
         await pilot.press("delete")
@@ -112,8 +114,6 @@ async def test_marking_done_an_action_a_colleague_marked_done_is_refused(
     app = make_app(path.parent, today=today, case_id=CASE)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("p")
-        await pilot.pause()
         await on_row(pilot, "actions", "a2")
         before = change_on_disk(path, A2_OPEN, A2_DONE)
         await pilot.press("x")
@@ -130,8 +130,6 @@ async def test_editing_opens_the_record_as_shown_and_refuses_if_it_changed(
     app = make_app(path.parent, today=today, case_id=CASE)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("t")
-        await pilot.pause()
         await on_row(pilot, "timeline", "v6")
         before = change_on_disk(path, V6, V6_THEIRS)
         await pilot.press("e")
@@ -171,8 +169,6 @@ async def test_deleting_a_record_nobody_else_touched_goes_onto_the_newer_file(
     app = make_app(path.parent, today=today, case_id=CASE)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("t")
-        await pilot.pause()
         await on_row(pilot, "timeline", "v6")
         change_on_disk(path, V5_NOTES, V5_NOTES[:-1] + ' Grandmother reports a bruise."')
         await pilot.press("delete")
@@ -211,12 +207,8 @@ async def test_a_file_broken_on_disk_while_open_is_never_written_and_the_app_sta
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
         if keys[0] == "x":
-            await pilot.press("p")
-            await pilot.pause()
             await on_row(pilot, "actions", "a2")
         else:
-            await pilot.press("t")
-            await pilot.pause()
             await on_row(pilot, "timeline", "v6")
         before = change_on_disk(path, "[plan]\n", "<<<<<<< ours\n=======\n>>>>>>> theirs\n[plan]\n")
         await pilot.press(keys[0])
@@ -238,8 +230,6 @@ async def test_the_cursor_stays_on_the_record_it_was_on_when_rows_move(
     app = make_app(path.parent, today=today, case_id=CASE)
     async with app.run_test(size=SIZE) as pilot:
         await ready(pilot)
-        await pilot.press("t")
-        await pilot.pause()
         await on_row(pilot, "timeline", "v5")
         screen, table = app.screen, app.screen.query_one("#timeline")
         row_before = table.cursor_row
